@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "redist",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "redist", targets: ["redist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        /// Value types only: money, dates, records, diagnostics. No I/O.
+        .target(name: "RedistModel"),
+        /// libxml2, reached directly for streaming SAX2 parsing.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        /// One reader per source format behind one protocol, and the registry.
+        .target(name: "RedistIngest", dependencies: [
+            "RedistModel", "CLibXML2",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        /// Pipeline file, warehouse, classification, reconciliation and measures.
+        .target(name: "RedistCore", dependencies: [
+            "RedistModel", "RedistIngest",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        /// CSV, HTML and evidence-pack renderers.
+        .target(name: "RedistReports", dependencies: [
+            "RedistModel", "RedistCore",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "redist", dependencies: [
+            "RedistModel", "RedistIngest", "RedistCore", "RedistReports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "RedistModelTests", dependencies: [
+            "RedistModel",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"]),
+        .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"]),
+        .testTarget(name: "RedistEndToEndTests", dependencies: ["RedistCore", "RedistReports", "RedistModel"]),
+    ]
+)

@@ -1,0 +1,99 @@
+import RedistModel
+
+/// A field that could not be read, ready to be reported against its row.
+struct FieldProblem: Error {
+    var location: SourceLocation
+    var check: String
+    var message: String
+}
+
+extension CSVRecord {
+    /// Where field `index` starts, for error messages.
+    func location(_ file: String, _ index: Int) -> SourceLocation {
+        let p = position(of: index)
+        return SourceLocation(file: file, line: p.line, column: p.column)
+    }
+
+    /// The record's first line, for findings about the whole row.
+    func rowLocation(_ file: String) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: 1)
+    }
+
+    /// An amount in minor units; a blank field is nil unless `required`.
+    func amount(_ index: Int?, _ parser: AmountParser, file: String, what: String, required: Bool) throws(FieldProblem) -> Int64? {
+        guard let index else { return nil }
+        if isBlank(index) {
+            if required {
+                throw FieldProblem(location: location(file, index), check: "reject.amount",
+                                   message: "\(what) is empty (\(AmountParser.expectation))")
+            }
+            return nil
+        }
+        let raw = bytes(index)
+        if let v = parser.parse(raw) { return v }
+        throw FieldProblem(location: location(file, index), check: "reject.amount",
+                           message: "\"\(string(index))\" is not an amount (\(AmountParser.expectation))")
+    }
+
+    /// A date in the given format.
+    func date(_ index: Int, _ format: DateFormat, file: String) throws(FieldProblem) -> Day {
+        let text = string(index)
+        if let d = format.parse(Substring(text)) { return d }
+        let message = text.isEmpty ? "the date is empty (\(format.expectation))"
+                                   : "\"\(text)\" is not a date (\(format.expectation))"
+        throw FieldProblem(location: location(file, index), check: "reject.date", message: message)
+    }
+
+    func optionalString(_ index: Int?) -> String {
+        guard let index else { return "" }
+        return string(index)
+    }
+}
+
+extension ReaderConfiguration {
+    func option(_ key: String) -> String? { options[key] }
+
+    func dateFormat(default fallback: DateFormat) throws -> DateFormat {
+        guard let text = options["date_format"] else { return fallback }
+        guard let format = DateFormat(rawValue: text) else {
+            throw ReaderConfigurationError("source \"\(sourceName)\": date_format \"\(text)\" is not one of \(DateFormat.allCases.map { $0.rawValue }.joined(separator: ", "))")
+        }
+        return format
+    }
+
+    func encoding() throws -> TextEncoding {
+        guard let text = options["encoding"] else { return .auto }
+        guard let e = TextEncoding(rawValue: text) else {
+            throw ReaderConfigurationError("source \"\(sourceName)\": encoding \"\(text)\" is not one of auto, utf-8, windows-1252")
+        }
+        return e
+    }
+
+    func delimiter() throws -> UInt8 {
+        guard let text = options["delimiter"] else { return UInt8(ascii: ",") }
+        switch text {
+        case ",": return UInt8(ascii: ",")
+        case ";": return UInt8(ascii: ";")
+        case "\t", "tab": return 0x09
+        case "|": return UInt8(ascii: "|")
+        default: throw ReaderConfigurationError("source \"\(sourceName)\": delimiter \"\(text)\" is not one of \",\", \";\", \"tab\", \"|\"")
+        }
+    }
+
+    func flag(_ key: String) throws -> Bool {
+        guard let text = options[key] else { return false }
+        switch text.lowercased() {
+        case "true", "yes": return true
+        case "false", "no": return false
+        default: throw ReaderConfigurationError("source \"\(sourceName)\": \(key) must be true or false, not \"\(text)\"")
+        }
+    }
+
+    func fileCurrency() throws -> Currency {
+        guard let text = options["currency"] else { return currency }
+        guard let c = Currency(code: text) else {
+            throw ReaderConfigurationError("source \"\(sourceName)\": currency \"\(text)\" is not an ISO 4217 code such as GBP")
+        }
+        return c
+    }
+}

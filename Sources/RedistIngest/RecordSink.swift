@@ -1,0 +1,72 @@
+import RedistModel
+
+/// Collects what a reader makes of one file: records go on to the handler,
+/// findings are kept, and the control totals are counted so that rows read
+/// = loaded + rejected + skipped, and the same for amounts (gross, in minor
+/// units, so money in and out do not cancel).
+public final class RecordSink {
+    public private(set) var rowsRead = 0
+    public private(set) var rowsLoaded = 0
+    public private(set) var rowsRejected = 0
+    public private(set) var rowsSkipped = 0
+    public private(set) var amountRead: Int64 = 0
+    public private(set) var amountLoaded: Int64 = 0
+    public private(set) var amountRejected: Int64 = 0
+    public private(set) var amountSkipped: Int64 = 0
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// Findings are kept up to this many per check; the rest are counted.
+    public var keepPerCheck = 1000
+    private var countsByCheck: [String: Int] = [:]
+    private let handler: (SourceRecord) -> Void
+
+    public init(_ handler: @escaping (SourceRecord) -> Void) {
+        self.handler = handler
+    }
+
+    /// A row that became a record.
+    @inline(__always)
+    public func load(_ record: SourceRecord, amount: Int64) {
+        rowsRead += 1
+        rowsLoaded += 1
+        amountRead += Int64(amount.magnitude)
+        amountLoaded += Int64(amount.magnitude)
+        handler(record)
+    }
+
+    /// A row that could not be used: an error, counted.
+    public func reject(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+        rowsRead += 1
+        rowsRejected += 1
+        let gross = Int64(amount?.minorUnits.magnitude ?? 0)
+        amountRead += gross
+        amountRejected += gross
+        keep(Diagnostic(.error, location, check: check, message, amount: amount))
+    }
+
+    /// A row that is not a record by design (a total row, another
+    /// organisation's grant): a note, counted.
+    public func skip(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+        rowsRead += 1
+        rowsSkipped += 1
+        let gross = Int64(amount?.minorUnits.magnitude ?? 0)
+        amountRead += gross
+        amountSkipped += gross
+        keep(Diagnostic(.note, location, check: check, message, amount: amount))
+    }
+
+    /// A finding that is not about one row (a failed balance check, a file-level warning).
+    public func report(_ diagnostic: Diagnostic) {
+        keep(diagnostic)
+    }
+
+    private func keep(_ diagnostic: Diagnostic) {
+        let n = countsByCheck[diagnostic.check, default: 0] + 1
+        countsByCheck[diagnostic.check] = n
+        if n <= keepPerCheck { diagnostics.append(diagnostic) }
+    }
+
+    /// Findings not kept because there were more than `keepPerCheck` of a kind.
+    public var unkeptFindings: [String: Int] {
+        countsByCheck.compactMapValues { $0 > keepPerCheck ? $0 - keepPerCheck : nil }
+    }
+}

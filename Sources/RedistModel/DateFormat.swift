@@ -1,0 +1,52 @@
+/// The date spellings a pipeline file can name for a source.
+public enum DateFormat: String, Sendable, CaseIterable {
+    case dayMonthYear = "dd/mm/yyyy"
+    case monthDayYear = "mm/dd/yyyy"
+    case iso = "yyyy-mm-dd"
+    case dayMonthNameYear = "d MMM yyyy"
+
+    public var expectation: String {
+        switch self {
+        case .dayMonthYear: return "expected a date as dd/mm/yyyy, e.g. 31/03/2024"
+        case .monthDayYear: return "expected a date as mm/dd/yyyy, e.g. 03/31/2024"
+        case .iso: return "expected a date as yyyy-mm-dd, e.g. 2024-03-31"
+        case .dayMonthNameYear: return "expected a date as d MMM yyyy, e.g. 2 Sep 2022"
+        }
+    }
+
+    /// Parses a date; separators `/`, `-` and `.` are accepted in the numeric forms.
+    public func parse(_ text: Substring) -> Day? {
+        let t = text.trimmingSpaces
+        switch self {
+        case .iso:
+            return Day(iso: String(t))
+        case .dayMonthYear, .monthDayYear:
+            let parts = t.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." })
+            guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCIIDigit) }),
+                  let a = Int(parts[0]), let b = Int(parts[1]), var y = Int(parts[2]) else { return nil }
+            if parts[2].count == 2 { y += 2000 } else if parts[2].count != 4 { return nil }
+            return self == .dayMonthYear ? Day(year: y, month: b, day: a) : Day(year: y, month: a, day: b)
+        case .dayMonthNameYear:
+            let parts = t.split(whereSeparator: { $0 == " " || $0 == "-" })
+            guard parts.count == 3, let d = Int(parts[0]), let y = Int(parts[2]), parts[2].count == 4 else { return nil }
+            let name = parts[1].lowercased()
+            guard name.count >= 3, let m = Day.monthAbbreviations.firstIndex(of: String(name.prefix(3))) else { return nil }
+            if name.count > 3 && !Day.monthNames[m].lowercased().hasPrefix(name) { return nil }
+            return Day(year: y, month: m + 1, day: d)
+        }
+    }
+}
+
+extension Character {
+    public var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    public var trimmingSpaces: Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return s[s.endIndex...] }
+        let last = s.lastIndex(where: { !$0.isWhitespace })!
+        return s[first...last]
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A reporting period: a calendar quarter (`2023-Q2`), a calendar year
+/// (`2023`) or an inclusive date range (`2023-04-01..2023-06-30`).
+public struct Period: Hashable, Sendable, CustomStringConvertible {
+    public let start: Day
+    public let end: Day
+    /// How the user wrote it, used as the `period` column.
+    public let label: String
+
+    public init(start: Day, end: Day, label: String) {
+        self.start = start
+        self.end = end
+        self.label = label
+    }
+
+    public static let expectation = "expected a period such as 2023-Q2, 2023 or 2023-04-01..2023-06-30"
+
+    public init?(_ text: String) {
+        let t = String(text.trimmingSpaces)
+        if t.contains("..") {
+            guard let r = t.range(of: "..") else { return nil }
+            let parts = [String(t[..<r.lowerBound]), String(t[r.upperBound...])]
+            guard parts.count == 2, let s = Day(iso: parts[0]), let e = Day(iso: parts[1]), s <= e,
+                  parts[0].count == 10, parts[1].count == 10 else { return nil }
+            self.init(start: s, end: e, label: t)
+        } else if t.count == 7, t.dropFirst(4).hasPrefix("-Q"), let y = Int(t.prefix(4)), let q = Int(t.suffix(1)), (1...4).contains(q) {
+            self = Period.quarter(year: y, quarter: q)
+        } else if t.count == 4, let y = Int(t), y > 0 {
+            self.init(start: Day(year: y, month: 1, day: 1)!, end: Day(year: y, month: 12, day: 31)!, label: t)
+        } else {
+            return nil
+        }
+    }
+
+    public static func quarter(year: Int, quarter q: Int) -> Period {
+        let startMonth = (q - 1) * 3 + 1
+        let endMonth = startMonth + 2
+        return Period(start: Day(year: year, month: startMonth, day: 1)!,
+                      end: Day(year: year, month: endMonth, day: Day.daysIn(month: endMonth, year: year))!,
+                      label: "\(year)-Q\(q)")
+    }
+
+    /// True when this period is exactly one calendar quarter.
+    public var calendarQuarter: (year: Int, quarter: Int)? {
+        guard start.day == 1, (start.month - 1) % 3 == 0 else { return nil }
+        let q = Period.quarter(year: start.year, quarter: (start.month - 1) / 3 + 1)
+        return q.end == end ? (start.year, (start.month - 1) / 3 + 1) : nil
+    }
+
+    /// The `n` calendar quarters ending with the one that holds this period's end.
+    public func quartersEnding(count n: Int) -> [Period] {
+        var year = end.year
+        var q = (end.month - 1) / 3 + 1
+        var result: [Period] = []
+        for _ in 0..<n {
+            result.append(Period.quarter(year: year, quarter: q))
+            q -= 1
+            if q == 0 { q = 4; year -= 1 }
+        }
+        return result.reversed()
+    }
+
+    public func contains(_ day: Day) -> Bool { day >= start && day <= end }
+
+    public var description: String { label }
+}
+
+/// The organisation's financial year, which starts on a month and day.
+public struct FinancialYear: Hashable, Sendable {
+    public let startMonth: Int
+    public let startDay: Int
+
+    public init(startMonth: Int, startDay: Int) {
+        self.startMonth = startMonth
+        self.startDay = startDay
+    }
+
+    /// Parses `MM-DD`.
+    public init?(monthDay text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let m = Int(parts[0]), let d = Int(parts[1]),
+              Day(year: 2001, month: m, day: d) != nil else { return nil }
+        self.init(startMonth: m, startDay: d)
+    }
+
+    /// The first day of the financial year that holds `day`.
+    public func yearStart(containing day: Day) -> Day {
+        let thisYear = Day(year: day.year, month: startMonth, day: startDay)!
+        return day >= thisYear ? thisYear : Day(year: day.year - 1, month: startMonth, day: startDay)!
+    }
+
+    /// "2023/24" for the year starting in April 2023; "2023" when it starts on 1 January.
+    public func name(containing day: Day) -> String {
+        let s = yearStart(containing: day)
+        if startMonth == 1 && startDay == 1 { return String(s.year) }
+        let next = String(s.year + 1).suffix(2)
+        return "\(s.year)/\(next)"
+    }
+
+    /// "Q1 2023/24" for a quarter that starts a financial-year quarter, else nil.
+    public func quarterLabel(_ period: Period) -> String? {
+        let s = yearStart(containing: period.start)
+        guard startDay == 1 else { return nil }
+        let monthsIn = (period.start.year - s.year) * 12 + period.start.month - s.month
+        guard period.start.day == 1, monthsIn % 3 == 0, period.calendarQuarter != nil else { return nil }
+        return "Q\(monthsIn / 3 + 1) \(name(containing: period.start))"
+    }
+}

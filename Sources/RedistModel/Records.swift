@@ -1,0 +1,135 @@
+/// One money movement as a source saw it: a ledger line, a bank entry, a
+/// funder's transaction. Signed: positive into the organisation, negative out.
+public struct Movement: Hashable, Sendable {
+    public var date: Day
+    public var amount: Money
+    public var account: String
+    public var accountName: String
+    public var fund: String
+    public var counterparty: String
+    /// The counterparty's identifier where the source gives one (org-id, IBAN).
+    public var counterpartyId: String
+    public var description: String
+    public var reference: String
+    /// The source system's own id (GnuCash guid, camt.053 entry reference), or "".
+    public var nativeId: String
+    /// A source-specific kind (IATI transaction-type code, camt.053 bank code), or "".
+    public var kind: String
+    public var location: SourceLocation
+
+    public init(date: Day, amount: Money, account: String = "", accountName: String = "", fund: String = "",
+                counterparty: String = "", counterpartyId: String = "", description: String = "", reference: String = "",
+                nativeId: String = "", kind: String = "", location: SourceLocation) {
+        self.date = date
+        self.amount = amount
+        self.account = account
+        self.accountName = accountName
+        self.fund = fund
+        self.counterparty = counterparty
+        self.counterpartyId = counterpartyId
+        self.description = description
+        self.reference = reference
+        self.nativeId = nativeId
+        self.kind = kind
+        self.location = location
+    }
+}
+
+/// A grant award: from a funder to the organisation (grants in) or from the
+/// organisation to a group (grants out).
+public struct GrantRecord: Hashable, Sendable {
+    public var identifier: String
+    public var title: String
+    public var description: String
+    public var amountAwarded: Money
+    public var amountDisbursed: Money?
+    public var awardDate: Day
+    public var paymentDate: Day?
+    public var recipientId: String
+    public var recipientName: String
+    public var funderId: String
+    public var funderName: String
+    public var programme: String
+    public var fund: String
+    public var beneficiaryLocation: String
+    public var location: SourceLocation
+
+    public init(identifier: String, title: String = "", description: String = "", amountAwarded: Money,
+                amountDisbursed: Money? = nil, awardDate: Day, paymentDate: Day? = nil, recipientId: String,
+                recipientName: String, funderId: String, funderName: String, programme: String = "",
+                fund: String = "", beneficiaryLocation: String = "", location: SourceLocation) {
+        self.identifier = identifier
+        self.title = title
+        self.description = description
+        self.amountAwarded = amountAwarded
+        self.amountDisbursed = amountDisbursed
+        self.awardDate = awardDate
+        self.paymentDate = paymentDate
+        self.recipientId = recipientId
+        self.recipientName = recipientName
+        self.funderId = funderId
+        self.funderName = funderName
+        self.programme = programme
+        self.fund = fund
+        self.beneficiaryLocation = beneficiaryLocation
+        self.location = location
+    }
+}
+
+/// The role an organisation or person plays for the organisation.
+public enum OrganisationRole: String, Sendable, CaseIterable {
+    case funder, `self`, memberGroup = "member-group", hostedProject = "hosted-project", supplier, individual
+}
+
+/// An entry of the member register: a group (or person) the organisation
+/// works with, in its own words, and whether it agreed to be named.
+public struct MemberRecord: Hashable, Sendable {
+    public var id: String
+    public var name: String
+    public var kind: OrganisationRole
+    public var region: String
+    public var characteristics: [String]
+    public var consentToBeNamed: Bool
+    public var consentDate: Day?
+    public var location: SourceLocation
+
+    public init(id: String, name: String, kind: OrganisationRole, region: String, characteristics: [String],
+                consentToBeNamed: Bool, consentDate: Day? = nil, location: SourceLocation) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.region = region
+        self.characteristics = characteristics
+        self.consentToBeNamed = consentToBeNamed
+        self.consentDate = consentDate
+        self.location = location
+    }
+}
+
+/// A statement balance (camt.053 opening or closing balance).
+public struct StatementBalance: Hashable, Sendable {
+    public enum Kind: String, Sendable { case opening, closing }
+    public var kind: Kind
+    public var date: Day
+    public var amount: Money
+    public var account: String
+    public var statementId: String
+    public var location: SourceLocation
+
+    public init(kind: Kind, date: Day, amount: Money, account: String, statementId: String, location: SourceLocation) {
+        self.kind = kind
+        self.date = date
+        self.amount = amount
+        self.account = account
+        self.statementId = statementId
+        self.location = location
+    }
+}
+
+/// What a reader hands on for each record it understood.
+public enum SourceRecord: Hashable, Sendable {
+    case movement(Movement)
+    case grant(GrantRecord)
+    case member(MemberRecord)
+    case balance(StatementBalance)
+}
