@@ -18,6 +18,9 @@ public final class RecordSink {
     public var keepPerCheck = 1000
     private var countsByCheck: [String: Int] = [:]
     private let handler: (SourceRecord) -> Void
+    /// A last check on each record before it is loaded (for example the
+    /// currency); a message turns the row into a reject.
+    public var validate: ((SourceRecord) -> String?)? = nil
 
     public init(_ handler: @escaping (SourceRecord) -> Void) {
         self.handler = handler
@@ -26,6 +29,10 @@ public final class RecordSink {
     /// A row that became a record.
     @inline(__always)
     public func load(_ record: SourceRecord, amount: Int64) {
+        if let validate, let problem = validate(record) {
+            reject(record.location, check: "reject.currency", problem, amount: record.money)
+            return
+        }
         rowsRead += 1
         rowsLoaded += 1
         amountRead += Int64(amount.magnitude)
@@ -68,5 +75,25 @@ public final class RecordSink {
     /// Findings not kept because there were more than `keepPerCheck` of a kind.
     public var unkeptFindings: [String: Int] {
         countsByCheck.compactMapValues { $0 > keepPerCheck ? $0 - keepPerCheck : nil }
+    }
+}
+
+extension SourceRecord {
+    public var location: SourceLocation {
+        switch self {
+        case .movement(let m): return m.location
+        case .grant(let g): return g.location
+        case .member(let m): return m.location
+        case .balance(let b): return b.location
+        }
+    }
+
+    var money: Money? {
+        switch self {
+        case .movement(let m): return m.amount
+        case .grant(let g): return g.amountAwarded
+        case .balance(let b): return b.amount
+        case .member: return nil
+        }
     }
 }

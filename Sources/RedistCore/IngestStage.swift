@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+import RedistIngest
+import RedistModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the ingest stage did, for the run's progress lines.
+public struct IngestReport: Sendable {
+    public var filesRead = 0
+    public var filesUnchanged = 0
+    public var filesRemoved = 0
+    public var filesFailed: [FileFailure] = []
+    /// Sources whose path matched no file.
+    public var emptySources: [Pipeline.Source] = []
+
+    public init() {}
+}
+
+/// Reads every source file into the warehouse. A file already loaded with
+/// the same SHA-256 and the same source settings is not read again; a file
+/// no longer matched by its source's path is removed from the warehouse.
+public struct IngestStage {
+    public let pipeline: Pipeline
+    public let warehouse: Warehouse
+
+    public init(pipeline: Pipeline, warehouse: Warehouse) {
+        self.pipeline = pipeline
+        self.warehouse = warehouse
+    }
+
+    public func run(log: (String) -> Void = { _ in }) throws -> IngestReport {
+        var report = IngestReport()
+        let existing = try warehouse.files()
+        var keep: Set<Int64> = []
+        for source in pipeline.sources {
+            let paths = Glob.expand(source.path, relativeTo: pipeline.directory)
+            if paths.isEmpty { report.emptySources.append(source) }
+            let configHash = source.configurationHash(pipeline.organisation)
+            for (absolute, display) in paths {
+                let sha = try FileHash.sha256(path: absolute)
+                if let old = existing.first(where: { $0.source == source.name && $0.path == display }),
+                   old.sha256 == sha.hex, old.configHash == configHash {
+                    keep.insert(old.id)
+                    report.filesUnchanged += 1
+                    if let failure = old.failure {
+                        report.filesFailed.append(FileFailure(SourceLocation(file: display, line: 0), failure))
+                    }
+                    continue
+                }
+                log("reading \(display)")
+                let reader = try Readers.reader(for: source.format)!.init(source.readerConfiguration(pipeline.organisation))
+                var records: [SourceRecord] = []
+                let currency = pipeline.organisation.currency
+                let sink = RecordSink { records.append($0) }
+                sink.validate = { record in
+                    Self.currencyProblem(record, currency: currency)
+                }
+                var failure: FileFailure? = nil
+                do {
+                    try reader.read(path: absolute, displayPath: display, into: sink)
+                } catch let f as FileFailure {
+                    failure = f
+                    records.removeAll()
+                    report.filesFailed.append(f)
+                }
+                try warehouse.store(source: source, path: display, sha256: sha.hex, configHash: configHash, bytes: sha.bytes,
+                                    records: records, sink: failure == nil ? sink : nil, failure: failure)
+                report.filesRead += 1
+            }
+        }
+        let current = try warehouse.files()
+        let wanted = Set(pipeline.sources.flatMap { s in Glob.expand(s.path, relativeTo: pipeline.directory).map { "\(s.name)\u{0}\($0.display)" } })
+        let stale = current.filter { !wanted.contains("\($0.source)\u{0}\($0.path)") }.map(\.id)
+        try warehouse.remove(fileIds: stale)
+        report.filesRemoved = stale.count
+        _ = keep
+        return report
+    }
+
+    /// Money in another currency cannot be added to the reporting currency
+    /// without a rate, so such rows are rejected rather than mixed.
+    static func currencyProblem(_ record: SourceRecord, currency: Currency) -> String? {
+        let other: Currency?
+        switch record {
+        case .movement(let m): other = m.amount.currency == currency ? nil : m.amount.currency
+        case .grant(let g): other = g.amountAwarded.currency == currency ? nil : g.amountAwarded.currency
+        case .balance(let b): other = b.amount.currency == currency ? nil : b.amount.currency
+        case .member: other = nil
+        }
+        guard let other else { return nil }
+        return "the amount is in \(other.code) but the organisation reports in \(currency.code); redist never mixes currencies (expected \(currency.code))"
+    }
+}
+
+extension Pipeline.Source {
+    /// Changes when anything that decides how the file is read changes.
+    func configurationHash(_ organisation: Pipeline.Organisation) -> String {
+        var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|reader-1"
+        for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
+        for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
+        return SHA256.hash(data: Array(text.utf8)).hex
+    }
+}
+
+/// SHA-256 of a file, read in chunks.
+public enum FileHash {
+    public static func sha256(path: String) throws -> (hex: String, bytes: Int64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileFailure(SourceLocation(file: path, line: 0), "cannot open the file")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            total += Int64(chunk.count)
+            hasher.update(data: chunk)
+        }
+        return (hasher.finalize().hex, total)
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Digest {
+    var hex: String { Array(self.makeIterator()).hex }
+}
+
+/// Expands a path pattern (`exports/cashbook-*.csv`) relative to a folder.
+public enum Glob {
+    /// Matching files, sorted, each as (absolute path, path as shown to people).
+    public static func expand(_ pattern: String, relativeTo directory: String) -> [(absolute: String, display: String)] {
+        let full = pattern.hasPrefix("/") ? pattern : (directory.isEmpty ? pattern : directory + "/" + pattern)
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(full, 0, nil, &g) == 0 else { return [] }
+        var out: [(String, String)] = []
+        for i in 0..<Int(g.gl_pathc) {
+            guard let p = g.gl_pathv[i] else { continue }
+            let absolute = String(cString: p)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            out.append((absolute, display(absolute)))
+        }
+        return out.sorted { $0.1 < $1.1 }
+    }
+
+    /// The path relative to the current folder when it is under it, so
+    /// messages read `sample-data/exports/x.csv:12:3`.
+    static func display(_ absolute: String) -> String {
+        let standard = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        let cwd = FileManager.default.currentDirectoryPath
+        if standard.hasPrefix(cwd + "/") { return String(standard.dropFirst(cwd.count + 1)) }
+        return standard
+    }
+}

@@ -1,0 +1,259 @@
+import RedistModel
+
+/// Who a row of figures is about.
+public struct Scope: Hashable, Sendable {
+    public enum Kind: String, Sendable { case organisation, fund, funder }
+    public var kind: Kind
+    public var id: String
+    public var name: String
+}
+
+/// The measures for one scope and one period. Amounts are minor units of
+/// the reporting currency; outflows are positive.
+public struct ScopeMeasures: Sendable {
+    public var period: Period
+    public var scope: Scope
+    public var currency: Currency
+    /// Inflows by income category (transfers excluded).
+    public var incomeByCategory: [Category: Int64] = [:]
+    /// Outflows by redistributed and retained category, net of refunds.
+    public var spending: [Category: Int64] = [:]
+    /// Gross size of movements no rule classified, in and out.
+    public var unclassified: Int64 = 0
+    public var unclassifiedCount = 0
+    public var transfersIn: Int64 = 0
+    public var transfersOut: Int64 = 0
+    /// Awarded to groups and not yet paid at the period's end.
+    public var committed: Int64 = 0
+    /// Balance at the period's end.
+    public var held: Int64 = 0
+    /// The part of `held` that is hosted projects' money.
+    public var heldHosted: Int64 = 0
+    public var groupsReached = 0
+    public var firstTimeGroups = 0
+    public var individualsPaid = 0
+    /// Days from award to payment for grants paid in the period.
+    public var timeToMoney: TimeToMoney?
+    /// Grants paid in the period, which the funder sees evidence of without a report from the group.
+    public var grantsEvidenced = 0
+
+    public var income: Int64 { incomeByCategory.values.reduce(0, +) }
+    public var redistributed: Int64 { spending.filter { $0.key.isRedistributed }.values.reduce(0, +) }
+    public var retained: Int64 { spending.filter { $0.key.isRetained }.values.reduce(0, +) }
+    public func spent(_ c: Category) -> Int64 { spending[c] ?? 0 }
+
+    /// redistributed ÷ (redistributed + retained), four places; nil when nothing was spent.
+    public var rate: String? { Rounding.ratio(redistributed, redistributed + retained, places: 4) }
+
+    /// Pence of every pound spent that reached groups, rounded half up.
+    public var penceInThePound: Int64? {
+        let total = redistributed + retained
+        return total == 0 ? nil : Rounding.divideHalfUp(redistributed * 100, total)
+    }
+}
+
+public struct TimeToMoney: Sendable, Hashable {
+    public var count: Int
+    public var median: Int
+    public var p90: Int
+
+    /// Median (middle two averaged, rounded half up) and 90th percentile (nearest rank).
+    public init?(days: [Int]) {
+        guard !days.isEmpty else { return nil }
+        let s = days.sorted()
+        count = s.count
+        median = s.count % 2 == 1 ? s[s.count / 2] : Int(Rounding.divideHalfUp(Int64(s[s.count / 2 - 1] + s[s.count / 2]), 2))
+        p90 = s[max(0, min(s.count - 1, (9 * s.count + 9) / 10 - 1))]
+    }
+}
+
+/// Computes the measures of the design for any period and scope.
+public struct MeasureEngine {
+    public let data: Dataset
+    var pipeline: Pipeline { data.pipeline }
+
+    public init(data: Dataset) { self.data = data }
+
+    /// One row for the organisation, one per fund, one per funder.
+    public func summary(for period: Period) -> [ScopeMeasures] {
+        var rows = [organisation(period)]
+        for code in fundCodes { rows.append(fund(code, period)) }
+        for f in pipeline.funders { rows.append(funder(f, period)) }
+        return rows
+    }
+
+    /// Declared funds first, then any fund code the ledger uses that is not declared.
+    public var fundCodes: [String] {
+        var codes = pipeline.funds.map(\.code)
+        let extra = Set(data.ledger.map(\.fund)).subtracting(codes).subtracting([""])
+        codes += extra.sorted()
+        return codes
+    }
+
+    public func organisation(_ period: Period) -> ScopeMeasures {
+        let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
+        var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
+                        period, movements: data.ledger, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
+        m.heldHosted = data.ledger.filter { $0.date <= period.end && hosted.contains($0.fund) }
+            .reduce(0) { $0 + $1.movement.amount.minorUnits }
+        return m
+    }
+
+    public func fund(_ code: String, _ period: Period) -> ScopeMeasures {
+        let name = pipeline.fund(code)?.name ?? code
+        var m = measure(Scope(kind: .fund, id: code, name: name), period,
+                        movements: data.ledger.filter { $0.fund == code },
+                        grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
+        if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
+        return m
+    }
+
+    /// A funder's restricted (and designated) funds, pooled ones shared pro
+    /// rata to the income each funder paid in, by largest remainder.
+    public func funder(_ funder: Pipeline.Funder, _ period: Period) -> ScopeMeasures {
+        var total = ScopeMeasures(period: period, scope: Scope(kind: .funder, id: funder.id, name: funder.name),
+                                  currency: pipeline.organisation.currency)
+        var groups: Set<String> = [], firstTime: Set<String> = [], people: Set<String> = []
+        var days: [Int] = []
+        for fund in pipeline.funds where fund.funders.contains(funder.id) {
+            let whole = self.fund(fund.code, period)
+            let weights = poolWeights(fund, upTo: period.end)
+            guard let index = fund.funders.firstIndex(of: funder.id) else { continue }
+            func share(_ v: Int64) -> Int64 { Apportion.largestRemainder(total: v, weights: weights)?[index] ?? 0 }
+            for (c, v) in whole.incomeByCategory { total.incomeByCategory[c, default: 0] += share(v) }
+            for (c, v) in whole.spending { total.spending[c, default: 0] += share(v) }
+            total.unclassified += share(whole.unclassified)
+            total.unclassifiedCount += whole.unclassifiedCount
+            total.transfersIn += share(whole.transfersIn)
+            total.transfersOut += share(whole.transfersOut)
+            total.committed += share(whole.committed)
+            total.held += share(whole.held)
+            total.heldHosted += share(whole.heldHosted)
+            let movements = data.ledger.filter { $0.fund == fund.code }
+            groups.formUnion(reached(movements, period))
+            firstTime.formUnion(firstTimeGroups(movements, period))
+            people.formUnion(individuals(movements, period))
+            let grants = data.grantsOut.map(\.grant).filter { $0.fund == fund.code }
+            days += paymentDays(grants, period)
+            total.grantsEvidenced += whole.grantsEvidenced
+        }
+        total.groupsReached = groups.count
+        total.firstTimeGroups = firstTime.count
+        total.individualsPaid = people.count
+        total.timeToMoney = TimeToMoney(days: days)
+        return total
+    }
+
+    /// Each funder's share of a fund: grant income it paid in up to `end`;
+    /// equal shares before any has arrived.
+    public func poolWeights(_ fund: Pipeline.Fund, upTo end: Day) -> [Int64] {
+        guard fund.funders.count > 1 else { return [1] }
+        let weights = fund.funders.map { id -> Int64 in
+            guard let f = pipeline.funder(id) else { return 0 }
+            return data.ledger.filter { $0.fund == fund.code && $0.date <= end && $0.category.isIncome && isFrom($0, f) }
+                .reduce(0) { $0 + $1.movement.amount.minorUnits }
+        }
+        return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
+    }
+
+    /// True when a movement's counterparty is the funder, by id or by name.
+    public func isFrom(_ m: ClassifiedMovement, _ funder: Pipeline.Funder) -> Bool {
+        m.movement.counterpartyId == funder.id || m.movement.counterparty.caseInsensitiveEquals(funder.name)
+            || m.movement.counterparty == funder.id
+    }
+
+    func measure(_ scope: Scope, _ period: Period, movements: [ClassifiedMovement], grants: [GrantRecord],
+                 hostingFeeIsTransfer: Bool) -> ScopeMeasures {
+        var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
+        for c in movements {
+            let amount = c.movement.amount.minorUnits
+            if c.date <= period.end { m.held += amount }
+            guard period.contains(c.date) else { continue }
+            switch c.category {
+            case .unclassified:
+                m.unclassified += Int64(amount.magnitude)
+                m.unclassifiedCount += 1
+            case .transfer:
+                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
+            case .retainedHostingFee where hostingFeeIsTransfer:
+                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
+            case let cat where cat.isIncome:
+                m.incomeByCategory[cat, default: 0] += amount
+            default:
+                m.spending[c.category, default: 0] -= amount
+            }
+        }
+        m.groupsReached = reached(movements, period).count
+        m.firstTimeGroups = firstTimeGroups(movements, period).count
+        m.individualsPaid = individuals(movements, period).count
+        m.committed = committed(grants, at: period.end)
+        let days = paymentDays(grants, period)
+        m.timeToMoney = TimeToMoney(days: days)
+        m.grantsEvidenced = days.count
+        return m
+    }
+
+    /// A group's key: its register id, else its name as written.
+    func groupKey(_ c: ClassifiedMovement) -> String {
+        c.member?.id ?? c.movement.counterpartyId.nonEmpty ?? c.movement.counterparty.lowercased()
+    }
+
+    func reached(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
+        Set(movements.filter { period.contains($0.date) && $0.category.isRedistributed && $0.isOut && !$0.isIndividual
+            && !$0.movement.counterparty.isEmpty }.map(groupKey))
+    }
+
+    func individuals(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
+        Set(movements.filter { period.contains($0.date) && $0.category.isRedistributed && $0.isOut && $0.isIndividual }.map(groupKey))
+    }
+
+    /// Groups whose first money from the organisation (in all the data) came in this period.
+    func firstTimeGroups(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
+        var first: [String: Day] = [:]
+        for c in data.ledger where c.category.isRedistributed && c.isOut && !c.isIndividual && !c.movement.counterparty.isEmpty {
+            let k = groupKey(c)
+            if let d = first[k], d <= c.date { continue }
+            first[k] = c.date
+        }
+        return reached(movements, period).filter { first[$0].map(period.contains) ?? false }
+    }
+
+    /// Awarded by the period's end and not paid by then.
+    func committed(_ grants: [GrantRecord], at end: Day) -> Int64 {
+        var total: Int64 = 0
+        for g in grants where g.awardDate <= end {
+            let paid: Int64
+            if let p = g.paymentDate {
+                paid = p <= end ? (g.amountDisbursed?.minorUnits ?? g.amountAwarded.minorUnits) : 0
+            } else {
+                paid = g.amountDisbursed?.minorUnits ?? 0
+            }
+            total += max(0, g.amountAwarded.minorUnits - paid)
+        }
+        return total
+    }
+
+    func paymentDays(_ grants: [GrantRecord], _ period: Period) -> [Int] {
+        grants.compactMap { g in
+            guard let p = g.paymentDate, period.contains(p), p >= g.awardDate else { return nil }
+            return p - g.awardDate
+        }
+    }
+
+    /// The calendar quarters, up to `count`, ending with the period's, that hold ledger data.
+    public func trendQuarters(endingWith period: Period, count: Int = 8) -> [Period] {
+        guard let first = data.ledger.first?.date else { return [] }
+        return period.quartersEnding(count: count).filter { $0.end >= first }
+    }
+
+    /// The financial year to date: from the start of the financial year holding the period's end.
+    public func yearToDate(_ period: Period) -> Period {
+        let start = pipeline.organisation.financialYear.yearStart(containing: period.end)
+        return Period(start: start, end: period.end, label: "\(start)..\(period.end)")
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+    func caseInsensitiveEquals(_ other: String) -> Bool { !isEmpty && lowercased() == other.lowercased() }
+}

@@ -1,0 +1,356 @@
+import Foundation
+import RedistIngest
+import RedistModel
+
+/// A pipeline file, checked: the organisation, its sources, funders, funds,
+/// classification rules and privacy settings. Staff edit this, never code.
+public struct Pipeline: Sendable {
+    public struct Organisation: Sendable {
+        public var id: String
+        public var name: String
+        public var currency: Currency
+        public var financialYear: FinancialYear
+    }
+
+    public struct Source: Sendable {
+        public var name: String
+        public var role: SourceRole
+        public var format: String
+        public var path: String
+        public var columns: [String: String]
+        public var options: [String: String]
+        public var line: Int
+    }
+
+    public struct Funder: Sendable, Hashable {
+        public var id: String
+        public var name: String
+    }
+
+    public enum FundType: String, Sendable, CaseIterable {
+        case unrestricted, designated, restricted, hosted
+    }
+
+    public struct Fund: Sendable {
+        public var code: String
+        public var name: String
+        public var type: FundType
+        public var funders: [String]
+        public var ringfenced: Bool
+        public var group: String
+    }
+
+    public struct Privacy: Sendable {
+        public var minGroupCount: Int = 5
+        public var pseudonymKeyEnv: String = "REDIST_PSEUDONYM_KEY"
+    }
+
+    public struct Reconciliation: Sendable {
+        public var dateWindowDays: Int = 10
+        /// Differences up to this many minor units are not failures under `--strict`.
+        public var tolerance: Int64 = 0
+    }
+
+    /// The pipeline file as the user named it.
+    public var file: String
+    /// The folder that relative paths are resolved from.
+    public var directory: String
+    /// The file name without `.toml`: names the default warehouse.
+    public var name: String
+    public var organisation: Organisation
+    public var sources: [Source]
+    public var funders: [Funder]
+    public var funds: [Fund]
+    public var rules: [Rule]
+    public var privacy: Privacy
+    public var reconciliation: Reconciliation
+
+    public func fund(_ code: String) -> Fund? { funds.first { $0.code == code } }
+    public func funder(_ id: String) -> Funder? { funders.first { $0.id == id } }
+}
+
+/// A mistake in the pipeline file: exit status 2, with the file and line.
+public struct PipelineError: Error, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+    public init(file: String, line: Int, _ message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+    public var description: String { "\(file):\(line): error: \(message)" }
+}
+
+extension Pipeline {
+    /// Reads and checks a pipeline file. Every unknown key, wrong type or
+    /// impossible value is an error naming the key and its line.
+    public static func load(path: String) throws(PipelineError) -> Pipeline {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(file: path, line: 0, "cannot read the pipeline file (does it exist?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(file: path, line: 0, "the pipeline file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(PipelineError) -> Pipeline {
+        let root: TOML.Table
+        do {
+            root = try TOML.parse(text)
+        } catch {
+            throw PipelineError(file: file, line: error.line, "\(error.message) (column \(error.column))")
+        }
+        var d = Decoder(file: file)
+        return try d.pipeline(root)
+    }
+}
+
+/// Walks the TOML tree with the contract's keys, so typos are caught.
+struct Decoder {
+    let file: String
+
+    func fail(_ line: Int, _ message: String) -> PipelineError { PipelineError(file: file, line: line, message) }
+
+    func checkKeys(_ table: TOML.Table, allowed: [String], in context: String) throws(PipelineError) {
+        for key in table.keys where !allowed.contains(key) {
+            let suggestion = allowed.min { editDistance($0, key) < editDistance($1, key) }.flatMap { editDistance($0, key) <= 2 ? " — did you mean \"\($0)\"?" : nil } ?? ""
+            throw fail(table[key]!.line, "unknown key \"\(key)\" in \(context)\(suggestion) (expected one of: \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    func string(_ table: TOML.Table, _ key: String, in context: String, required: Bool = true, default fallback: String = "") throws(PipelineError) -> String {
+        guard let node = table[key] else {
+            if required { throw fail(table.line, "\(context) needs \(key) = \"…\"") }
+            return fallback
+        }
+        guard case .string(let s) = node.value else { throw fail(node.line, "\(key) in \(context) should be a string, found \(node.value.typeName)") }
+        return s
+    }
+
+    func strings(_ table: TOML.Table, _ key: String, in context: String) throws(PipelineError) -> [String]? {
+        guard let node = table[key] else { return nil }
+        switch node.value {
+        case .string(let s): return [s]
+        case .array(let items):
+            var out: [String] = []
+            for item in items {
+                guard case .string(let s) = item.value else { throw fail(item.line, "\(key) in \(context) should hold strings, found \(item.value.typeName)") }
+                out.append(s)
+            }
+            return out
+        default: throw fail(node.line, "\(key) in \(context) should be a string or an array of strings, found \(node.value.typeName)")
+        }
+    }
+
+    func bool(_ table: TOML.Table, _ key: String, in context: String) throws(PipelineError) -> Bool {
+        guard let node = table[key] else { return false }
+        guard case .bool(let b) = node.value else { throw fail(node.line, "\(key) in \(context) should be true or false, found \(node.value.typeName)") }
+        return b
+    }
+
+    func integer(_ table: TOML.Table, _ key: String, in context: String, default fallback: Int) throws(PipelineError) -> Int {
+        guard let node = table[key] else { return fallback }
+        guard case .integer(let n) = node.value else { throw fail(node.line, "\(key) in \(context) should be an integer, found \(node.value.typeName)") }
+        return n
+    }
+
+    func table(_ root: TOML.Table, _ key: String) throws(PipelineError) -> TOML.Table? {
+        guard let node = root[key] else { return nil }
+        guard case .table(let t) = node.value else { throw fail(node.line, "\(key) should be a table [\(key)], found \(node.value.typeName)") }
+        return t
+    }
+
+    func tables(_ root: TOML.Table, _ key: String) throws(PipelineError) -> [TOML.Table] {
+        guard let node = root[key] else { return [] }
+        guard case .array(let items) = node.value else { throw fail(node.line, "\(key) should be written [[\(key)]], found \(node.value.typeName)") }
+        var out: [TOML.Table] = []
+        for item in items {
+            guard case .table(let t) = item.value else { throw fail(item.line, "\(key) should be written [[\(key)]]") }
+            out.append(t)
+        }
+        return out
+    }
+
+    func stringMap(_ table: TOML.Table, in context: String, allowed: [String]) throws(PipelineError) -> [String: String] {
+        try checkKeys(table, allowed: allowed, in: context)
+        var out: [String: String] = [:]
+        for key in table.keys {
+            let node = table[key]!
+            switch node.value {
+            case .string(let s): out[key] = s
+            case .integer(let n): out[key] = String(n)
+            case .bool(let b): out[key] = b ? "true" : "false"
+            default: throw fail(node.line, "\(key) in \(context) should be a string, found \(node.value.typeName)")
+            }
+        }
+        return out
+    }
+
+    mutating func pipeline(_ root: TOML.Table) throws(PipelineError) -> Pipeline {
+        try checkKeys(root, allowed: ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation"], in: "the pipeline file")
+        guard let org = try table(root, "organisation") else { throw fail(1, "the pipeline file needs an [organisation] table") }
+        try checkKeys(org, allowed: ["id", "name", "currency", "financial_year_start"], in: "[organisation]")
+        let currencyText = try string(org, "currency", in: "[organisation]", required: false, default: "GBP")
+        guard let currency = Currency(code: currencyText) else {
+            throw fail(org["currency"]?.line ?? org.line, "currency \"\(currencyText)\" is not an ISO 4217 code such as GBP")
+        }
+        let fyText = try string(org, "financial_year_start", in: "[organisation]", required: false, default: "04-01")
+        guard let fy = FinancialYear(monthDay: fyText) else {
+            throw fail(org["financial_year_start"]?.line ?? org.line, "financial_year_start \"\(fyText)\" is not a month and day as MM-DD, e.g. 04-01")
+        }
+        let organisation = Pipeline.Organisation(
+            id: try string(org, "id", in: "[organisation]"), name: try string(org, "name", in: "[organisation]"),
+            currency: currency, financialYear: fy)
+
+        var sources: [Pipeline.Source] = []
+        for t in try tables(root, "source") {
+            try checkKeys(t, allowed: ["name", "role", "format", "path", "columns", "options"], in: "[[source]]")
+            let name = try string(t, "name", in: "[[source]]")
+            let context = "[[source]] \"\(name)\""
+            let roleText = try string(t, "role", in: context)
+            guard let role = SourceRole(rawValue: roleText) else {
+                throw fail(t["role"]!.line, "role \"\(roleText)\" in \(context) is not one of \(SourceRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let format = try string(t, "format", in: context)
+            guard let reader = Readers.reader(for: format) else {
+                throw fail(t["format"]!.line, "format \"\(format)\" in \(context) is not one of \(Readers.formats.joined(separator: ", "))")
+            }
+            guard reader.roles.contains(role) else {
+                throw fail(t["role"]!.line, "a \(format) source cannot have role \(roleText) (it can be: \(reader.roles.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if sources.contains(where: { $0.name == name }) { throw fail(t["name"]!.line, "two sources are named \"\(name)\"") }
+            let columns = try table(t, "columns").map { (c) throws(PipelineError) in try stringMap(c, in: "[source.columns] of \"\(name)\"", allowed: reader.columnKeys) } ?? [:]
+            let options = try table(t, "options").map { (o) throws(PipelineError) in try stringMap(o, in: "[source.options] of \"\(name)\"", allowed: reader.optionKeys) } ?? [:]
+            let source = Pipeline.Source(name: name, role: role, format: format, path: try string(t, "path", in: context),
+                                         columns: columns, options: options, line: t.line)
+            do {
+                _ = try reader.init(source.readerConfiguration(organisation))
+            } catch {
+                throw fail(t.line, "\(error)")
+            }
+            sources.append(source)
+        }
+
+        var funders: [Pipeline.Funder] = []
+        for t in try tables(root, "funder") {
+            try checkKeys(t, allowed: ["id", "name"], in: "[[funder]]")
+            funders.append(Pipeline.Funder(id: try string(t, "id", in: "[[funder]]"), name: try string(t, "name", in: "[[funder]]")))
+        }
+
+        var funds: [Pipeline.Fund] = []
+        for t in try tables(root, "fund") {
+            try checkKeys(t, allowed: ["code", "name", "type", "funders", "ringfenced", "group"], in: "[[fund]]")
+            let code = try string(t, "code", in: "[[fund]]")
+            let context = "[[fund]] \"\(code)\""
+            let typeText = try string(t, "type", in: context)
+            guard let type = Pipeline.FundType(rawValue: typeText) else {
+                throw fail(t["type"]!.line, "type \"\(typeText)\" in \(context) is not one of unrestricted, designated, restricted, hosted")
+            }
+            let fundFunders = try strings(t, "funders", in: context) ?? []
+            for f in fundFunders where !funders.contains(where: { $0.id == f }) {
+                throw fail(t["funders"]!.line, "funder \"\(f)\" in \(context) is not declared in a [[funder]] table")
+            }
+            if funds.contains(where: { $0.code == code }) { throw fail(t["code"]!.line, "two funds have the code \"\(code)\"") }
+            funds.append(Pipeline.Fund(code: code, name: try string(t, "name", in: context), type: type, funders: fundFunders,
+                                       ringfenced: try bool(t, "ringfenced", in: context),
+                                       group: try string(t, "group", in: context, required: false)))
+        }
+
+        var rules: [Rule] = []
+        for t in try tables(root, "rule") {
+            rules.append(try rule(t, number: rules.count + 1))
+        }
+
+        var privacy = Pipeline.Privacy()
+        if let p = try table(root, "privacy") {
+            try checkKeys(p, allowed: ["min_group_count", "pseudonym_key_env"], in: "[privacy]")
+            privacy.minGroupCount = try integer(p, "min_group_count", in: "[privacy]", default: 5)
+            guard privacy.minGroupCount >= 1 else { throw fail(p["min_group_count"]!.line, "min_group_count must be 1 or more") }
+            privacy.pseudonymKeyEnv = try string(p, "pseudonym_key_env", in: "[privacy]", required: false, default: privacy.pseudonymKeyEnv)
+        }
+
+        var reconciliation = Pipeline.Reconciliation()
+        if let r = try table(root, "reconciliation") {
+            try checkKeys(r, allowed: ["date_window_days", "tolerance"], in: "[reconciliation]")
+            reconciliation.dateWindowDays = try integer(r, "date_window_days", in: "[reconciliation]", default: 10)
+            let tol = try string(r, "tolerance", in: "[reconciliation]", required: false, default: "0.00")
+            guard let units = AmountParser(digits: currency.minorDigits).parse(tol), units >= 0 else {
+                throw fail(r["tolerance"]!.line, "tolerance \"\(tol)\" is not an amount such as 0.00")
+            }
+            reconciliation.tolerance = units
+        }
+
+        let url = URL(fileURLWithPath: file)
+        return Pipeline(file: file, directory: url.deletingLastPathComponent().path,
+                        name: url.deletingPathExtension().lastPathComponent, organisation: organisation,
+                        sources: sources, funders: funders, funds: funds, rules: rules, privacy: privacy,
+                        reconciliation: reconciliation)
+    }
+
+    func rule(_ t: TOML.Table, number: Int) throws(PipelineError) -> Rule {
+        let context = "[[rule]] number \(number)"
+        try checkKeys(t, allowed: ["account", "fund", "counterparty", "description", "direction", "source", "category", "counterparty_kind"], in: context)
+        let categoryText = try string(t, "category", in: context)
+        guard let category = Category(rawValue: categoryText) else {
+            throw fail(t["category"]!.line, "category \"\(categoryText)\" in \(context) is not one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var account: AccountMatcher? = nil
+        if let specs = try strings(t, "account", in: context) {
+            guard let m = AccountMatcher(specs) else { throw fail(t["account"]!.line, "account in \(context) should be a code, a range such as \"7000-7099\", or a list of them") }
+            account = m
+        }
+        var direction: Rule.Direction? = nil
+        if t["direction"] != nil {
+            let text = try string(t, "direction", in: context)
+            guard let d = Rule.Direction(rawValue: text) else { throw fail(t["direction"]!.line, "direction in \(context) should be \"in\" or \"out\", not \"\(text)\"") }
+            direction = d
+        }
+        var description: NSRegularExpression? = nil
+        if t["description"] != nil {
+            let pattern = try string(t, "description", in: context)
+            do {
+                description = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+            } catch {
+                throw fail(t["description"]!.line, "description \"\(pattern)\" in \(context) is not a valid regular expression")
+            }
+        }
+        var kind: OrganisationRole? = nil
+        if t["counterparty_kind"] != nil {
+            let text = try string(t, "counterparty_kind", in: context)
+            guard let k = OrganisationRole(rawValue: text) else {
+                throw fail(t["counterparty_kind"]!.line, "counterparty_kind \"\(text)\" in \(context) is not one of \(OrganisationRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = k
+        }
+        let rule = Rule(number: number, line: t.line, account: account, funds: try strings(t, "fund", in: context),
+                        counterparties: try strings(t, "counterparty", in: context)?.map { $0.lowercased() },
+                        description: description, direction: direction, sources: try strings(t, "source", in: context),
+                        category: category, counterpartyKind: kind)
+        if rule.matcherCount == 0 { throw fail(t.line, "\(context) matches everything: give it account, fund, counterparty, description, direction or source") }
+        return rule
+    }
+}
+
+extension Pipeline.Source {
+    func readerConfiguration(_ organisation: Pipeline.Organisation) -> ReaderConfiguration {
+        ReaderConfiguration(sourceName: name, role: role, columns: columns, options: options,
+                            organisationId: organisation.id, currency: organisation.currency)
+    }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,72 @@
+import RedistCore
+import RedistModel
+
+/// One line of the data-quality account.
+public struct QualityRow: Sendable {
+    public var source: String
+    public var file: String
+    public var location: String
+    public var severity: String
+    public var check: String
+    public var message: String
+    public var amount: String
+}
+
+/// `quality.csv`: control totals per source file, every reject and
+/// finding, every unclassified movement, and reconciliation differences.
+public enum QualityCSV {
+    public static let header = ["source", "file", "location", "severity", "check", "message", "amount"]
+
+    public static func rows(_ data: Dataset, period: Period, extra: [QualityRow] = []) -> [QualityRow] {
+        var rows: [QualityRow] = []
+        let currency = data.pipeline.organisation.currency
+        func money(_ v: Int64) -> String { MoneyFormat.decimal(v, digits: currency.minorDigits) }
+        for f in data.files {
+            if let failure = f.failure {
+                rows.append(QualityRow(source: f.source, file: f.path, location: "", severity: "error", check: "file",
+                                       message: "the file could not be read: \(failure)", amount: ""))
+                continue
+            }
+            let balanced = f.rowsRead == f.rowsLoaded + f.rowsRejected + f.rowsSkipped
+                && f.amountRead == f.amountLoaded + f.amountRejected + f.amountSkipped
+            rows.append(QualityRow(
+                source: f.source, file: f.path, location: "", severity: balanced ? "note" : "error", check: "control-totals",
+                message: "rows read \(f.rowsRead) = loaded \(f.rowsLoaded) + rejected \(f.rowsRejected) + skipped \(f.rowsSkipped); "
+                    + "amounts read \(money(f.amountRead)) = loaded \(money(f.amountLoaded)) + rejected \(money(f.amountRejected)) + skipped \(money(f.amountSkipped)); sha256 \(f.sha256)",
+                amount: money(f.amountRead)))
+        }
+        for (d, f) in data.findings where d.check != "file" {
+            rows.append(QualityRow(source: f.source, file: f.path, location: d.location.shortDescription, severity: d.severity.rawValue,
+                                   check: d.check, message: d.message,
+                                   amount: d.amount.map { MoneyFormat.decimal($0.minorUnits, digits: $0.currency.minorDigits) } ?? ""))
+        }
+        if data.duplicatesDropped > 0 {
+            rows.append(QualityRow(source: "", file: "", location: "", severity: "note", check: "duplicates",
+                                   message: "\(data.duplicatesDropped) rows were the same money seen again in an overlapping export and were counted once",
+                                   amount: ""))
+        }
+        let declared = Set(data.pipeline.funds.map(\.code))
+        var undeclared: [String: Int] = [:]
+        for c in data.ledger where period.contains(c.date) {
+            if !c.fund.isEmpty && !declared.contains(c.fund) { undeclared[c.fund, default: 0] += 1 }
+            guard c.category == .unclassified else { continue }
+            let m = c.movement
+            rows.append(QualityRow(
+                source: c.source, file: m.location.file, location: m.location.shortDescription, severity: "warning", check: "unclassified",
+                message: "no rule matched: account \(m.account)\(m.accountName.isEmpty ? "" : " (\(m.accountName))"), fund \(m.fund.isEmpty ? "none" : m.fund), \(c.isOut ? "out" : "in") on \(m.date); add a [[rule]] for it",
+                amount: MoneyFormat.decimal(m.amount.minorUnits, digits: m.amount.currency.minorDigits)))
+        }
+        for (fund, count) in undeclared.sorted(by: { $0.key < $1.key }) {
+            rows.append(QualityRow(source: "", file: data.pipeline.file, location: "", severity: "warning", check: "fund.undeclared",
+                                   message: "fund \"\(fund)\" is used by \(count) movements in the period but has no [[fund]] table, so its type and funders are unknown",
+                                   amount: ""))
+        }
+        return rows + extra
+    }
+
+    public static func render(_ rows: [QualityRow]) -> [UInt8] {
+        var csv = CSVWriter(header: header)
+        for r in rows { csv.row([r.source, r.file, r.location, r.severity, r.check, r.message, r.amount]) }
+        return csv.bytes
+    }
+}

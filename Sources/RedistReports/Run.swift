@@ -1,0 +1,140 @@
+import Foundation
+import RedistCore
+import RedistIngest
+import RedistModel
+
+/// What `redist run` is asked to do.
+public struct RunOptions: Sendable {
+    public var pipelinePath: String
+    public var period: Period
+    public var outDirectory: String
+    public var warehousePath: String?
+    public var strict: Bool
+    public var templatesDirectory: String?
+    public var environment: [String: String]
+
+    public init(pipelinePath: String, period: Period, outDirectory: String, warehousePath: String? = nil, strict: Bool = false,
+                templatesDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.pipelinePath = pipelinePath
+        self.period = period
+        self.outDirectory = outDirectory
+        self.warehousePath = warehousePath
+        self.strict = strict
+        self.templatesDirectory = templatesDirectory
+        self.environment = environment
+    }
+}
+
+/// The state the stages hand on to each other.
+public final class RunContext {
+    public let options: RunOptions
+    public var pipeline: Pipeline!
+    public var warehouse: Warehouse!
+    public var pseudonymiser: Pseudonymiser!
+    public var ingest = IngestReport()
+    public var data: Dataset!
+    public var summary: [ScopeMeasures] = []
+    public var quality: [QualityRow] = []
+    public var written: [String] = []
+    /// Lines for stderr, compiler style.
+    public var messages: [String] = []
+
+    init(options: RunOptions) { self.options = options }
+}
+
+/// One named step of the pipeline.
+public struct Stage: Sendable {
+    public var name: String
+    public var body: @Sendable (RunContext) throws -> Void
+}
+
+/// The whole pipeline as a list of stages, read top to bottom:
+/// ingest → normalise and classify → compute → render.
+public enum PipelineRun {
+    public static let stages: [Stage] = [
+        Stage(name: "ingest") { ctx in
+            ctx.ingest = try IngestStage(pipeline: ctx.pipeline, warehouse: ctx.warehouse).run()
+        },
+        Stage(name: "normalise and classify") { ctx in
+            ctx.data = try Dataset.load(pipeline: ctx.pipeline, warehouse: ctx.warehouse)
+        },
+        Stage(name: "compute") { ctx in
+            let engine = MeasureEngine(data: ctx.data)
+            ctx.summary = engine.summary(for: ctx.options.period)
+            ctx.quality = QualityCSV.rows(ctx.data, period: ctx.options.period)
+        },
+        Stage(name: "render") { ctx in
+            let out = ctx.options.outDirectory
+            let period = ctx.options.period
+            try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
+            try OutputFile.write(TransactionsCSV.render(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser),
+                                 to: out + "/transactions.csv")
+            try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
+            let templates = try Templates.load(directory: ctx.options.templatesDirectory)
+            let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality).render(templates)
+            try OutputFile.write(html, to: out + "/trustees.html")
+            ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv"].map { out + "/" + $0 }
+        },
+    ]
+
+    /// Runs every stage; returns the exit status (0 success, 1 data errors,
+    /// 2 pipeline file or command line wrong) and writes progress to `log`.
+    public static func run(_ options: RunOptions, log: (String) -> Void) -> Int32 {
+        let ctx = RunContext(options: options)
+        do {
+            ctx.pipeline = try Pipeline.load(path: options.pipelinePath)
+            ctx.pseudonymiser = try Pseudonymiser.fromEnvironment(ctx.pipeline.privacy.pseudonymKeyEnv, environment: options.environment)
+        } catch {
+            log("\(error)")
+            return 2
+        }
+        let warehousePath = options.warehousePath ?? "build/\(ctx.pipeline.name).sqlite"
+        do {
+            ctx.warehouse = try Warehouse(path: warehousePath)
+        } catch {
+            log("\(warehousePath): error: cannot open the warehouse: \(error)")
+            return 1
+        }
+        for (i, stage) in stages.enumerated() {
+            log("[\(i + 1)/\(stages.count)] \(stage.name)")
+            do {
+                try stage.body(ctx)
+            } catch let e as PipelineError {
+                log("\(e)")
+                return 2
+            } catch {
+                log("error: \(stage.name) failed: \(error)")
+                return 1
+            }
+        }
+        return finish(ctx, log: log)
+    }
+
+    static func finish(_ ctx: RunContext, log: (String) -> Void) -> Int32 {
+        var status: Int32 = 0
+        for s in ctx.ingest.emptySources {
+            log("\(ctx.pipeline.file):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"")
+        }
+        let errors = ctx.quality.filter { $0.severity == "error" }
+        let shown = errors.prefix(20)
+        for r in shown {
+            log("\(r.file)\(r.location.isEmpty ? "" : ":" + compact(r.location)): error: \(r.message)")
+        }
+        if errors.count > shown.count { log("… and \(errors.count - shown.count) more errors in quality.csv") }
+        if !ctx.ingest.filesFailed.isEmpty { status = 1 }
+        let rejects = ctx.data.files.reduce(0) { $0 + $1.rowsRejected }
+        let unclassified = ctx.summary.first?.unclassifiedCount ?? 0
+        log("rows rejected: \(rejects); movements unclassified in \(ctx.options.period): \(unclassified); files read: \(ctx.ingest.filesRead), unchanged: \(ctx.ingest.filesUnchanged)")
+        if ctx.options.strict && (rejects > 0 || unclassified > 0 || errors.count > 0) {
+            log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors")
+            status = 1
+        }
+        for path in ctx.written { log("wrote \(path)") }
+        return status
+    }
+
+    /// `line 12, column 3` as `12:3` for compiler-style messages.
+    static func compact(_ location: String) -> String {
+        location.replacingOccurrences(of: "line ", with: "").replacingOccurrences(of: ", column ", with: ":")
+    }
+}
