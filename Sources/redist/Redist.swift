@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import RedistCore
+import RedistIngest
+import RedistModel
+import RedistReports
+
+/// The `redist` command: each pipeline stage is a subcommand.
+@main
+struct Redist: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redist",
+        abstract: "How much of the money that came in reached groups, and how much did we keep?",
+        discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
+        version: RedistVersion.string,
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            // Usage mistakes are exit status 2, as for the pipeline file.
+            if code == .validationFailure { Foundation.exit(2) }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
+enum RedistVersion {
+    static let string = "0.1.0"
+}
+
+/// Options every stage that reads a pipeline shares.
+struct PipelineOptions: ParsableArguments {
+    @Argument(help: "The pipeline file (pipelines/*.toml).")
+    var pipeline: String
+
+    @Option(help: "The warehouse file (default: build/<pipeline name>.sqlite).")
+    var warehouse: String?
+}
+
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+func parsePeriod(_ text: String) throws -> Period {
+    guard let p = Period(text) else { throw ValidationError("\"\(text)\" is not a period: \(Period.expectation)") }
+    return p
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every stage: ingest, classify, compute and write the reports.")
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(help: "The period: 2023-Q2, 2023, or 2023-04-01..2023-06-30.")
+    var period: String
+
+    @Option(help: "Where the reports go.")
+    var out: String = "out"
+
+    @Flag(help: "Fail (exit 1) on any rejected row or unclassified movement.")
+    var strict = false
+
+    @Option(help: "The report templates folder (default: reports/templates).")
+    var templates: String?
+
+    func run() throws {
+        let p = try parsePeriod(period)
+        let status = PipelineRun.run(RunOptions(pipelinePath: options.pipeline, period: p, outDirectory: out,
+                                                warehousePath: options.warehouse, strict: strict, templatesDirectory: templates),
+                                     log: log)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read every source file into the warehouse (unchanged files are not read again).")
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
+        let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
+        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
+        for f in report.filesFailed { log("\(f)") }
+        log("files read: \(report.filesRead), unchanged: \(report.filesUnchanged), removed: \(report.filesRemoved)")
+        if !report.filesFailed.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a pipeline file without reading any data.")
+
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    func run() throws {
+        do {
+            let p = try Pipeline.load(path: pipeline)
+            for s in p.sources {
+                let n = Glob.expand(s.path, relativeTo: p.directory).count
+                print("source \(s.name) (\(s.format), \(s.role.rawValue)): \(n) file\(n == 1 ? "" : "s")")
+            }
+            print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")
+        } catch {
+            log("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one file's normalised records as CSV on stdout, and counts on stderr.")
+
+    @Option(help: "The format: \(Readers.formats.joined(separator: ", ")).")
+    var format: String
+
+    @Option(help: "The role the file would play (default: the format's first).")
+    var role: String?
+
+    @Option(help: "The organisation's identifier, for grants-in files.")
+    var organisation: String = ""
+
+    @Option(name: .customLong("column"), help: "A column mapping for format csv, as field=Header (repeatable).")
+    var columns: [String] = []
+
+    @Option(name: .customLong("option"), help: "A source option, as key=value (repeatable).")
+    var sourceOptions: [String] = []
+
+    @Argument(help: "The file.")
+    var file: String
+
+    func run() throws {
+        guard let reader = Readers.reader(for: format) else {
+            throw ValidationError("format \"\(format)\" is not one of \(Readers.formats.joined(separator: ", "))")
+        }
+        var sourceRole = reader.roles[0]
+        if let role {
+            guard let r = SourceRole(rawValue: role), reader.roles.contains(r) else {
+                throw ValidationError("role \"\(role)\" is not one of \(reader.roles.map(\.rawValue).joined(separator: ", "))")
+            }
+            sourceRole = r
+        }
+        func pairs(_ items: [String]) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for item in items {
+                guard let eq = item.firstIndex(of: "=") else { throw ValidationError("\"\(item)\" should be key=value") }
+                out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+            }
+            return out
+        }
+        let configuration = ReaderConfiguration(sourceName: "inspect", role: sourceRole, columns: try pairs(columns),
+                                                options: try pairs(sourceOptions), organisationId: organisation)
+        let instance: any SourceReader
+        do { instance = try reader.init(configuration) } catch { throw ValidationError("\(error)") }
+        let out = FileHandle.standardOutput
+        var header = CSVLine()
+        header.append(inspectHeader)
+        out.write(Data(header.bytes))
+        var buffer = CSVLine()
+        var movements = 0
+        let sink = RecordSink { record in
+            let rows: [[String]] = inspectRows(record)
+            movements += rows.isEmpty ? 0 : 1
+            for row in rows { buffer.append(row) }
+            if buffer.bytes.count > 1 << 16 { out.write(Data(buffer.bytes)); buffer = CSVLine() }
+        }
+        do {
+            try instance.read(path: file, displayPath: file, into: sink)
+        } catch {
+            out.write(Data(buffer.bytes))
+            log("\(error)")
+            throw ExitCode(1)
+        }
+        out.write(Data(buffer.bytes))
+        for d in sink.diagnostics where d.severity != .note { log(d.rendered) }
+        log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
+        if sink.rowsRejected > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Plain CSV lines for stdout (no byte-order mark: a pipe, not a spreadsheet).
+struct CSVLine {
+    var bytes: [UInt8] = []
+    mutating func append(_ fields: [String]) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if f.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                bytes.append(0x22)
+                for b in f.utf8 { if b == 0x22 { bytes.append(0x22) }; bytes.append(b) }
+                bytes.append(0x22)
+            } else {
+                bytes.append(contentsOf: f.utf8)
+            }
+        }
+        bytes.append(0x0A)
+    }
+}
