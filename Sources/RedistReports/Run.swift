@@ -34,6 +34,8 @@ public final class RunContext {
     public var ingest = IngestReport()
     public var data: Dataset!
     public var summary: [ScopeMeasures] = []
+    /// Every reconciliation row over all the data; the outputs show the period's.
+    public var reconciliation: [ReconciliationRow] = []
     public var quality: [QualityRow] = []
     public var written: [String] = []
     /// Lines for stderr, compiler style.
@@ -58,10 +60,15 @@ public enum PipelineRun {
         Stage(name: "normalise and classify") { ctx in
             ctx.data = try Dataset.load(pipeline: ctx.pipeline, warehouse: ctx.warehouse)
         },
+        Stage(name: "reconcile") { ctx in
+            ctx.reconciliation = Reconciler(data: ctx.data).all()
+        },
         Stage(name: "compute") { ctx in
             let engine = MeasureEngine(data: ctx.data)
             ctx.summary = engine.summary(for: ctx.options.period)
-            ctx.quality = QualityCSV.rows(ctx.data, period: ctx.options.period)
+            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, ctx.options.period)
+            ctx.quality = QualityCSV.rows(ctx.data, period: ctx.options.period, extra: ReconciliationCSV.qualityRows(
+                recon, tolerance: ctx.pipeline.reconciliation.tolerance, currency: ctx.pipeline.organisation.currency))
         },
         Stage(name: "render") { ctx in
             let out = ctx.options.outDirectory
@@ -70,10 +77,14 @@ public enum PipelineRun {
             try OutputFile.write(TransactionsCSV.render(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser),
                                  to: out + "/transactions.csv")
             try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
+            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
+            try OutputFile.write(ReconciliationCSV.render(recon, currency: ctx.pipeline.organisation.currency),
+                                 to: out + "/reconciliation.csv")
             let templates = try Templates.load(directory: ctx.options.templatesDirectory)
-            let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality).render(templates)
+            let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality,
+                                          reconciliation: recon).render(templates)
             try OutputFile.write(html, to: out + "/trustees.html")
-            ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv"].map { out + "/" + $0 }
+            ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
         },
     ]
 
@@ -125,8 +136,12 @@ public enum PipelineRun {
         let rejects = ctx.data.files.reduce(0) { $0 + $1.rowsRejected }
         let unclassified = ctx.summary.first?.unclassifiedCount ?? 0
         log("rows rejected: \(rejects); movements unclassified in \(ctx.options.period): \(unclassified); files read: \(ctx.ingest.filesRead), unchanged: \(ctx.ingest.filesUnchanged)")
-        if ctx.options.strict && (rejects > 0 || unclassified > 0 || errors.count > 0) {
-            log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors")
+        let tolerance = ctx.pipeline.reconciliation.tolerance
+        let differences = ReconciliationCSV.inPeriod(ctx.reconciliation, ctx.options.period)
+            .filter { $0.status != .matched && abs($0.difference) > tolerance }
+        log("reconciliation differences above the tolerance in \(ctx.options.period): \(differences.count)")
+        if ctx.options.strict && (rejects > 0 || unclassified > 0 || errors.count > 0 || !differences.isEmpty) {
+            log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors, \(differences.count) reconciliation differences")
             status = 1
         }
         for path in ctx.written { log("wrote \(path)") }

@@ -8,12 +8,14 @@ public struct TrusteesReport {
     public let period: Period
     public let summary: [ScopeMeasures]
     public let quality: [QualityRow]
+    public let reconciliation: [ReconciliationRow]
 
-    public init(data: Dataset, period: Period, summary: [ScopeMeasures], quality: [QualityRow]) {
+    public init(data: Dataset, period: Period, summary: [ScopeMeasures], quality: [QualityRow], reconciliation: [ReconciliationRow] = []) {
         self.data = data
         self.period = period
         self.summary = summary
         self.quality = quality
+        self.reconciliation = reconciliation
     }
 
     var pipeline: Pipeline { data.pipeline }
@@ -172,8 +174,48 @@ public struct TrusteesReport {
         } else {
             model["sentenceTime"] = "No grant from our register was paid this quarter, so there is no time-to-money figure."
         }
+        model["reconciliation"] = reconciliationModel()
         model["sentenceCommitted"] = "We have promised \(money(org.committed)) in grants that are not yet paid."
         return model
+    }
+
+    /// One line per kind of check, and every difference in a table.
+    func reconciliationModel() -> [String: Any] {
+        let names = ["funder-payments": "Funders' payments against what our ledger received",
+                     "funder-grant-totals": "Funders' grant totals against what our ledger received",
+                     "grants-payments": "Our grants register against the payments in our ledger",
+                     "bank-statement": "The bank statement against our ledger"]
+        var kinds: [[String: Any]] = []
+        for kind in ["funder-payments", "funder-grant-totals", "grants-payments", "bank-statement"] {
+            let rows = reconciliation.filter { $0.kind == kind }
+            guard !rows.isEmpty else { continue }
+            let matched = rows.filter { $0.status == .matched }.count
+            kinds.append(["name": names[kind]!, "checked": String(rows.count), "matched": String(matched),
+                          "differences": String(rows.count - matched)])
+        }
+        let differences: [[String: Any]] = reconciliation.filter { $0.status != .matched }.map { r in
+            let what: String
+            switch r.status {
+            case .amountDiffers: what = "amounts differ"
+            case .onlyLeft: what = "only in \(r.leftSource)"
+            case .onlyRight: what = "only in \(r.rightSource)"
+            case .matched: what = "matched"
+            }
+            return ["check": names[r.kind] ?? r.kind, "what": what,
+                    "left": r.leftAmount.map(money) ?? "–", "leftRef": "\(r.leftSource) \(r.leftRef)".trimmingSpaces.description,
+                    "right": r.rightAmount.map(money) ?? "–", "rightRef": "\(r.rightSource) \(r.rightRef)".trimmingSpaces.description,
+                    "difference": money(r.difference), "date": (r.leftDate ?? r.rightDate).map { "\($0)" } ?? ""]
+        }
+        let sentence: String
+        if reconciliation.isEmpty {
+            sentence = "There was nothing to reconcile this quarter: no funder file, grants register or bank statement covers it."
+        } else if differences.isEmpty {
+            sentence = "Every payment we checked agrees between the sources: \(reconciliation.count) checked, none differ."
+        } else {
+            sentence = "We checked \(reconciliation.count) payments that two sources both record; \(differences.count) do not agree and are listed below for staff to look into. Until they are explained, treat the figures they touch with care."
+        }
+        return ["kinds": kinds, "differences": differences, "hasDifferences": !differences.isEmpty, "sentence": sentence,
+                "hasKinds": !kinds.isEmpty]
     }
 
     public func render(_ templates: Templates) throws -> String {

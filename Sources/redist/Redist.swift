@@ -167,9 +167,10 @@ struct Inspect: ParsableCommand {
         var buffer = CSVLine()
         var movements = 0
         let sink = RecordSink { record in
-            let rows: [[String]] = inspectRows(record)
-            movements += rows.isEmpty ? 0 : 1
-            for row in rows { buffer.append(row) }
+            let row = inspectRows(record)
+            guard !row.isEmpty else { return }
+            movements += 1
+            buffer.append(row)
             if buffer.bytes.count > 1 << 16 { out.write(Data(buffer.bytes)); buffer = CSVLine() }
         }
         do {
