@@ -85,6 +85,14 @@ public enum PipelineRun {
                                           reconciliation: recon).render(templates)
             try OutputFile.write(html, to: out + "/trustees.html")
             ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
+            try OutputFile.write(OpenData360Giving.render(ctx.data, period: period), to: out + "/open-data/360giving.csv")
+            ctx.written.append(out + "/open-data/360giving.csv")
+            let engine = MeasureEngine(data: ctx.data)
+            for funder in engine.fundersWithFlows(period) {
+                let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
+                let pack = EvidencePack(evidence: evidence, data: ctx.data, pseudonymiser: ctx.pseudonymiser)
+                ctx.written += try pack.write(to: out + "/evidence", templates: templates)
+            }
         },
     ]
 

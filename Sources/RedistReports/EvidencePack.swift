@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import RedistCore
+import RedistModel
+import ZIPFoundation
+
+/// A funder's evidence pack: `index.html`, `grants.csv`, `flows.csv` and
+/// `manifest.json` in `evidence/<funder-slug>/`, and the same as a `.zip`.
+/// Only the funder's own restricted flows are in it; unrestricted spending
+/// appears only as an apportioned share, labelled so. Groups are named only
+/// with consent; people never.
+public struct EvidencePack {
+    public let evidence: FunderEvidence
+    public let data: Dataset
+    public let pseudonymiser: Pseudonymiser
+
+    public init(evidence: FunderEvidence, data: Dataset, pseudonymiser: Pseudonymiser) {
+        self.evidence = evidence
+        self.data = data
+        self.pseudonymiser = pseudonymiser
+    }
+
+    var currency: Currency { data.pipeline.organisation.currency }
+    func money(_ v: Int64) -> String { MoneyFormat.decimal(v, digits: currency.minorDigits) }
+
+    /// How a counterparty may appear in a pack.
+    static func shownName(_ c: ClassifiedMovement) -> String {
+        if c.isIndividual { return "a person (not named)" }
+        if c.category == .retainedStaff { return "" }
+        if let m = c.member { return m.consentToBeNamed ? m.name : "a member group (not named)" }
+        if c.category.isRedistributed { return "a group (not named)" }
+        return c.movement.counterparty
+    }
+
+    public static let grantsHeader = ["identifier", "status", "award_date", "payment_date", "amount_awarded", "amount_disbursed",
+                                      "fund", "programme", "recipient", "recipient_id", "region", "funded_by_grant"]
+    public static let flowsHeader = ["date", "fund", "basis", "category", "direction", "amount", "funder_share", "counterparty",
+                                     "transaction_id", "location"]
+
+    func grantsCSV() -> [UInt8] {
+        var csv = CSVWriter(header: Self.grantsHeader)
+        let members = Dictionary(data.members.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let upstream = evidence.grantsIn.map(\.grant.identifier).joined(separator: ";")
+        for g in evidence.grants.sorted(by: { ($0.paymentDate ?? $0.awardDate, $0.identifier) < ($1.paymentDate ?? $1.awardDate, $1.identifier) }) {
+            let member = members[g.recipientId]
+            let consent = member?.consentToBeNamed ?? false
+            csv.row([g.identifier, g.paymentDate == nil ? "committed" : "paid", g.awardDate.description, g.paymentDate?.description ?? "",
+                     money(g.amountAwarded.minorUnits), money(g.amountDisbursed?.minorUnits ?? 0), g.fund, g.programme,
+                     consent ? (member?.name ?? g.recipientName) : "a member group (not named)", consent ? g.recipientId : "",
+                     consent ? (member?.region ?? g.beneficiaryLocation) : "", upstream])
+        }
+        return csv.bytes
+    }
+
+    func flowsCSV() -> [UInt8] {
+        var csv = CSVWriter(header: Self.flowsHeader)
+        for c in evidence.flows {
+            let share = evidence.shares[c.fund] ?? (1, 1)
+            let amount = Int64(c.movement.amount.minorUnits.magnitude)
+            let funderShare = share.0 == share.1 ? amount : (Apportion.largestRemainder(total: amount, weights: [share.0, share.1 - share.0])?[0] ?? 0)
+            csv.row([c.date.description, c.fund, share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in",
+                     c.category.rawValue, c.isOut ? "out" : "in", money(amount), money(funderShare), Self.shownName(c), c.id,
+                     "\(c.movement.location.file):\(c.movement.location.line)"])
+        }
+        if let share = evidence.unrestrictedShare {
+            for (category, amount) in evidence.apportioned.sorted(by: { $0.key < $1.key }) {
+                csv.row([evidence.period.end.description, "unrestricted", "apportioned: \(money(share.0)) of \(money(share.1)) unrestricted income",
+                         category.rawValue, "out", "", money(amount), "", "", ""])
+            }
+        }
+        return csv.bytes
+    }
+
+    /// Writes the pack and its zip; returns the files written.
+    public func write(to evidenceDirectory: String, templates: Templates) throws -> [String] {
+        let dir = evidenceDirectory + "/" + evidence.slug
+        let html = try templates.render(EvidenceReport(evidence: evidence, data: data).viewModel(), template: "evidence")
+        let files: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV()), ("flows.csv", flowsCSV())]
+        let manifest = try self.manifest(files)
+        let all = files + [("manifest.json", manifest)]
+        for (name, bytes) in all { try OutputFile.write(bytes, to: dir + "/" + name) }
+        try Self.zip(all, to: evidenceDirectory + "/" + evidence.slug + ".zip", folder: evidence.slug, date: data.asAt ?? evidence.period.end)
+        return all.map { dir + "/" + $0.0 } + [evidenceDirectory + "/" + evidence.slug + ".zip"]
+    }
+
+    struct Manifest: Encodable {
+        struct File: Encodable { var name: String; var sha256: String; var bytes: Int }
+        struct Input: Encodable { var source: String; var path: String; var sha256: String; var bytes: Int64 }
+        var funder: [String: String]
+        var period: [String: String]
+        var generator: String
+        var pipeline: String
+        var files: [File]
+        var inputs: [Input]
+    }
+
+    func manifest(_ files: [(String, [UInt8])]) throws -> [UInt8] {
+        let m = Manifest(
+            funder: ["id": evidence.funder.id, "name": evidence.funder.name],
+            period: ["label": evidence.period.label, "start": evidence.period.start.description, "end": evidence.period.end.description],
+            generator: "redist \(RedistBuild.version)", pipeline: data.pipeline.name,
+            files: files.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).map { String(format: "%02x", $0) }.joined(), bytes: $0.1.count) },
+            inputs: data.files.map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(m)) + [0x0A]
+    }
+
+    /// A zip with fixed timestamps and a fixed order, so it is byte-identical across runs.
+    static func zip(_ files: [(String, [UInt8])], to path: String, folder: String, date: Day) throws {
+        let temporary = path + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+        var components = DateComponents()
+        components.year = date.year
+        components.month = date.month
+        components.day = date.day
+        components.hour = 12
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let modified = calendar.date(from: components)!
+        for (name, bytes) in files.sorted(by: { $0.0 < $1.0 }) {
+            let data = Data(bytes)
+            try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
+                                 compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+}
+
+/// The build's version, stated in manifests.
+public enum RedistBuild {
+    public static let version = "0.1.0"
+}
