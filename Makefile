@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build demo quarterly ingest check test clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -48,14 +48,30 @@ quarterly: build ## Run a pipeline for a period: make quarterly PIPELINE=pipelin
 	$(REDIST) run $(PIPELINE) --period $(PERIOD) --out $(OUT)
 	@echo "Reports in $(OUT)/"
 
+evidence: quarterly ## Funders' evidence packs and 360Giving open data for PIPELINE and PERIOD
+	@echo "Evidence packs in $(OUT)/evidence/, open data in $(OUT)/open-data/360giving.csv"
+
 ingest: build ## Read new or changed exports into the warehouse only
 	$(REDIST) ingest $(PIPELINE)
 
 check: build ## Check a pipeline file without reading data
 	$(REDIST) check $(PIPELINE)
 
-test: deps ## Run every test
+pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema)
+	@python3 -c "import flattentool, jsonschema, rfc3339_validator" 2>/dev/null || \
+	  python3 -m pip install -q flattentool jsonschema rfc3339-validator
+
+test: deps pydeps ## Run every test, then validate the sample's open data against the 360Giving schema
 	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	$(MAKE) --no-print-directory check-open-data
+
+SCHEMAS ?= ../shared/schemas
+check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv against the 360Giving schema
+	@if [ ! -d $(SCHEMAS) ]; then echo "skipped: $(SCHEMAS) (the 360Giving schema) is not here"; exit 0; fi; \
+	rm -rf build/check-open-data; \
+	REDIST_PSEUDONYM_KEY=check-only $(REDIST) run pipelines/example.toml --period 2024-Q1 \
+	  --out build/check-open-data/out --warehouse build/check-open-data/w.sqlite >/dev/null 2>&1 || true; \
+	python3 scripts/validate_360giving.py build/check-open-data/out/open-data/360giving.csv $(SCHEMAS)
 
 clean: ## Remove build output, warehouses and reports
 	rm -rf .build build out .test-output.log

@@ -48,6 +48,10 @@ let package = Package(
         ]),
         .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"]),
         .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"]),
-        .testTarget(name: "RedistEndToEndTests", dependencies: ["RedistCore", "RedistReports", "RedistModel"]),
+        .testTarget(name: "RedistEndToEndTests", dependencies: [
+            "RedistCore", "RedistReports", "RedistModel",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )
