@@ -194,7 +194,9 @@ public struct Reconciler {
             ReconItem(source: c.source, ref: c.movement.nativeId.nonEmpty ?? ledgerRef(c), date: c.date,
                       amount: c.movement.amount.minorUnits, key: "bank", reference: c.movement.reference, order: c.movement.location)
         }
-        let first = left.map(\.date).min()!, last = left.map(\.date).max()!
+        // The statements' coverage: their balance dates where they give them, else their entries' dates.
+        let balanceDates = data.balances.map(\.0.date)
+        let first = (balanceDates + left.map(\.date)).min()!, last = (balanceDates + left.map(\.date)).max()!
         // Ledger movements that went through the bank: not transfers or journals between our own funds.
         let right = data.ledger.filter { $0.category != .transfer && $0.category != .retainedHostingFee }.map { c in
             ReconItem(source: c.source, ref: ledgerRef(c), date: c.date, amount: c.movement.amount.minorUnits, key: "bank",
