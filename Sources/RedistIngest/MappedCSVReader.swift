@@ -15,7 +15,7 @@ public struct MappedCSVReader: SourceReader {
         "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id",
         "name", "kind", "region", "characteristics", "consent", "consent_date",
     ]
-    public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency"]
+    public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header"]
 
     enum AmountColumns { case signed, inOut, debitCredit }
 
@@ -26,6 +26,9 @@ public struct MappedCSVReader: SourceReader {
     let amounts: AmountColumns
     let debitIsOut: Bool
     let skipLines: Int
+    /// With `header = "none"` the file has no header row and `[source.columns]`
+    /// name columns by number, counting from 1 (`date = "1"`).
+    let positional: [String: Int]?
     let parser: AmountParser
     let currency: Currency
 
@@ -41,6 +44,21 @@ public struct MappedCSVReader: SourceReader {
         skipLines = Int(configuration.options["skip_lines"] ?? "0") ?? -1
         guard skipLines >= 0 else {
             throw ReaderConfigurationError("source \"\(name)\": skip_lines must be a whole number")
+        }
+        switch configuration.options["header"] ?? "first-row" {
+        case "first-row":
+            positional = nil
+        case "none":
+            var map: [String: Int] = [:]
+            for (key, value) in configuration.columns {
+                guard let n = Int(value), n >= 1 else {
+                    throw ReaderConfigurationError("source \"\(name)\": with header = \"none\", columns are numbers counting from 1, so \(key) = \"\(value)\" should be a number such as \"3\"")
+                }
+                map[key] = n - 1
+            }
+            positional = map
+        case let other:
+            throw ReaderConfigurationError("source \"\(name)\": header must be \"first-row\" or \"none\", not \"\(other)\"")
         }
         switch configuration.options["debit_means"] ?? "out" {
         case "out": debitIsOut = true
@@ -70,7 +88,7 @@ public struct MappedCSVReader: SourceReader {
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(delimiter: delimiter, encoding: encoding)
-        var columns: [String: Int]? = nil
+        var columns: [String: Int]? = positional
         var skipped = 0
         var failure: FileFailure? = nil
         do {
@@ -100,6 +118,7 @@ public struct MappedCSVReader: SourceReader {
         }
         if let failure { throw failure }
         if columns == nil { throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected a header row)") }
+        _ = scanner
         if scanner.detectedWindows1252 {
             sink.report(Diagnostic(.note, SourceLocation(file: displayPath, line: 1), check: "encoding",
                                    "not UTF-8: read as Windows-1252"))
