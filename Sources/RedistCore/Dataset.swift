@@ -69,9 +69,11 @@ public struct Dataset: Sendable {
             if seen.insert(key).inserted { unique.append(s) }
         }
         let classifier = Classifier(rules: pipeline.rules)
+        let fundCodes = Set(pipeline.funds.map(\.code))
         var ledger: [ClassifiedMovement] = [], bank: [ClassifiedMovement] = [], funder: [ClassifiedMovement] = []
         for s in unique {
-            let m = s.movement
+            var m = s.movement
+            if m.fund.isEmpty, let fund = Self.fundFromAccountPath(m, fundCodes) { m.fund = fund }
             let member = (m.counterpartyId.isEmpty ? nil : byId[m.counterpartyId]) ?? byName[m.counterparty.lowercased()]
             var category = Category.unclassified
             var rule: Rule? = nil
@@ -96,6 +98,16 @@ public struct Dataset: Sendable {
                        grantsOut: grants.filter { $0.role == SourceRoleName.grantsOut },
                        members: members, balances: try warehouse.balances(files: files), files: files,
                        findings: try warehouse.findings(files: files), duplicatesDropped: stored.count - unique.count)
+    }
+
+    /// Books that keep funds as account hierarchy (GnuCash's usual way:
+    /// `Expenses:TW-CC:Grants`) name the fund by a path segment equal to a
+    /// declared fund code.
+    static func fundFromAccountPath(_ m: Movement, _ codes: Set<String>) -> String? {
+        for path in [m.accountName, m.account] where path.contains(":") {
+            if let segment = path.split(separator: ":").map({ String($0.trimmingSpaces) }).first(where: codes.contains) { return segment }
+        }
+        return nil
     }
 
     /// The date of the latest ledger movement: the data's as-at date.
