@@ -8,3 +8,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 #include <libxml/dict.h>
+#include <libxml/xmlIO.h>
+// zlib: GnuCash books are usually gzip-compressed, and libxml2's push parser
+// does not inflate by itself.
+#include <zlib.h>

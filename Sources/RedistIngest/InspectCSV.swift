@@ -1,22 +1,35 @@
 import RedistModel
 
-/// The columns `redist inspect` prints: one row per money movement.
-public let inspectHeader = [
+/// The columns of `redist inspect`: one row per money movement of one file,
+/// as the reader normalised it.
+public let inspectHeader: [String] = [
     "date", "amount", "currency", "account", "account_name", "fund", "counterparty", "counterparty_id",
     "description", "reference", "native_id", "kind", "location",
 ]
 
-/// The `inspect` rows for a record: one for a movement, one for a grant
-/// (its award), none for a member or a balance.
-public func inspectRows(_ record: SourceRecord) -> [[String]] {
+/// The `inspect` row for a record, its fields in `inspectHeader`'s order and
+/// not yet CSV-escaped; empty for a record that is not money moving (a
+/// statement balance, a member). A movement is shown as read: signed
+/// amount (positive = into the organisation) as a plain decimal in its
+/// currency's minor digits, ISO date, and its location without the file
+/// (`line 12, /iati-activities/iati-activity[1]/transaction[2]`). A grant
+/// award is shown as money moving to its recipient on its award date, kind
+/// `grant`.
+public func inspectRows(_ record: SourceRecord) -> [String] {
     switch record {
     case .movement(let m):
-        return [[m.date.description, m.amount.decimalString, m.amount.currency.code, m.account, m.accountName, m.fund,
-                 m.counterparty, m.counterpartyId, m.description, m.reference, m.nativeId, m.kind, m.location.description]]
+        return [
+            m.date.description, m.amount.decimalString, m.amount.currency.code, m.account, m.accountName, m.fund,
+            m.counterparty, m.counterpartyId, m.description, m.reference, m.nativeId, m.kind,
+            m.location.shortDescription,
+        ]
     case .grant(let g):
-        return [[g.awardDate.description, g.amountAwarded.decimalString, g.amountAwarded.currency.code, g.identifier, g.title,
-                 g.fund, g.recipientName, g.recipientId, g.description, g.funderId, g.identifier, "award", g.location.description]]
-    case .member, .balance:
+        return [
+            g.awardDate.description, g.amountAwarded.decimalString, g.amountAwarded.currency.code, g.programme, "",
+            g.fund, g.recipientName, g.recipientId, g.title, g.identifier, g.identifier, "grant",
+            g.location.shortDescription,
+        ]
+    case .balance, .member:
         return []
     }
 }

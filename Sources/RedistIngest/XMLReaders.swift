@@ -1,2 +1,6 @@
 /// The XML formats (IATI, GnuCash, camt.053), registered with the others.
-let xmlReaders: [any SourceReader.Type] = []
+nonisolated(unsafe) let xmlReaders: [any SourceReader.Type] = [
+    IATIReader.self,
+    GnuCashReader.self,
+    Camt053Reader.self,
+]

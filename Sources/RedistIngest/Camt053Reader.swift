@@ -1,0 +1,493 @@
+import RedistModel
+
+/// An ISO 20022 camt.053 bank-to-customer statement (versions .001.02 to
+/// .001.08; later ones read the same way), one or more `<Stmt>` per file.
+///
+/// Each booked `<Ntry>` becomes a movement: its `Amt` and `@Ccy`, positive
+/// for `CRDT` and negative for `DBIT`, dated by its booking date (`Dt`, or
+/// the date of `DtTm`; the value date when there is none), with the bank
+/// transaction code (`PMNT-RCDT-ESCT`, else the proprietary code) as kind,
+/// the account servicer's reference (else the entry reference) as reference
+/// and native id, the related party as counterparty (the debtor of a credit,
+/// the creditor of a debit; `Dbtr/Nm` and `Dbtr/Pty/Nm` alike; a batch's
+/// distinct names joined by `; `) and its IBAN (or other id) as
+/// counterparty id, the unstructured remittance lines as description, and
+/// the statement's account IBAN (or `Othr/Id`) as account. The status may be
+/// `<Sts>BOOK</Sts>` or `<Sts><Cd>BOOK</Cd></Sts>`; pending and information
+/// entries are skipped and counted.
+///
+/// Opening (`OPBD`, else `PRCD`) and closing (`CLBD`) balances become
+/// balance records (loaded with amount 0, so control totals count each
+/// entry once), and each statement is checked: closing = opening + booked
+/// entries, reported as check `bank.balance` (an error when it fails, a note
+/// when it holds, a warning when it cannot be made).
+public struct Camt053Reader: SourceReader {
+    public static let format = "camt053"
+    public static let roles: [SourceRole] = [.bank]
+    public static let columnKeys: [String] = []
+    public static let optionKeys: [String] = []
+
+    let configuration: ReaderConfiguration
+
+    public init(_ configuration: ReaderConfiguration) throws {
+        self.configuration = configuration
+    }
+
+    public func read(path: String, displayPath: String, into sink: RecordSink) throws {
+        let handler = Camt053Handler(sink: sink, file: displayPath)
+        let stream = XMLStream(path: path, displayPath: displayPath)
+        try stream.run(handler)
+        for warning in stream.warnings { sink.report(warning) }
+    }
+}
+
+/// One camt.053 entry as read.
+struct Camt053Entry: Sendable, Equatable {
+    var amountText = ""
+    var currency = ""
+    var creditDebit = ""
+    var status = ""
+    var bookingDate = ""
+    var valueDate = ""
+    var accountServicerRef = ""
+    var entryRef = ""
+    var domain = ""
+    var family = ""
+    var subFamily = ""
+    var proprietaryCode = ""
+    var debtorNames: [String] = []
+    var creditorNames: [String] = []
+    var debtorAccounts: [String] = []
+    var creditorAccounts: [String] = []
+    var remittance: [String] = []
+    var additionalEntryInfo = ""
+    var additionalTxInfo = ""
+    var location: SourceLocation
+    var amountLocation: SourceLocation?
+}
+
+/// One camt.053 balance as read.
+struct Camt053Balance: Sendable, Equatable {
+    var code = ""
+    var amountText = ""
+    var currency = ""
+    var creditDebit = ""
+    var date = ""
+    var location: SourceLocation
+}
+
+/// The SAX state machine for camt.053 statements.
+final class Camt053Handler: XMLStreamHandler {
+    private let sink: RecordSink
+    private let file: String
+    var onEntry: ((Camt053Entry) -> Void)?
+
+    private var nDocument: XMLName!, nBkToCstmrStmt: XMLName!, nStmt: XMLName!, nId: XMLName!, nAcct: XMLName!
+    private var nIBAN: XMLName!, nOthr: XMLName!, nNm: XMLName!, nBal: XMLName!, nCdOrPrtry: XMLName!, nCd: XMLName!
+    private var nPrtry: XMLName!, nAmt: XMLName!, nCdtDbtInd: XMLName!, nDt: XMLName!, nDtTm: XMLName!
+    private var nNtry: XMLName!, nNtryRef: XMLName!, nSts: XMLName!, nBookgDt: XMLName!, nValDt: XMLName!
+    private var nAcctSvcrRef: XMLName!, nBkTxCd: XMLName!, nDomn: XMLName!, nFmly: XMLName!, nSubFmlyCd: XMLName!
+    private var nTxDtls: XMLName!, nRltdPties: XMLName!, nDbtr: XMLName!, nCdtr: XMLName!, nPty: XMLName!
+    private var nDbtrAcct: XMLName!, nCdtrAcct: XMLName!, nRmtInf: XMLName!, nUstrd: XMLName!
+    private var nAddtlNtryInf: XMLName!, nAddtlTxInf: XMLName!, nTp: XMLName!
+    private var nGrpHdr: XMLName!, nCreDtTm: XMLName!, nFrToDt: XMLName!, nToDtTm: XMLName!
+    private var aCcy: XMLName!
+
+    // Statement state.
+    private var stmtDepth = 0
+    private var statementId = ""
+    private var account = ""
+    private var accountOther = ""
+    private var accountName = ""
+    private var bookedTotals: [String: Int64] = [:]
+    private var unreadEntries = 0
+    private var statementEnd = ""
+    private var statementCreated = ""
+    private var messageCreated = ""
+    private var undatedEntries = 0
+    private var undatedAs: (Day, String)?
+    private(set) var statementCount = 0
+
+    private var balDepth = 0
+    private var balance: Camt053Balance?
+    private var entryDepth = 0
+    private var entry: Camt053Entry?
+    private var txDepth = 0
+
+    private enum Field {
+        case statementId, account, accountOther, accountName, statementEnd, statementCreated, messageCreated
+        case balCode, balAmount, balCreditDebit, balDate
+        case amount, creditDebit, status, bookingDate, valueDate, servicerRef, entryRef
+        case domain, family, subFamily, proprietary, debtorName, creditorName, debtorAccount, creditorAccount
+        case remittance, addtlEntry, addtlTx
+    }
+    private var field: Field?
+    private var fieldDepth = 0
+
+    init(sink: RecordSink, file: String) {
+        self.sink = sink
+        self.file = file
+    }
+
+    func prepare(_ s: XMLStream) {
+        nDocument = s.intern("Document"); nBkToCstmrStmt = s.intern("BkToCstmrStmt"); nStmt = s.intern("Stmt")
+        nId = s.intern("Id"); nAcct = s.intern("Acct"); nIBAN = s.intern("IBAN"); nOthr = s.intern("Othr")
+        nNm = s.intern("Nm"); nBal = s.intern("Bal"); nCdOrPrtry = s.intern("CdOrPrtry"); nCd = s.intern("Cd")
+        nPrtry = s.intern("Prtry"); nAmt = s.intern("Amt"); nCdtDbtInd = s.intern("CdtDbtInd"); nDt = s.intern("Dt")
+        nDtTm = s.intern("DtTm"); nNtry = s.intern("Ntry"); nNtryRef = s.intern("NtryRef"); nSts = s.intern("Sts")
+        nBookgDt = s.intern("BookgDt"); nValDt = s.intern("ValDt"); nAcctSvcrRef = s.intern("AcctSvcrRef")
+        nBkTxCd = s.intern("BkTxCd"); nDomn = s.intern("Domn"); nFmly = s.intern("Fmly"); nSubFmlyCd = s.intern("SubFmlyCd")
+        nTxDtls = s.intern("TxDtls"); nRltdPties = s.intern("RltdPties"); nDbtr = s.intern("Dbtr"); nCdtr = s.intern("Cdtr")
+        nPty = s.intern("Pty"); nDbtrAcct = s.intern("DbtrAcct"); nCdtrAcct = s.intern("CdtrAcct")
+        nRmtInf = s.intern("RmtInf"); nUstrd = s.intern("Ustrd"); nAddtlNtryInf = s.intern("AddtlNtryInf")
+        nAddtlTxInf = s.intern("AddtlTxInf"); nTp = s.intern("Tp"); aCcy = s.intern("Ccy")
+        nGrpHdr = s.intern("GrpHdr"); nCreDtTm = s.intern("CreDtTm"); nFrToDt = s.intern("FrToDt"); nToDtTm = s.intern("ToDtTm")
+        s.alwaysIndex(nStmt, nNtry)
+    }
+
+    private func begin(_ f: Field, _ s: XMLStream) {
+        field = f
+        fieldDepth = s.depth
+        s.beginText()
+    }
+
+    /// The name `k` levels above the current element.
+    @inline(__always) private func up(_ s: XMLStream, _ k: Int) -> XMLName? { s.name(atDepth: s.depth - k) }
+
+    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+        let d = s.depth
+        let name = tag.name
+        if d == 1 {
+            if name != nDocument {
+                s.fail("not an ISO 20022 message: the root element is <\(String(cString: name))> (expected <Document> of a camt.053 statement)")
+            }
+            return
+        }
+        if d == 2 {
+            if name != nBkToCstmrStmt {
+                let shown = String(cString: name)
+                let kind = shown == "BkToCstmrAcctRpt" ? " (a camt.052 account report)"
+                    : shown == "BkToCstmrDbtCdtNtfctn" ? " (a camt.054 notification)" : ""
+                s.fail("the message is <\(shown)>\(kind), not a camt.053 statement (expected <BkToCstmrStmt>)")
+            }
+            return
+        }
+        if stmtDepth == 0 {
+            if name == nStmt && d == 3 {
+                stmtDepth = d
+                statementId = ""; account = ""; accountOther = ""; accountName = ""
+                parsedBalances = []; bookedTotals = [:]; unreadEntries = 0
+                statementEnd = ""; statementCreated = ""; undatedEntries = 0; undatedAs = nil
+            } else if name == nCreDtTm && d == 4 && up(s, 1) == nGrpHdr {
+                begin(.messageCreated, s)
+            }
+            return
+        }
+        let st = stmtDepth
+        if entryDepth > 0 {
+            startInEntry(s, tag, d)
+            return
+        }
+        if balDepth > 0 {
+            let b = balDepth
+            if d == b + 1 && name == nAmt {
+                balance?.currency = tag.attribute(aCcy) ?? ""
+                begin(.balAmount, s)
+            } else if d == b + 1 && name == nCdtDbtInd {
+                begin(.balCreditDebit, s)
+            } else if d == b + 2 && (name == nDt || name == nDtTm) && up(s, 1) == nDt {
+                begin(.balDate, s)
+            } else if d == b + 3 && (name == nCd || name == nPrtry) && up(s, 1) == nCdOrPrtry && up(s, 2) == nTp {
+                if balance?.code.isEmpty ?? false { begin(.balCode, s) }
+            }
+            return
+        }
+        if d == st + 1 {
+            if name == nId { begin(.statementId, s) }
+            else if name == nCreDtTm { begin(.statementCreated, s) }
+            else if name == nBal { balDepth = d; balance = Camt053Balance(location: s.location()) }
+            else if name == nNtry { entryDepth = d; entry = Camt053Entry(location: s.location()) }
+        } else if d == st + 2 && name == nToDtTm && up(s, 1) == nFrToDt {
+            begin(.statementEnd, s)
+        } else if up(s, d - st - 1) == nAcct && d >= st + 2 {
+            // Stmt/Acct/Id/IBAN, Stmt/Acct/Id/Othr/Id, Stmt/Acct/Nm
+            if d == st + 3 && name == nIBAN && up(s, 1) == nId { begin(.account, s) }
+            else if d == st + 4 && name == nId && up(s, 1) == nOthr && up(s, 2) == nId { begin(.accountOther, s) }
+            else if d == st + 2 && name == nNm { begin(.accountName, s) }
+        }
+    }
+
+    private func startInEntry(_ s: XMLStream, _ tag: XMLStartTag, _ d: Int) {
+        let n = entryDepth
+        let name = tag.name
+        if d == n + 1 {
+            if name == nAmt {
+                entry?.currency = tag.attribute(aCcy) ?? ""
+                entry?.amountLocation = s.location()
+                begin(.amount, s)
+            } else if name == nCdtDbtInd { begin(.creditDebit, s) }
+            else if name == nSts { begin(.status, s) }
+            else if name == nAcctSvcrRef { begin(.servicerRef, s) }
+            else if name == nNtryRef { begin(.entryRef, s) }
+            else if name == nAddtlNtryInf { begin(.addtlEntry, s) }
+            return
+        }
+        if d == n + 2 && (name == nDt || name == nDtTm) {
+            let parent = up(s, 1)
+            if parent == nBookgDt { begin(.bookingDate, s) } else if parent == nValDt { begin(.valueDate, s) }
+            return
+        }
+        if d > n + 2 && s.name(atDepth: n + 1) == nBkTxCd {
+            if d == n + 3 && name == nCd && up(s, 1) == nDomn { begin(.domain, s) }
+            else if d == n + 4 && name == nCd && up(s, 1) == nFmly { begin(.family, s) }
+            else if d == n + 4 && name == nSubFmlyCd { begin(.subFamily, s) }
+            else if d == n + 3 && name == nCd && up(s, 1) == nPrtry { begin(.proprietary, s) }
+            return
+        }
+        if name == nTxDtls && txDepth == 0 {
+            txDepth = d
+            return
+        }
+        guard txDepth > 0 else { return }
+        let t = txDepth
+        if d == t + 1 && name == nAddtlTxInf {
+            if entry?.additionalTxInfo.isEmpty ?? false { begin(.addtlTx, s) }
+        } else if d == t + 2 && name == nUstrd && up(s, 1) == nRmtInf {
+            begin(.remittance, s)
+        } else if s.name(atDepth: t + 1) == nRltdPties && name == nNm {
+            // Dbtr/Nm (to .001.06) or Dbtr/Pty/Nm (.001.07 on)
+            let p1 = up(s, 1), p2 = up(s, 2)
+            if (d == t + 3 && p1 == nDbtr) || (d == t + 4 && p1 == nPty && p2 == nDbtr) { begin(.debtorName, s) }
+            else if (d == t + 3 && p1 == nCdtr) || (d == t + 4 && p1 == nPty && p2 == nCdtr) { begin(.creditorName, s) }
+        } else if s.name(atDepth: t + 1) == nRltdPties && (name == nIBAN || (name == nId && up(s, 1) == nOthr)) {
+            // DbtrAcct/Id/IBAN or DbtrAcct/Id/Othr/Id
+            let accountElement = name == nIBAN ? (d == t + 4 ? up(s, 2) : nil) : (d == t + 5 ? up(s, 3) : nil)
+            if accountElement == nDbtrAcct { begin(.debtorAccount, s) }
+            else if accountElement == nCdtrAcct { begin(.creditorAccount, s) }
+        }
+    }
+
+    func endElement(_ s: XMLStream, _ name: XMLName) {
+        let d = s.depth
+        if let f = field, d == fieldDepth {
+            finishField(f, s)
+            field = nil
+            s.endText()
+        }
+        if d == txDepth {
+            txDepth = 0
+        } else if d == entryDepth {
+            if let e = entry { finishEntry(e) }
+            entry = nil
+            entryDepth = 0
+        } else if d == balDepth {
+            if let b = balance { finishBalance(b) }
+            balance = nil
+            balDepth = 0
+        } else if d == stmtDepth {
+            finishStatement(s)
+            stmtDepth = 0
+        }
+    }
+
+    private func finishField(_ f: Field, _ s: XMLStream) {
+        let text = s.text
+        switch f {
+        case .statementId: statementId = text
+        case .statementEnd: statementEnd = text
+        case .statementCreated: statementCreated = text
+        case .messageCreated: messageCreated = text
+        case .account: account = text
+        case .accountOther: accountOther = text
+        case .accountName: accountName = text
+        case .balCode: balance?.code = text
+        case .balAmount: balance?.amountText = text
+        case .balCreditDebit: balance?.creditDebit = text
+        case .balDate: balance?.date = text
+        case .amount: entry?.amountText = text
+        case .creditDebit: entry?.creditDebit = text
+        case .status: entry?.status = text
+        case .bookingDate: entry?.bookingDate = text
+        case .valueDate: entry?.valueDate = text
+        case .servicerRef: entry?.accountServicerRef = text
+        case .entryRef: entry?.entryRef = text
+        case .domain: entry?.domain = text
+        case .family: entry?.family = text
+        case .subFamily: entry?.subFamily = text
+        case .proprietary: if entry?.proprietaryCode.isEmpty ?? false { entry?.proprietaryCode = text }
+        case .debtorName: append(text, to: \.debtorNames)
+        case .creditorName: append(text, to: \.creditorNames)
+        case .debtorAccount: append(text, to: \.debtorAccounts)
+        case .creditorAccount: append(text, to: \.creditorAccounts)
+        case .remittance: append(text, to: \.remittance)
+        case .addtlEntry: entry?.additionalEntryInfo = text
+        case .addtlTx: entry?.additionalTxInfo = text
+        }
+    }
+
+    private func append(_ text: String, to list: WritableKeyPath<Camt053Entry, [String]>) {
+        guard !text.isEmpty, entry != nil, !entry![keyPath: list].contains(text) else { return }
+        entry![keyPath: list].append(text)
+    }
+
+    private var statementAccount: String { account.isEmpty ? accountOther : account }
+
+    /// The amount of an entry or balance, or why it cannot be read.
+    private func money(_ text: String, _ code: String) -> Result<Money, FieldError> {
+        guard let currency = Currency(code: code) else {
+            return .failure(FieldError(check: "reject.currency",
+                                       message: code.isEmpty ? "the amount has no Ccy attribute (expected <Amt Ccy=\"EUR\">)"
+                                                             : "\"\(code)\" is not a currency (expected an ISO 4217 code such as EUR)"))
+        }
+        guard let units = AmountParser(digits: currency.minorDigits).parse(text) else {
+            return .failure(FieldError(check: "reject.amount", message: "\"\(text)\" is not an amount (expected a number such as 1234.56)"))
+        }
+        guard units >= 0 else {
+            return .failure(FieldError(check: "reject.amount", message: "\"\(text)\" is negative (expected an amount without sign: CdtDbtInd gives the direction)"))
+        }
+        return .success(Money(minorUnits: units, currency: currency))
+    }
+
+    struct FieldError: Error { var check: String; var message: String }
+
+    private func finishEntry(_ e: Camt053Entry) {
+        onEntry?(e)
+        let status = e.status.uppercased()
+        let sign: Int64
+        switch e.creditDebit.uppercased() {
+        case "CRDT": sign = 1
+        case "DBIT": sign = -1
+        default: sign = 0
+        }
+        let amount: Money?
+        switch money(e.amountText, e.currency) {
+        case .success(let m): amount = sign == 0 ? nil : Money(minorUnits: m.minorUnits * sign, currency: m.currency)
+        case .failure(let problem):
+            if status == "BOOK" || status.isEmpty { unreadEntries += 1 }
+            sink.reject(e.amountLocation ?? e.location, check: problem.check, problem.message)
+            return
+        }
+        if !(status == "BOOK" || status.isEmpty) {
+            let what = status == "PDNG" ? "pending entry" : "entry with status \(status)"
+            sink.skip(e.location, check: "skip.pending", "\(what) skipped: only booked entries are movements", amount: amount)
+            return
+        }
+        guard let amount else {
+            unreadEntries += 1
+            sink.reject(e.location, check: "reject.amount",
+                        "the credit/debit indicator is \(e.creditDebit.isEmpty ? "missing" : "\"\(e.creditDebit)\"") (expected <CdtDbtInd>CRDT</CdtDbtInd> or DBIT)")
+            return
+        }
+        var date = Day(iso: e.bookingDate) ?? Day(iso: e.valueDate)
+        if date == nil && e.bookingDate.isEmpty && e.valueDate.isEmpty, let fallback = statementDate() {
+            // Some banks (batch totals of a clearing system) date only the statement.
+            date = fallback.0
+            undatedEntries += 1
+            undatedAs = fallback
+        }
+        guard let day = date else {
+            unreadEntries += 1
+            let shown = e.bookingDate.isEmpty ? "the entry has no booking date" : "\"\(e.bookingDate)\" is not a date"
+            sink.reject(e.location, check: "reject.date", "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
+            return
+        }
+        bookedTotals[amount.currency.code, default: 0] += amount.minorUnits
+        let credit = sign > 0
+        let names = credit ? e.debtorNames : e.creditorNames
+        let accounts = credit ? e.debtorAccounts : e.creditorAccounts
+        var kind = status.isEmpty ? "BOOK" : status
+        if !e.domain.isEmpty {
+            kind = [e.domain, e.family, e.subFamily].filter { !$0.isEmpty }.joined(separator: "-")
+        } else if !e.proprietaryCode.isEmpty {
+            kind = e.proprietaryCode
+        }
+        let description = !e.remittance.isEmpty ? e.remittance.joined(separator: " ")
+            : !e.additionalEntryInfo.isEmpty ? e.additionalEntryInfo : e.additionalTxInfo
+        let reference = e.accountServicerRef.isEmpty ? e.entryRef : e.accountServicerRef
+        let movement = Movement(
+            date: day, amount: amount, account: statementAccount, accountName: accountName,
+            counterparty: names.joined(separator: "; "), counterpartyId: accounts.count == 1 ? accounts[0] : "",
+            description: description, reference: reference, nativeId: reference, kind: kind, location: e.location)
+        sink.load(.movement(movement), amount: amount.minorUnits)
+    }
+
+    private func finishBalance(_ b: Camt053Balance) {
+        let code = b.code.uppercased()
+        guard code == "OPBD" || code == "PRCD" || code == "CLBD" else { return }
+        switch money(b.amountText, b.currency) {
+        case .failure(let problem):
+            sink.reject(b.location, check: problem.check, "\(code) balance: \(problem.message)")
+            return
+        case .success(let m):
+            let sign: Int64 = b.creditDebit.uppercased() == "DBIT" ? -1 : 1
+            guard let day = Day(iso: b.date) else {
+                sink.reject(b.location, check: "reject.date",
+                            "\(code) balance: \(b.date.isEmpty ? "no date" : "\"\(b.date)\" is not a date") (expected <Dt><Dt>2023-04-01</Dt></Dt>)")
+                return
+            }
+            let amount = Money(minorUnits: m.minorUnits * sign, currency: m.currency)
+            let record = StatementBalance(kind: code == "CLBD" ? .closing : .opening, date: day, amount: amount,
+                                          account: statementAccount, statementId: statementId, location: b.location)
+            sink.load(.balance(record), amount: 0)
+            parsedBalances.append((code, amount, day, b.location))
+        }
+    }
+
+    private var parsedBalances: [(code: String, amount: Money, date: Day, location: SourceLocation)] = []
+
+    /// The day a statement is about, for entries that give none: the end of
+    /// its period, its closing (else opening) balance's date, or when it or
+    /// the message was made.
+    private func statementDate() -> (Day, String)? {
+        if let d = Day(iso: statementEnd) { return (d, "the end of the statement's period") }
+        if let b = parsedBalances.first(where: { $0.code == "CLBD" }) { return (b.date, "the date of its closing balance") }
+        if let b = parsedBalances.first { return (b.date, "the date of its opening balance") }
+        if let d = Day(iso: statementCreated) { return (d, "the day the statement was made") }
+        if let d = Day(iso: messageCreated) { return (d, "the day the message was made") }
+        return nil
+    }
+
+    private func finishStatement(_ s: XMLStream) {
+        statementCount += 1
+        defer { parsedBalances = [] }
+        let where_ = SourceLocation(file: file, line: s.line, path: s.elementPath)
+        let name = statementId.isEmpty ? "the statement" : "statement \(statementId)"
+        if undatedEntries > 0, let (day, why) = undatedAs {
+            sink.report(Diagnostic(.warning, where_, check: "bank.entry-date",
+                                   "\(name): \(undatedEntries) booked \(undatedEntries == 1 ? "entry has" : "entries have") no booking or value date; dated \(day), \(why)"))
+        }
+        let opening = parsedBalances.first { $0.code == "OPBD" } ?? parsedBalances.first { $0.code == "PRCD" }
+        let closing = parsedBalances.first { $0.code == "CLBD" }
+        guard let opening, let closing else {
+            let missing = [opening == nil ? "opening (OPBD or PRCD)" : nil, closing == nil ? "closing (CLBD)" : nil]
+                .compactMap { $0 }.joined(separator: " and ")
+            sink.report(Diagnostic(.warning, where_, check: "bank.balance",
+                                   "\(name): balance not checked: no readable \(missing) balance"))
+            return
+        }
+        let currency = opening.amount.currency
+        let others = bookedTotals.keys.filter { $0 != currency.code }.sorted()
+        if closing.amount.currency != currency || !others.isEmpty {
+            let list = ([closing.amount.currency.code] + others).filter { $0 != currency.code }
+            sink.report(Diagnostic(.warning, closing.location, check: "bank.balance",
+                                   "\(name): balance not checked: the opening balance is in \(currency.code) but the statement also has \(Set(list).sorted().joined(separator: ", ")) amounts"))
+            return
+        }
+        if unreadEntries > 0 {
+            sink.report(Diagnostic(.warning, closing.location, check: "bank.balance",
+                                   "\(name): balance not checked: \(unreadEntries) booked \(unreadEntries == 1 ? "entry" : "entries") could not be read"))
+            return
+        }
+        let booked = Money(minorUnits: bookedTotals[currency.code] ?? 0, currency: currency)
+        let expected = opening.amount + booked
+        if expected == closing.amount {
+            sink.report(Diagnostic(.note, closing.location, check: "bank.balance",
+                                   "\(name): closing balance \(closing.amount) = opening balance \(opening.amount) + booked entries \(booked.decimalString)"))
+        } else {
+            let difference = closing.amount - expected
+            sink.report(Diagnostic(.error, closing.location, check: "bank.balance",
+                                   "\(name): closing balance \(closing.amount) does not equal opening balance \(opening.amount) + booked entries \(booked.decimalString) = \(expected) (difference \(difference.decimalString))",
+                                   amount: difference))
+        }
+    }
+}

@@ -1,0 +1,350 @@
+import RedistModel
+
+/// IATI activity XML (2.0x, and 1.0x): a funder's activities and their
+/// transactions, as funders publish them to the IATI registry.
+///
+/// Each `<transaction>` becomes a movement: its type code as `kind`
+/// (`3`, or `D` in 1.0x), the transaction date, the value in its own
+/// `@currency` or the activity's `@default-currency` (a value with neither is
+/// rejected), the provider organisation as counterparty, the activity's
+/// identifier as account and its title as account name, and
+/// `<identifier>#<n>` (the transaction's ordinal in its activity) as native id.
+/// 2.0x narratives and 1.0x plain text are both read; the first narrative wins.
+///
+/// As a `grants-in` source only the organisation's incoming commitments and
+/// disbursements are records: transaction types 1, 2, 3 and 11 (1.0x `IF`,
+/// `C`, `D`) whose `receiver-org` (its `@ref`, or its name) is the
+/// organisation's id or one of the `organisation_ref` option's ids (a
+/// comma-separated list, for the id a funder uses), compared without case,
+/// spaces or punctuation (`GB-CHC-123` matches `GBCHC123`). Every other
+/// transaction is skipped and counted. As a `ledger` source every
+/// transaction is a record. Values keep their own sign in both roles: a
+/// disbursement to the organisation is positive, its reversal negative.
+///
+/// Transactions are handed on when their activity ends, because 1.0x files
+/// may put the identifier and title after the transactions: memory grows
+/// with the largest activity, never with the file.
+public struct IATIReader: SourceReader {
+    public static let format = "iati"
+    public static let roles: [SourceRole] = [.grantsIn, .ledger]
+    public static let columnKeys: [String] = []
+    public static let optionKeys = ["organisation_ref"]
+
+    let configuration: ReaderConfiguration
+    /// The organisation's ids, normalised by `IATIReader.normalisedId`.
+    let organisationIds: Set<String>
+
+    public init(_ configuration: ReaderConfiguration) throws {
+        self.configuration = configuration
+        var ids = Set<String>()
+        if !configuration.organisationId.isEmpty { ids.insert(Self.normalisedId(configuration.organisationId)) }
+        if let refs = configuration.options["organisation_ref"] {
+            for ref in refs.split(separator: ",", omittingEmptySubsequences: false) {
+                let id = Self.normalisedId(String(ref))
+                guard !id.isEmpty else {
+                    throw ReaderConfigurationError("source \"\(configuration.sourceName)\": organisation_ref \"\(refs)\" has an empty id (expected ids such as GB-CHC-1234567, separated by commas)")
+                }
+                ids.insert(id)
+            }
+        }
+        if configuration.role == .grantsIn && ids.isEmpty {
+            throw ReaderConfigurationError("source \"\(configuration.sourceName)\": a grants-in IATI source needs the organisation's id ([organisation] id) or organisation_ref, to find the transactions whose receiver is the organisation")
+        }
+        organisationIds = ids
+    }
+
+    public func read(path: String, displayPath: String, into sink: RecordSink) throws {
+        let handler = IATIHandler(reader: self, sink: sink, file: displayPath)
+        let stream = XMLStream(path: path, displayPath: displayPath)
+        try stream.run(handler)
+        for warning in stream.warnings { sink.report(warning) }
+    }
+
+    /// An organisation id compared loosely: upper case, letters and digits only.
+    static func normalisedId(_ id: String) -> String {
+        String(String.UnicodeScalarView(id.uppercased().unicodeScalars.filter {
+            ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0.value > 0x7F
+        }))
+    }
+
+    /// Transaction types that are money promised or paid to the organisation.
+    static let incomingTypes: Set<String> = ["1", "2", "3", "11", "IF", "C", "D"]
+    /// Types whose receiver, when not named, is the reporting organisation.
+    static let receivedByReporter: Set<String> = ["1", "11", "IF"]
+
+    /// The IATI TransactionType code list (2.0x codes and 1.0x letters).
+    static let typeNames: [String: String] = [
+        "1": "Incoming Funds", "2": "Outgoing Commitment", "3": "Disbursement", "4": "Expenditure",
+        "5": "Interest Payment", "6": "Loan Repayment", "7": "Reimbursement", "8": "Purchase of Equity",
+        "9": "Sale of Equity", "10": "Credit Guarantee", "11": "Incoming Commitment", "12": "Outgoing Pledge",
+        "13": "Incoming Pledge",
+        "IF": "Incoming Funds", "C": "Commitment", "D": "Disbursement", "E": "Expenditure", "IR": "Interest Repayment",
+        "LR": "Loan Repayment", "R": "Reimbursement", "QP": "Purchase of Equity", "QS": "Sale of Equity",
+        "CG": "Credit Guarantee",
+    ]
+}
+
+/// One IATI transaction as read, before it is mapped to a movement.
+struct IATITransaction: Sendable, Equatable {
+    var ordinal = 0
+    var ref = ""
+    var typeCode = ""
+    var date = ""
+    var valueText = ""
+    var valueCurrency = ""
+    var valueDate = ""
+    var description = ""
+    var providerRef = ""
+    var providerName = ""
+    var providerActivityId = ""
+    var receiverRef = ""
+    var receiverName = ""
+    var receiverActivityId = ""
+    var location: SourceLocation
+    var valueLocation: SourceLocation?
+    var dateLocation: SourceLocation?
+}
+
+/// One IATI activity's header fields, and its transactions until it ends.
+struct IATIActivity: Sendable {
+    var identifier = ""
+    var title = ""
+    var reportingOrgRef = ""
+    var reportingOrgName = ""
+    var defaultCurrency = ""
+    var location: SourceLocation
+    var transactions: [IATITransaction] = []
+}
+
+/// The SAX state machine for IATI activity files.
+final class IATIHandler: XMLStreamHandler {
+    private let reader: IATIReader
+    private let sink: RecordSink
+    private let file: String
+    /// Called with each activity when it ends (tests use it to see the parse itself).
+    var onActivity: ((IATIActivity) -> Void)?
+
+    // Interned names.
+    private var nActivities: XMLName!, nActivity: XMLName!, nIdentifier: XMLName!, nReportingOrg: XMLName!
+    private var nTitle: XMLName!, nNarrative: XMLName!, nTransaction: XMLName!, nTransactionType: XMLName!
+    private var nTransactionDate: XMLName!, nValue: XMLName!, nDescription: XMLName!, nProviderOrg: XMLName!
+    private var nReceiverOrg: XMLName!, nOrganisations: XMLName!
+    private var aVersion: XMLName!, aDefaultCurrency: XMLName!, aRef: XMLName!, aCode: XMLName!, aIsoDate: XMLName!
+    private var aCurrency: XMLName!, aValueDate: XMLName!, aProviderActivityId: XMLName!, aReceiverActivityId: XMLName!
+
+    // State.
+    private var activityDepth = 0
+    private var activity: IATIActivity?
+    private var transactionDepth = 0
+    private var transaction: IATITransaction?
+
+    private enum Field { case identifier, title, reportingOrg, value, description, provider, receiver }
+    private var field: Field?
+    private var fieldDepth = 0
+    private var narrativeTaken = false
+    private var narrativeText = ""
+
+    init(reader: IATIReader, sink: RecordSink, file: String) {
+        self.reader = reader
+        self.sink = sink
+        self.file = file
+    }
+
+    func prepare(_ s: XMLStream) {
+        nActivities = s.intern("iati-activities"); nActivity = s.intern("iati-activity")
+        nIdentifier = s.intern("iati-identifier"); nReportingOrg = s.intern("reporting-org")
+        nTitle = s.intern("title"); nNarrative = s.intern("narrative"); nTransaction = s.intern("transaction")
+        nTransactionType = s.intern("transaction-type"); nTransactionDate = s.intern("transaction-date")
+        nValue = s.intern("value"); nDescription = s.intern("description"); nProviderOrg = s.intern("provider-org")
+        nReceiverOrg = s.intern("receiver-org"); nOrganisations = s.intern("iati-organisations")
+        aVersion = s.intern("version"); aDefaultCurrency = s.intern("default-currency"); aRef = s.intern("ref")
+        aCode = s.intern("code"); aIsoDate = s.intern("iso-date"); aCurrency = s.intern("currency")
+        aValueDate = s.intern("value-date"); aProviderActivityId = s.intern("provider-activity-id")
+        aReceiverActivityId = s.intern("receiver-activity-id")
+        s.alwaysIndex(nActivity, nTransaction)
+    }
+
+    private func beginField(_ f: Field, _ s: XMLStream) {
+        field = f
+        fieldDepth = s.depth
+        narrativeTaken = false
+        narrativeText = ""
+        s.beginText()
+    }
+
+    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+        let d = s.depth
+        let name = tag.name
+        if d == 1 {
+            if name == nActivities || name == nActivity {
+                // fall through: a lone <iati-activity> root is read too
+            } else if name == nOrganisations {
+                s.fail("this is an IATI organisation file, which has no transactions (expected <iati-activities>)")
+                return
+            } else {
+                s.fail("not an IATI activity file: the root element is <\(String(cString: name))> (expected <iati-activities>)")
+                return
+            }
+        }
+        if activityDepth == 0 {
+            if name == nActivity {
+                activityDepth = d
+                activity = IATIActivity(defaultCurrency: tag.attribute(aDefaultCurrency) ?? "", location: s.location())
+            }
+            return
+        }
+        if let f = field, name == nNarrative, d == fieldDepth + 1, !narrativeTaken, f != .value, f != .identifier {
+            s.beginText()
+            return
+        }
+        if transactionDepth == 0 {
+            guard d == activityDepth + 1 else { return }
+            if name == nTransaction {
+                transactionDepth = d
+                transaction = IATITransaction(ordinal: (activity?.transactions.count ?? 0) + 1,
+                                              ref: tag.attribute(aRef) ?? "", location: s.location())
+            } else if name == nIdentifier {
+                beginField(.identifier, s)
+            } else if name == nTitle {
+                beginField(.title, s)
+            } else if name == nReportingOrg {
+                activity?.reportingOrgRef = tag.attribute(aRef) ?? ""
+                beginField(.reportingOrg, s)
+            }
+            return
+        }
+        guard d == transactionDepth + 1 else { return }
+        if name == nTransactionType {
+            transaction?.typeCode = tag.attribute(aCode) ?? ""
+        } else if name == nTransactionDate {
+            transaction?.date = tag.attribute(aIsoDate) ?? ""
+            transaction?.dateLocation = s.location()
+        } else if name == nValue {
+            transaction?.valueCurrency = tag.attribute(aCurrency) ?? ""
+            transaction?.valueDate = tag.attribute(aValueDate) ?? ""
+            transaction?.valueLocation = s.location()
+            beginField(.value, s)
+        } else if name == nDescription {
+            beginField(.description, s)
+        } else if name == nProviderOrg {
+            transaction?.providerRef = tag.attribute(aRef) ?? ""
+            transaction?.providerActivityId = tag.attribute(aProviderActivityId) ?? ""
+            beginField(.provider, s)
+        } else if name == nReceiverOrg {
+            transaction?.receiverRef = tag.attribute(aRef) ?? ""
+            transaction?.receiverActivityId = tag.attribute(aReceiverActivityId) ?? ""
+            beginField(.receiver, s)
+        }
+    }
+
+    func endElement(_ s: XMLStream, _ name: XMLName) {
+        let d = s.depth
+        if let f = field {
+            if name == nNarrative && d == fieldDepth + 1 && !narrativeTaken {
+                narrativeText = s.text
+                narrativeTaken = true
+            } else if d == fieldDepth {
+                let text = narrativeTaken ? narrativeText : s.text
+                switch f {
+                case .identifier: activity?.identifier = text
+                case .title: activity?.title = text
+                case .reportingOrg: activity?.reportingOrgName = text
+                case .value: transaction?.valueText = text
+                case .description: transaction?.description = text
+                case .provider: transaction?.providerName = text
+                case .receiver: transaction?.receiverName = text
+                }
+                field = nil
+                s.endText()
+            }
+        }
+        if d == transactionDepth {
+            if let t = transaction { activity?.transactions.append(t) }
+            transaction = nil
+            transactionDepth = 0
+        } else if d == activityDepth {
+            if let a = activity {
+                onActivity?(a)
+                emit(a)
+            }
+            activity = nil
+            activityDepth = 0
+        }
+    }
+
+    private func emit(_ a: IATIActivity) {
+        for t in a.transactions { emit(t, of: a) }
+    }
+
+    private func emit(_ t: IATITransaction, of a: IATIActivity) {
+        let valueAt = t.valueLocation ?? t.location
+        var currency: Currency? = nil
+        var currencyProblem: String? = nil
+        let code = t.valueCurrency.isEmpty ? a.defaultCurrency : t.valueCurrency
+        if code.isEmpty {
+            currencyProblem = "the value has no currency and the activity no default-currency (expected <value currency=\"GBP\"> or <iati-activity default-currency=\"GBP\">)"
+        } else if let c = Currency(code: code) {
+            currency = c
+        } else {
+            currencyProblem = "\"\(code)\" is not a currency (expected an ISO 4217 code such as GBP)"
+        }
+        var money: Money? = nil
+        if let currency, let units = AmountParser(digits: currency.minorDigits).parse(t.valueText) {
+            money = Money(minorUnits: units, currency: currency)
+        }
+
+        if reader.configuration.role == .grantsIn {
+            let type = t.typeCode.uppercased()
+            if !IATIReader.incomingTypes.contains(type) {
+                let label = IATIReader.typeNames[type].map { " (\($0))" } ?? ""
+                let shown = t.typeCode.isEmpty ? "no transaction type" : "transaction type \(t.typeCode)\(label)"
+                sink.skip(t.location, check: "skip.transaction-type",
+                          "\(shown): not a commitment or disbursement to the organisation", amount: money)
+                return
+            }
+            var receiverRef = t.receiverRef, receiverName = t.receiverName
+            if receiverRef.isEmpty && receiverName.isEmpty && IATIReader.receivedByReporter.contains(type) {
+                receiverRef = a.reportingOrgRef
+                receiverName = a.reportingOrgName
+            }
+            let ids = reader.organisationIds
+            let matches = (!receiverRef.isEmpty && ids.contains(IATIReader.normalisedId(receiverRef)))
+                || (!receiverName.isEmpty && ids.contains(IATIReader.normalisedId(receiverName)))
+            if !matches {
+                let who = [receiverRef, receiverName].filter { !$0.isEmpty }.joined(separator: " ")
+                let message = who.isEmpty
+                    ? "the transaction names no receiver-org, so it is not known to be for the organisation"
+                    : "the receiver is \(who), not the organisation"
+                sink.skip(t.location, check: "skip.other-organisation", message, amount: money)
+                return
+            }
+        }
+
+        if a.identifier.isEmpty {
+            sink.reject(t.location, check: "reject.identifier",
+                        "the activity has no <iati-identifier> (expected one, such as GB-CHC-1234567-AB12)", amount: money)
+            return
+        }
+        if let currencyProblem {
+            sink.reject(valueAt, check: "reject.currency", currencyProblem)
+            return
+        }
+        guard let money else {
+            let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(t.valueText)\" is not an amount"
+            sink.reject(valueAt, check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
+            return
+        }
+        guard let day = Day(iso: t.date) ?? Day(iso: t.valueDate) else {
+            let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(t.date)\" is not a date"
+            sink.reject(t.dateLocation ?? t.location, check: "reject.date",
+                        "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)
+            return
+        }
+        let movement = Movement(
+            date: day, amount: money, account: a.identifier, accountName: a.title,
+            counterparty: t.providerName, counterpartyId: t.providerRef, description: t.description,
+            reference: t.ref.isEmpty ? a.identifier : t.ref, nativeId: "\(a.identifier)#\(t.ordinal)",
+            kind: t.typeCode, location: t.location)
+        sink.load(.movement(movement), amount: money.minorUnits)
+    }
+}

@@ -1,0 +1,540 @@
+import CLibXML2
+import RedistModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An element or attribute local name interned in the parser's dictionary.
+/// libxml2 hands every name over as a pointer into that dictionary, so two
+/// names are equal exactly when their pointers are: the readers compare
+/// pointers, never strings, on the hot path.
+typealias XMLName = UnsafePointer<xmlChar>
+
+/// What a format reader implements to receive the events of an `XMLStream`.
+///
+/// The handler keeps its own state machine; the stream gives it the element
+/// stack (names, depth, line, element path) and collects the text of the
+/// elements it asks for.
+protocol XMLStreamHandler: AnyObject {
+    /// Called once before the first byte is parsed: intern the names the
+    /// handler compares (`stream.intern("transaction")`).
+    func prepare(_ stream: XMLStream)
+    /// An element starts; `stream.depth` already counts it.
+    func startElement(_ stream: XMLStream, _ tag: XMLStartTag)
+    /// An element ends; `stream.depth` still counts it and the text it asked
+    /// for is available.
+    func endElement(_ stream: XMLStream, _ name: XMLName)
+}
+
+/// A start tag as libxml2's SAX2 parser hands it over: interned names and
+/// the attribute array (five pointers per attribute: local name, prefix,
+/// URI, value start, value end). Valid only during `startElement`.
+struct XMLStartTag {
+    let name: XMLName
+    let prefix: XMLName?
+    fileprivate let attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    fileprivate let attributeCount: Int
+
+    /// The value of the attribute with this interned local name, decoded.
+    func attribute(_ name: XMLName) -> String? {
+        guard let attributes else { return nil }
+        var i = 0
+        while i < attributeCount {
+            if attributes[i * 5] == name, let start = attributes[i * 5 + 3], let end = attributes[i * 5 + 4] {
+                return XMLText.attributeValue(UnsafeBufferPointer(start: start, count: end - start))
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// Drives libxml2's SAX2 push parser over one file, plain or gzip-compressed,
+/// in fixed-size chunks: constant memory whatever the file's size, no
+/// document tree.
+///
+/// The C callbacks capture nothing: they reach the stream through libxml2's
+/// user-data pointer. The stream keeps the element stack (interned name
+/// pointers and sibling ordinals, so it can name any element by a path such
+/// as `/iati-activities/iati-activity[3]/transaction[2]/value`), collects text
+/// only for the elements the handler asks for, and turns the first fatal
+/// libxml2 error, or a failure the handler reports, into a `FileFailure`
+/// naming the file, the line and the element path.
+///
+/// Hostile input: the only parse option is `XML_PARSE_NONET` (never `NOENT`,
+/// `DTDLOAD`, `DTDVALID`, `XINCLUDE` or `HUGE`), the process-wide external
+/// entity loader refuses everything, and any DOCTYPE stops the parse with an
+/// error before its internal subset is read, so no entity is ever declared,
+/// loaded or expanded. libxml2's own limits bound names, attribute values
+/// and nesting depth; the stream bounds the text it collects.
+final class XMLStream {
+    /// Bytes handed to libxml2 per `xmlParseChunk` call.
+    static let chunkSize = 64 * 1024
+    /// The most text the stream collects for one element (a hostile file
+    /// could otherwise stream gigabytes into one description).
+    static let maxTextBytes = 4 * 1024 * 1024
+    /// The deepest nesting accepted (libxml2's own limit, which its push
+    /// parser does not apply). The formats read here nest about 15 deep.
+    static let maxDepth = 256
+
+    let path: String
+    let displayPath: String
+    private(set) var failure: FileFailure?
+    /// libxml2 warnings and recoverable errors (a bad namespace URI, …).
+    private(set) var warnings: [Diagnostic] = []
+    private var warningCount = 0
+
+    fileprivate var ctxt: xmlParserCtxtPtr?
+    /// Set when all bytes are in and libxml2 is told so.
+    private var terminating = false
+    fileprivate unowned(unsafe) var handler: (any XMLStreamHandler)!
+
+    // The element stack: one entry per open element.
+    private var stackNames: [XMLName] = []
+    private var stackPrefixes: [XMLName?] = []
+    private var stackOrdinals: [Int32] = []
+    // Per open element, where its children's sibling counters start in the
+    // two arrays below: counting siblings by name gives each element its
+    // ordinal among same-named siblings.
+    private var levelStart: [Int] = [0]
+    private var siblingNames: [XMLName] = []
+    private var siblingCounts: [Int32] = []
+    private var alwaysIndexed: [XMLName] = []
+
+    // Text collection.
+    fileprivate var captureDepth = Int.max
+    private(set) var textBuffer: [UInt8] = []
+
+    init(path: String, displayPath: String) {
+        self.path = path
+        self.displayPath = displayPath
+        stackNames.reserveCapacity(64)
+        stackPrefixes.reserveCapacity(64)
+        stackOrdinals.reserveCapacity(64)
+        levelStart.reserveCapacity(65)
+        siblingNames.reserveCapacity(256)
+        siblingCounts.reserveCapacity(256)
+        textBuffer.reserveCapacity(4096)
+    }
+
+    // MARK: For handlers
+
+    /// The interned pointer for a name, to compare with the names libxml2 hands over.
+    func intern(_ name: String) -> XMLName {
+        guard let dict = ctxt?.pointee.dict, let p = xmlDictLookup(dict, name, -1) else {
+            fatalError("XMLStream.intern called outside prepare")
+        }
+        return p
+    }
+
+    /// Elements with these names always show their ordinal in paths
+    /// (`transaction[1]`); others only from the second same-named sibling on.
+    func alwaysIndex(_ names: XMLName...) { alwaysIndexed.append(contentsOf: names) }
+
+    /// How many elements are open, the current one included (the root is 1).
+    var depth: Int { stackNames.count }
+
+    /// The name of the open element at `depth` (1 is the root).
+    func name(atDepth d: Int) -> XMLName? { d >= 1 && d <= stackNames.count ? stackNames[d - 1] : nil }
+
+    /// The name of the current element's parent.
+    var parentName: XMLName? { name(atDepth: stackNames.count - 1) }
+
+    /// The prefix of the open element at `depth`.
+    func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= stackPrefixes.count ? stackPrefixes[d - 1] : nil }
+
+    /// The line libxml2 is at (for a start tag: the line where it ends).
+    var line: Int { Int(ctxt?.pointee.input?.pointee.line ?? 0) }
+
+    /// The path of the current element, such as `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]`.
+    var elementPath: String { elementPath(depth: stackNames.count) }
+
+    /// The path of the open element at `depth`.
+    func elementPath(depth d: Int) -> String {
+        if d == 0 { return "/" }
+        var text = ""
+        for i in 0..<min(d, stackNames.count) {
+            text += "/"
+            if let p = stackPrefixes[i] { text += String(cString: p) + ":" }
+            text += String(cString: stackNames[i])
+            let n = stackOrdinals[i]
+            if n > 1 || alwaysIndexed.contains(stackNames[i]) { text += "[\(n)]" }
+        }
+        return text
+    }
+
+    /// `prefix:name` of the open element at `depth`.
+    func qualifiedName(depth d: Int) -> String {
+        guard d >= 1 && d <= stackNames.count else { return "" }
+        let local = String(cString: stackNames[d - 1])
+        return stackPrefixes[d - 1].map { String(cString: $0) + ":" + local } ?? local
+    }
+
+    /// Where the current element is: file, line and element path.
+    func location() -> SourceLocation {
+        SourceLocation(file: displayPath, line: line, path: elementPath)
+    }
+
+    /// Starts collecting the text inside the current element (its
+    /// descendants' too) until it ends; replaces any collection under way.
+    func beginText() {
+        textBuffer.removeAll(keepingCapacity: true)
+        captureDepth = stackNames.count
+    }
+
+    /// Stops collecting text.
+    func endText() { captureDepth = Int.max }
+
+    /// The collected text, trimmed, with runs of white space made one space.
+    var text: String { textBuffer.withUnsafeBufferPointer { XMLText.collapsed($0) } }
+
+    /// The collected text's bytes without surrounding white space (for amounts and codes).
+    func withTrimmedText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        textBuffer.withUnsafeBufferPointer { body(XMLText.trimmed($0)) }
+    }
+
+    /// Stops the parse: the file fails with this message at the current element.
+    func fail(_ message: String) { fail(message, at: location()) }
+
+    /// Stops the parse: the file fails with this message at `location`.
+    func fail(_ message: String, at location: SourceLocation) {
+        if failure == nil { failure = FileFailure(location, message) }
+        if let ctxt { xmlStopParser(ctxt) }
+    }
+
+    // MARK: Running
+
+    /// Parses the whole file, handing events to `handler`. Throws
+    /// `FileFailure` when the file cannot be opened, is not well-formed
+    /// XML, contains a DOCTYPE, or the handler gave up on it.
+    func run(_ handler: any XMLStreamHandler) throws {
+        _ = XMLStream.libraryReady
+        self.handler = handler
+        defer { self.handler = nil }
+
+        let input = try XMLInputFile(path: path, displayPath: displayPath)
+        defer { input.close() }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
+        defer { buffer.deallocate() }
+
+        var count = try input.read(into: buffer, capacity: Self.chunkSize, stream: self)
+        if count == 0 {
+            throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
+        }
+        var sax = XMLStream.saxHandler
+        let head = min(4, count)
+        guard let context = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), buffer, Int32(head), nil) else {
+            throw FileFailure(SourceLocation(file: displayPath, line: 1), "libxml2 could not create a parser (out of memory?)")
+        }
+        ctxt = context
+        defer {
+            xmlFreeParserCtxt(context)
+            ctxt = nil
+        }
+        xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue))
+        handler.prepare(self)
+
+        var offset = head
+        while failure == nil {
+            if count > offset {
+                xmlParseChunk(context, buffer + offset, Int32(count - offset), 0)
+            }
+            if failure != nil { break }
+            offset = 0
+            count = try input.read(into: buffer, capacity: Self.chunkSize, stream: self)
+            if count == 0 { break }
+        }
+        if failure == nil {
+            terminating = true
+            xmlParseChunk(context, nil, 0, 1)
+        }
+        if let failure { throw failure }
+        if context.pointee.wellFormed == 0 {
+            throw FileFailure(location(), "the file is not well-formed XML")
+        }
+    }
+
+    // MARK: Callbacks (called from C through the user-data pointer)
+
+    fileprivate func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
+        if stackNames.count >= Self.maxDepth {
+            fail("elements are nested more than \(Self.maxDepth) deep (expected a shallow document; deep nesting is a denial-of-service pattern)")
+            return
+        }
+        // This element's ordinal among its same-named siblings.
+        let first = levelStart[levelStart.count - 1]
+        var ordinal: Int32 = 1
+        var i = siblingNames.count - 1
+        while i >= first {
+            if siblingNames[i] == name {
+                siblingCounts[i] += 1
+                ordinal = siblingCounts[i]
+                break
+            }
+            i -= 1
+        }
+        if i < first {
+            siblingNames.append(name)
+            siblingCounts.append(1)
+        }
+        stackNames.append(name)
+        stackPrefixes.append(prefix)
+        stackOrdinals.append(ordinal)
+        levelStart.append(siblingNames.count)
+        handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
+    }
+
+    fileprivate func didEnd(_ name: XMLName) {
+        guard !stackNames.isEmpty else { return }
+        handler.endElement(self, name)
+        if captureDepth == stackNames.count { captureDepth = Int.max }
+        stackNames.removeLast()
+        stackPrefixes.removeLast()
+        stackOrdinals.removeLast()
+        let start = levelStart.removeLast()
+        let drop = siblingNames.count - start
+        if drop > 0 {
+            siblingNames.removeLast(drop)
+            siblingCounts.removeLast(drop)
+        }
+    }
+
+    fileprivate func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
+        if textBuffer.count + length > Self.maxTextBytes {
+            fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
+            return
+        }
+        textBuffer.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    }
+
+    fileprivate func didSeeDoctype() {
+        fail("the file has a DOCTYPE declaration, which is refused: none of the formats read here uses one, "
+             + "and a DTD can declare entities that read other files or expand without bound (expected the root element)")
+    }
+
+    fileprivate func didRaise(_ error: xmlError) {
+        var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
+        while let last = message.last, last.isWhitespace { message.removeLast() }
+        let errorLine = error.line > 0 ? Int(error.line) : line
+        if error.level == XML_ERR_FATAL {
+            if failure == nil {
+                let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
+                if terminating && !stackNames.isEmpty {
+                    // libxml2 says "Extra content at the end of the document" when the input stops inside an element.
+                    let open = stackNames.count
+                    failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
+                } else {
+                    failure = FileFailure(where_, "not well-formed XML: \(XMLText.explain(message, code: error.code))")
+                }
+            }
+            return
+        }
+        warningCount += 1
+        if warningCount <= 100 {
+            warnings.append(Diagnostic(.warning, SourceLocation(file: displayPath, line: errorLine, path: elementPath),
+                                       check: "xml.warning", "XML: \(message)"))
+        }
+    }
+
+    // MARK: libxml2 set-up
+
+    /// Initialises libxml2 once and installs the external entity loader
+    /// that refuses everything, for every parser in the process.
+    static let libraryReady: Bool = {
+        xmlInitParser()
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        return true
+    }()
+
+    /// The SAX2 handler: only the callbacks the stream needs, all of them
+    /// closures that capture nothing.
+    private static var saxHandler: xmlSAXHandler {
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { ctx, localname, prefix, _, _, _, nbAttributes, _, attributes in
+            guard let ctx, let localname else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
+                .didStart(localname, prefix, attributes, Int(nbAttributes))
+        }
+        sax.endElementNs = { ctx, localname, _, _ in
+            guard let ctx, let localname else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didEnd(localname)
+        }
+        let characters: charactersSAXFunc = { ctx, ch, len in
+            guard let ctx, let ch, len > 0 else { return }
+            let stream = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
+            if stream.stackNames.count >= stream.captureDepth { stream.didReadText(ch, Int(len)) }
+        }
+        sax.characters = characters
+        sax.ignorableWhitespace = characters
+        sax.cdataBlock = characters
+        sax.internalSubset = { ctx, _, _, _ in
+            guard let ctx else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didSeeDoctype()
+        }
+        sax.serror = { ctx, error in
+            guard let ctx, let error else { return }
+            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didRaise(error.pointee)
+        }
+        return sax
+    }
+}
+
+/// The bytes of one input file, inflated when they start with the gzip
+/// magic bytes `1f 8b` (whatever the file's name).
+private final class XMLInputFile {
+    private var fd: Int32
+    private var gz: gzFile?
+    private let displayPath: String
+    let compressed: Bool
+
+    init(path: String, displayPath: String) throws {
+        self.displayPath = displayPath
+        let opened = open(path, O_RDONLY)
+        fd = opened
+        guard opened >= 0 else {
+            throw FileFailure(SourceLocation(file: displayPath, line: 0), "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        var magic: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { pread(opened, $0.baseAddress, 2, 0) }
+        compressed = n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+        if compressed {
+            gz = gzdopen(opened, "rb")
+            guard gz != nil else {
+                sysClose(opened)
+                throw FileFailure(SourceLocation(file: displayPath, line: 0), "cannot read the gzip-compressed file")
+            }
+            fd = -1  // owned by zlib now
+            gzbuffer(gz, 128 * 1024)
+        }
+    }
+
+    /// Fills `buffer` with up to `capacity` bytes; 0 at the end of the file.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, stream: XMLStream) throws -> Int {
+        if let gz {
+            let n = gzread(gz, buffer, UInt32(capacity))
+            var code: Int32 = 0
+            let message = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown error"
+            // At the end of a cut-short stream zlib returns what it has and
+            // then 0, with Z_BUF_ERROR.
+            if n < 0 || (n == 0 && code != Z_OK) {
+                throw FileFailure(SourceLocation(file: displayPath, line: max(stream.line, 1), path: stream.elementPath),
+                                  "the gzip-compressed data is damaged or cut short: \(message) (expected a complete gzip file)")
+            }
+            return Int(n)
+        }
+        while true {
+            let n = sysRead(fd, buffer, capacity)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FileFailure(SourceLocation(file: displayPath, line: max(stream.line, 1)),
+                              "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func close() {
+        if let gz { gzclose(gz); self.gz = nil }
+        if fd >= 0 { sysClose(fd); fd = -1 }
+    }
+}
+
+/// Byte-level text helpers shared by the XML readers.
+enum XMLText {
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    /// The bytes without leading and trailing XML white space.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0, end = bytes.count
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Trimmed text with each run of white space (new lines included) made one space.
+    static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let t = trimmed(bytes)
+        var needsWork = false
+        var previousSpace = false
+        for b in t {
+            let s = isSpace(b)
+            if s && (b != 0x20 || previousSpace) { needsWork = true; break }
+            previousSpace = s
+        }
+        if !needsWork { return String(decoding: t, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(t.count)
+        previousSpace = false
+        for b in t {
+            if isSpace(b) {
+                if !previousSpace { out.append(0x20) }
+                previousSpace = true
+            } else {
+                out.append(b)
+                previousSpace = false
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An attribute value as SAX2 hands it over without entity substitution:
+    /// an `&` written as `&amp;` (or `&#38;`) arrives as the five characters
+    /// `&#38;`; every other reference is already replaced.
+    static func attributeValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.contains(UInt8(ascii: "&")) else { return collapsed(bytes) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        let amp: [UInt8] = Array("&#38;".utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "&"), i + 5 <= bytes.count, bytes[i..<(i + 5)].elementsEqual(amp) {
+                out.append(UInt8(ascii: "&"))
+                i += 5
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out.withUnsafeBufferPointer { collapsed($0) }
+    }
+
+    /// libxml2's message, with what was expected for the common cases.
+    static func explain(_ message: String, code: Int32) -> String {
+        switch code {
+        case Int32(XML_ERR_INVALID_CHAR.rawValue), Int32(XML_ERR_INVALID_ENCODING.rawValue):
+            let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
+            return "\(firstLine) (expected UTF-8 text, or an encoding named in the XML declaration)"
+        case Int32(XML_ERR_DOCUMENT_END.rawValue), Int32(XML_ERR_DOCUMENT_EMPTY.rawValue):
+            return "\(message) (expected one root element and nothing after it)"
+        default:
+            if message.hasPrefix("Premature end of data") || message.hasPrefix("EndTag") || message.contains("not finished") {
+                return "\(message) (the file is cut short: expected the closing tags)"
+            }
+            return message.replacingNewlines()
+        }
+    }
+}
+
+@inline(__always) private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(fd, buffer, count)
+    #else
+    Darwin.read(fd, buffer, count)
+    #endif
+}
+
+@inline(__always) private func sysClose(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #else
+    _ = Darwin.close(fd)
+    #endif
+}
+
+private extension String {
+    func replacingNewlines() -> String {
+        String(self.map { $0 == "\n" ? " " : $0 })
+    }
+}

@@ -1,0 +1,382 @@
+import CLibXML2
+import Foundation
+import RedistModel
+import Testing
+@testable import RedistIngest
+
+/// Shared helpers of the XML reader tests.
+enum XMLTestSupport {
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+    /// A hand-written fixture under `Fixtures/xml`.
+    static func fixture(_ name: String) -> String {
+        testsDirectory.appendingPathComponent("Fixtures/xml/\(name)").path
+    }
+
+    /// `<repo>/../shared/corpus`, when it is there.
+    static let corpus: String? = {
+        let path = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/corpus").standardizedFileURL.path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }()
+
+    static func iati(_ role: SourceRole = .ledger, organisation: String = "", options: [String: String] = [:]) -> IATIReader {
+        try! IATIReader(ReaderConfiguration(sourceName: "funder", role: role, options: options, organisationId: organisation))
+    }
+    static func gnucash() -> GnuCashReader { try! GnuCashReader(ReaderConfiguration(sourceName: "books", role: .ledger)) }
+    static func camt() -> Camt053Reader { try! Camt053Reader(ReaderConfiguration(sourceName: "bank", role: .bank)) }
+
+    /// What a reader made of one file.
+    struct Outcome {
+        var records: [SourceRecord]
+        var sink: RecordSink
+        var failure: FileFailure?
+
+        var movements: [Movement] {
+            records.compactMap { if case .movement(let m) = $0 { return m } else { return nil } }
+        }
+        var balances: [StatementBalance] {
+            records.compactMap { if case .balance(let b) = $0 { return b } else { return nil } }
+        }
+        func diagnostics(_ check: String) -> [Diagnostic] { sink.diagnostics.filter { $0.check == check } }
+    }
+
+    /// Reads `path` with `reader`, keeping every record and the failure, if any.
+    static func read(_ reader: some SourceReader, _ path: String, display: String? = nil) -> Outcome {
+        var records: [SourceRecord] = []
+        let sink = RecordSink { records.append($0) }
+        var failure: FileFailure? = nil
+        do {
+            try reader.read(path: path, displayPath: display ?? (path as NSString).lastPathComponent, into: sink)
+        } catch let f as FileFailure {
+            failure = f
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+        return Outcome(records: records, sink: sink, failure: failure)
+    }
+
+    /// A new file in a fresh temporary directory.
+    static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-xml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    static func temporaryFile(_ name: String, _ text: String) throws -> String {
+        try temporaryFile(name, Array(text.utf8))
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// How often `needle` occurs in `haystack` followed by one of `then`
+    /// (any byte when `then` is empty): a plain byte search, independent of
+    /// the XML parser.
+    static func count(_ needle: String, in haystack: [UInt8], followedBy then: Set<UInt8> = []) -> Int {
+        let n = Array(needle.utf8)
+        guard !n.isEmpty, haystack.count >= n.count else { return 0 }
+        var found = 0
+        var i = 0
+        let last = haystack.count - n.count
+        while i <= last {
+            if haystack[i] == n[0] {
+                var j = 1
+                while j < n.count && haystack[i + j] == n[j] { j += 1 }
+                if j == n.count {
+                    let k = i + n.count
+                    if then.isEmpty || (k < haystack.count && then.contains(haystack[k])) { found += 1 }
+                    i += n.count
+                    continue
+                }
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// The file's bytes, inflated when it is gzip-compressed.
+    static func contents(_ path: String) throws -> [UInt8] {
+        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        guard data.count > 2, data[0] == 0x1f, data[1] == 0x8b else { return data }
+        guard let gz = gzopen(path, "rb") else { throw CocoaError(.fileReadCorruptFile) }
+        defer { gzclose(gz) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { gzread(gz, $0.baseAddress, 65536) }
+            if n < 0 { throw CocoaError(.fileReadCorruptFile) }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[0..<Int(n)])
+        }
+        return out
+    }
+}
+
+/// Records the events of a stream, for tests of the driver itself.
+final class XMLEventRecorder: XMLStreamHandler {
+    var starts: [(path: String, line: Int)] = []
+    var texts: [String: String] = [:]
+    var attributes: [String: String] = [:]
+    var internedTwice = false
+    var sawInternedName = false
+    private var nItem: XMLName!
+    private var aNote: XMLName!
+
+    func prepare(_ stream: XMLStream) {
+        nItem = stream.intern("item")
+        aNote = stream.intern("note")
+        internedTwice = stream.intern("item") == nItem
+        stream.alwaysIndex(nItem)
+    }
+
+    func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {
+        starts.append((stream.elementPath, stream.line))
+        if tag.name == nItem { sawInternedName = true }
+        if let note = tag.attribute(aNote) { attributes[stream.elementPath] = note }
+        stream.beginText()
+    }
+
+    func endElement(_ stream: XMLStream, _ name: XMLName) {
+        if stream.depth > 1 { texts[stream.elementPath] = stream.text }
+    }
+}
+
+@Suite("XML stream driver")
+struct XMLStreamTests {
+    func run(_ text: String) throws -> (XMLEventRecorder, FileFailure?) {
+        let path = try XMLTestSupport.temporaryFile("events.xml", text)
+        defer { XMLTestSupport.remove(path) }
+        let recorder = XMLEventRecorder()
+        let stream = XMLStream(path: path, displayPath: "events.xml")
+        do {
+            try stream.run(recorder)
+            return (recorder, nil)
+        } catch let f as FileFailure {
+            return (recorder, f)
+        }
+    }
+
+    @Test func elementPathsOrdinalsAndLines() throws {
+        let (r, failure) = try run("""
+            <root>
+              <item/>
+              <other>x</other>
+              <item>
+                <value>1</value>
+                <value>2</value>
+              </item>
+              <other/>
+            </root>
+            """)
+        #expect(failure == nil)
+        let paths = r.starts.map { $0.path }
+        #expect(paths == ["/root", "/root/item[1]", "/root/other", "/root/item[2]", "/root/item[2]/value",
+                          "/root/item[2]/value[2]", "/root/other[2]"])
+        #expect(r.starts.map { $0.line } == [1, 2, 3, 4, 5, 6, 8])
+        #expect(r.internedTwice)
+        #expect(r.sawInternedName)
+    }
+
+    @Test func attributeReferencesAreDecoded() throws {
+        let (r, failure) = try run(#"<root><a note="A&amp;B &#38; C &lt;D&gt; &quot;q&quot; &#233;t&#xE9;  two"/></root>"#)
+        #expect(failure == nil)
+        #expect(r.attributes["/root/a"] == #"A&B & C <D> "q" été two"#)
+    }
+
+    @Test func textKeepsCDATAAndEntities() throws {
+        let (r, failure) = try run("<root><d>Fish &amp; chips <![CDATA[<b>& more</b>]]>\n   done</d></root>")
+        #expect(failure == nil)
+        #expect(r.texts["/root/d"] == "Fish & chips <b>& more</b> done")
+    }
+
+    @Test func gzipIsRecognisedByItsBytesNotItsName() throws {
+        // compressed-book.xml is gzip data under an .xml name; book.gnucash is plain XML.
+        let plain = XMLEventRecorder(), packed = XMLEventRecorder()
+        try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "book.gnucash").run(plain)
+        try XMLStream(path: XMLTestSupport.fixture("compressed-book.xml"), displayPath: "compressed-book.xml").run(packed)
+        #expect(plain.starts.count > 50)
+        #expect(plain.starts.map { $0.path } == packed.starts.map { $0.path })
+        #expect(plain.starts.map { $0.line } == packed.starts.map { $0.line })
+    }
+
+    @Test func externalEntityLoaderRefusesEverything() throws {
+        _ = XMLStream.libraryReady
+        let path = XMLTestSupport.fixture("book.gnucash")
+        #expect(xmlLoadExternalEntity("file://" + path, nil, nil) == nil)
+        #expect(xmlLoadExternalEntity(path, nil, nil) == nil)
+        #expect(xmlLoadExternalEntity("http://192.0.2.1/x.dtd", nil, nil) == nil)
+    }
+
+    // MARK: Hostile files: each ends with a FileFailure naming the file and line.
+
+    @Test func externalEntityIsRefusedAtTheDoctype() {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(),
+                                      XMLTestSupport.fixture("xxe.xml"), display: "in/xxe.xml")
+        let f = try! #require(out.failure)
+        #expect(f.location.file == "in/xxe.xml")
+        #expect(f.location.line == 2)
+        #expect(f.message.contains("DOCTYPE"))
+        #expect(out.records.isEmpty)
+        #expect(!f.description.contains("root:"))  // nothing of /etc/passwd
+    }
+
+    @Test func billionLaughsIsRefusedAtTheDoctype() {
+        let out = XMLTestSupport.read(XMLTestSupport.camt(),
+                                      XMLTestSupport.fixture("billion-laughs.xml"))
+        let f = try! #require(out.failure)
+        #expect(f.location.file == "billion-laughs.xml")
+        #expect(f.location.line == 2)
+        #expect(f.message.contains("DOCTYPE"))
+        #expect(out.records.isEmpty)
+    }
+
+    @Test func externalDTDIsNeverFetched() {
+        let out = XMLTestSupport.read(XMLTestSupport.gnucash(),
+                                      XMLTestSupport.fixture("external-dtd.xml"))
+        let f = try! #require(out.failure)
+        #expect(f.location.line == 2)
+        #expect(f.message.contains("DOCTYPE"))
+    }
+
+    @Test func undeclaredEntityWithoutDTDFails() throws {
+        let path = try XMLTestSupport.temporaryFile("entity.xml", "<iati-activities>\n<iati-activity>&ghost;</iati-activity>\n</iati-activities>\n")
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.iati(), path, display: "entity.xml")
+        let f = try #require(out.failure)
+        #expect(f.location.line == 2)
+        #expect(f.location.path == "/iati-activities/iati-activity[1]")
+        #expect(f.message.contains("ghost"))
+    }
+
+    @Test func truncatedFileFailsAtItsEnd() {
+        let out = XMLTestSupport.read(XMLTestSupport.camt(),
+                                      XMLTestSupport.fixture("truncated-camt053.xml"))
+        let f = try! #require(out.failure)
+        #expect(f.location.file == "truncated-camt053.xml")
+        #expect(f.location.line >= 57)
+        #expect(f.location.path?.hasPrefix("/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]") == true)
+        #expect(f.message.contains("cut short") || f.message.contains("Premature end"), "\(f)")
+    }
+
+    @Test func undeclaredNonUTF8FileFailsAtTheBadByte() {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(),
+                                      XMLTestSupport.fixture("latin1-undeclared.xml"))
+        let f = try! #require(out.failure)
+        #expect(f.location.line == 5)
+        #expect(f.message.contains("UTF-8"))
+        #expect(f.location.path == "/iati-activities/iati-activity[1]/title")
+    }
+
+    @Test func declaredLatin1IsConverted() {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(),
+                                      XMLTestSupport.fixture("latin1-declared.xml"))
+        #expect(out.failure == nil)
+        #expect(out.movements.first?.accountName == "Café de la Gare")
+    }
+
+    @Test func truncatedGzipFails() {
+        let out = XMLTestSupport.read(XMLTestSupport.gnucash(),
+                                      XMLTestSupport.fixture("truncated-book.gnucash"))
+        let f = try! #require(out.failure)
+        #expect(f.location.file == "truncated-book.gnucash")
+        #expect(f.location.line >= 1)
+        #expect(f.message.contains("gzip") || f.message.contains("cut short") || f.message.contains("Premature"), "\(f)")
+    }
+
+    @Test func deepNestingIsBounded() throws {
+        let depth = 100_000
+        let text = "<gnc-v2>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</gnc-v2>"
+        let path = try XMLTestSupport.temporaryFile("deep.gnucash", text)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.gnucash(), path)
+        let f = try #require(out.failure)
+        #expect(f.location.line == 1)
+        #expect(f.message.lowercased().contains("depth") || f.message.lowercased().contains("nest"))
+    }
+
+    @Test func hugeTextIsBounded() throws {
+        var text = "<iati-activities><iati-activity><iati-identifier>"
+        text += String(repeating: "x", count: XMLStream.maxTextBytes + 10)
+        text += "</iati-identifier></iati-activity></iati-activities>"
+        let path = try XMLTestSupport.temporaryFile("huge.xml", text)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.iati(), path)
+        let f = try #require(out.failure)
+        #expect(f.location.path == "/iati-activities/iati-activity[1]/iati-identifier")
+        #expect(f.message.contains("longer than"))
+    }
+
+    @Test func emptyMissingAndNonXMLFilesFail() throws {
+        let empty = try XMLTestSupport.temporaryFile("empty.xml", "")
+        defer { XMLTestSupport.remove(empty) }
+        let reader = XMLTestSupport.camt()
+        #expect(XMLTestSupport.read(reader, empty).failure?.message.contains("empty") == true)
+        let missing = XMLTestSupport.read(reader, "/nonexistent/redist/statement.xml", display: "statement.xml")
+        #expect(missing.failure?.location.file == "statement.xml")
+        #expect(missing.failure?.message.contains("cannot open") == true)
+        let csv = try XMLTestSupport.temporaryFile("ledger.csv", "Date,Amount\n2023-01-01,12.00\n")
+        defer { XMLTestSupport.remove(csv) }
+        let f = try #require(XMLTestSupport.read(reader, csv).failure)
+        #expect(f.location.line == 1)
+        #expect(f.message.contains("not well-formed"))
+    }
+
+    @Test func contentAfterTheRootFails() throws {
+        let path = try XMLTestSupport.temporaryFile("two.xml", "<iati-activities/>\n<iati-activities/>\n")
+        defer { XMLTestSupport.remove(path) }
+        let f = try #require(XMLTestSupport.read(XMLTestSupport.iati(), path).failure)
+        #expect(f.location.line == 2)
+    }
+
+    /// Resident memory stays flat while a 40 MB file streams through: a tree
+    /// of it would take several times its size.
+    @Test func memoryStaysFlatAsTheFileGrows() throws {
+        let activities = 9_000, perActivity = 8
+        var text = "<iati-activities version=\"2.03\">\n"
+        text.reserveCapacity(41_000_000)
+        for a in 0..<activities {
+            text += "<iati-activity default-currency=\"GBP\"><iati-identifier>GB-TEST-\(a)</iati-identifier>"
+            text += "<reporting-org ref=\"GB-TEST\"><narrative>Test funder</narrative></reporting-org>"
+            text += "<title><narrative>Activity \(a)</narrative></title>\n"
+            for t in 0..<perActivity {
+                text += "<transaction><transaction-type code=\"3\"/><transaction-date iso-date=\"2023-01-0\(t + 1)\"/>"
+                text += "<value value-date=\"2023-01-01\">\(a).\(t)5</value><description><narrative>Payment \(t) of activity \(a), "
+                text += String(repeating: "padding ", count: 20)
+                text += "</narrative></description><provider-org ref=\"GB-TEST\"><narrative>Test funder</narrative></provider-org>"
+                text += "<receiver-org ref=\"GB-CHC-1\"><narrative>Us</narrative></receiver-org></transaction>\n"
+            }
+            text += "</iati-activity>\n"
+        }
+        text += "</iati-activities>\n"
+        let path = try XMLTestSupport.temporaryFile("big.xml", text)
+        let size = text.utf8.count
+        text = ""
+        defer { XMLTestSupport.remove(path) }
+
+        var seen = 0
+        var early = 0, peak = 0
+        let sink = RecordSink { _ in
+            seen += 1
+            if seen == 2_000 { early = residentBytes() }
+            if seen % 1_000 == 0 { peak = max(peak, residentBytes()) }
+        }
+        try IATIReader(ReaderConfiguration(sourceName: "big", role: .ledger)).read(path: path, displayPath: "big.xml", into: sink)
+        #expect(sink.rowsLoaded == activities * perActivity)
+        #expect(size > 40_000_000)
+        #expect(early > 0)
+        // Growth after the first 1% of the file is a small fraction of the file's size.
+        #expect(peak - early < 24 * 1024 * 1024, "resident memory grew by \(peak - early) bytes over a \(size)-byte file")
+    }
+}
+
+/// This process's resident memory in bytes (Linux), or 0.
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
