@@ -7,10 +7,13 @@ on to user-led mental-health peer groups.  Every organisation, person and
 charity number here is invented.
 
 The script first builds the list of *true* transactions (the ground truth),
-then writes them into overlapping ledger exports in two formats, the member
-register, funders' 360Giving files, the grants-out register and
-``expected.csv`` (the ground-truth figures per quarter and scope).  It ends
-by reading every file back and checking it against the ground truth.
+then writes them into the ledger exports (a spreadsheet cashbook for
+April-September, a GnuCash book for October-December, overlapping Xero
+exports for January-March), the member register, funders' 360Giving files,
+Fellhouse Fund's IATI file, the grants-out register, a camt.053 bank
+statement for January-March and ``expected.csv`` (the ground-truth figures
+per quarter and scope).  It ends by reading every file back and checking it
+against the ground truth, deliberate differences included.
 
 Python 3.11 standard library only.  Deterministic: a fixed seed and no
 clock, so the same script always writes byte-identical files.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import gzip
 import io
 import random
 import sys
@@ -692,6 +696,23 @@ for date, contact, details, amt in [
         ((2024, 3, 22), "Unknown payee", "Faster payment out, no remittance", 6300)]:
     L.add(dt.date(*date), "7999", "GEN", contact, details, f"SUS-{date[1]:02d}{date[2]:02d}", amt, source="Spend Money")
 
+# ---- For the bank statement (January - March 2024) ---------------------------
+
+# A second pair of identical twins, in January 2024: two £50 reimbursements,
+# same person, same day, same everything, no reference.  They sit twice in both
+# Xero exports and twice on the bank statement, and must match two to two.
+TWINS_2024 = (dt.date(2024, 1, 24), "6110", "ML-PEER", "Lucy Fairbairn",
+              "Travel reimbursement, return fare to peer panel", "", 5000)
+for _ in range(2):
+    L.add(*TWINS_2024, twin_ok=True, source="Spend Money")
+
+# One small-costs payment in late March went out by cheque and had not been
+# presented when the bank statement was made: it is in the ledger only.
+UNPRESENTED_CHEQUE = "SC-0285"
+_cheque = next(t for t in L.txns if t.reference == UNPRESENTED_CHEQUE)
+assert (_cheque.date, _cheque.pence, _cheque.contact) == (dt.date(2024, 3, 25), 5200, "Café Connect Wellbeing Group")
+_cheque.details += ", paid by cheque 100517"
+
 # --------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------
@@ -764,7 +785,8 @@ Q2 = (dt.date(2023, 4, 1), dt.date(2023, 6, 30))
 Q3 = (dt.date(2023, 7, 1), dt.date(2023, 9, 30))
 H1 = (dt.date(2023, 4, 1), dt.date(2023, 9, 30))
 Q4 = (dt.date(2023, 10, 1), dt.date(2023, 12, 31))
-H2 = (dt.date(2023, 10, 1), dt.date(2024, 3, 31))
+JAN = (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+Q1 = (dt.date(2024, 1, 1), dt.date(2024, 3, 31))
 EXPORTS = HERE / "exports"
 write_csv(EXPORTS / "cashbook-2023-Q2.csv", cashbook_rows(*Q2), encoding="cp1252", newline="\r\n")
 write_csv(EXPORTS / "cashbook-2023-Q3.csv", cashbook_rows(*Q3, bad=True), encoding="utf-8-sig")
@@ -788,7 +810,8 @@ def long_date(d: dt.date) -> str:
 def xero_rows(start, end):
     """Sections per account with activity in the period, income first.  The
     opening balance is the account's movement so far this financial year
-    (brought across from the cashbook when the books moved to Xero)."""
+    (brought across from the cashbook and the GnuCash book when the books
+    moved to Xero)."""
     blank = [""] * (len(XERO_HEADER) - 1)
     rows = [["Account Transactions"], [ORG_NAME], [f"For the period {long_date(start)} to {long_date(end)}"], [],
             XERO_HEADER]
@@ -816,8 +839,222 @@ def xero_rows(start, end):
     return rows
 
 
-write_csv(EXPORTS / "xero-2023-Q4.csv", xero_rows(*Q4))
-write_csv(EXPORTS / "xero-2024-ytd.csv", xero_rows(*H2))
+write_csv(EXPORTS / "xero-2024-01.csv", xero_rows(*JAN))
+write_csv(EXPORTS / "xero-2024-Q1.csv", xero_rows(*Q1))
+# Older layouts of this folder had Xero files for October onwards.
+for stale in ("xero-2023-Q4.csv", "xero-2024-ytd.csv"):
+    (EXPORTS / stale).unlink(missing_ok=True)
+
+# ---- GnuCash book (October - December 2023) ----------------------------------
+#
+# For one quarter the books were kept in GnuCash, saved as a gzip-compressed
+# XML book as GnuCash 3.x-5.x writes it.  Funds are a level of the account
+# tree (Expenses:TW-CC:Grants to groups), the nominal code is the account
+# code, and the other side of every payment and receipt is the bank account.
+# The monthly hosting fee is one journal with a 5900 and a 4900 split.
+
+gnc_rng = random.Random(2023_10)    # its own generator: nothing else moves
+FUND_NAME = {"GEN": "General fund", "SCP": "Small-costs pot", "TW-CC": "Community Constellations",
+             "ML-PEER": "Peer Support Programme", "POOL-RG": "Regional Groups Fund",
+             "HOST-TL": "Tideline Hearing Voices Collective (hosted)"}
+GNC_NAMESPACES = ["gnc", "act", "book", "cd", "cmdty", "price", "slot", "split", "sx", "trn", "ts", "fs", "bgt",
+                  "recurrence", "lot", "addr", "billterm", "bt-days", "bt-prox", "cust", "employee", "entry",
+                  "invoice", "job", "order", "owner", "taxtable", "tte", "vendor"]
+BANK_CODE = "1200"
+EQUITY_CODE = "3000"
+
+
+def xml_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_attr(s: str) -> str:
+    return xml_text(s).replace('"', "&quot;")
+
+
+def guid() -> str:
+    return f"{gnc_rng.getrandbits(128):032x}"
+
+
+@dataclass
+class GncAccount:
+    name: str
+    type: str
+    parent: "GncAccount | None"
+    code: str = ""
+    description: str = ""
+    placeholder: bool = False
+    guid: str = ""
+
+    @property
+    def path(self) -> str:
+        names, a = [], self
+        while a is not None and a.type != "ROOT":
+            names.append(a.name)
+            a = a.parent
+        return ":".join(reversed(names))
+
+
+def gnc_accounts():
+    """The book's account tree, in the order GnuCash writes it (depth first)."""
+    accts = []
+
+    def add(*args, **kw):
+        a = GncAccount(*args, **kw)
+        a.guid = guid()
+        accts.append(a)
+        return a
+
+    root = add("Root Account", "ROOT", None)
+    assets = add("Assets", "ASSET", root, description="Assets", placeholder=True)
+    bank = add("Current Account", "BANK", assets, code=BANK_CODE, description="Coastal Mutual Bank current account")
+    used = sorted({(t.fund, t.account) for t in TXNS}, key=lambda fa: (FUNDS.index(fa[0]), fa[1]))
+    leaf = {}
+    for top_name, top_type, income in [("Income", "INCOME", True), ("Expenses", "EXPENSE", False)]:
+        top = add(top_name, top_type, root, description=top_name, placeholder=True)
+        for fund in FUNDS:
+            codes = [c for f, c in used if f == fund and (c in INCOME_ACCOUNTS) == income]
+            if not codes:
+                continue
+            f = add(fund, top_type, top, description=FUND_NAME[fund], placeholder=True)
+            for code in codes:
+                leaf[(fund, code)] = add(ACCOUNTS[code], top_type, f, code=code)
+    equity = add("Equity", "EQUITY", root, description="Equity", placeholder=True)
+    brought_forward = {}
+    for fund in FUNDS:
+        f = add(fund, "EQUITY", equity, description=FUND_NAME[fund], placeholder=True)
+        brought_forward[fund] = add("Balance brought forward", "EQUITY", f, code=EQUITY_CODE)
+    return accts, bank, leaf, brought_forward
+
+
+def gnc_ts(d: dt.date, hms="10:59:00") -> str:
+    """GnuCash's timestamp; 10:59:00 UTC is the neutral time it gives a date posted."""
+    return f"{d.isoformat()} {hms} +0000"
+
+
+def gnc_entered(d: dt.date) -> str:
+    """When someone typed the transaction in: the same day or up to three
+    working days later, in office hours."""
+    e = d + dt.timedelta(days=gnc_rng.randint(0, 3))
+    while e.weekday() >= 5:
+        e += dt.timedelta(days=1)
+    return gnc_ts(e, f"{gnc_rng.randint(8, 16):02d}:{gnc_rng.randint(0, 59):02d}:{gnc_rng.randint(0, 59):02d}")
+
+
+def gnc_value(p: int) -> str:
+    return f"{p}/100"
+
+
+def gnc_book(start: dt.date, end: dt.date) -> bytes:
+    accts, bank, leaf, brought_forward = gnc_accounts()
+    out = ['<?xml version="1.0" encoding="utf-8" ?>', "<gnc-v2"]
+    out += [f'     xmlns:{ns}="http://www.gnucash.org/XML/{ns}"' for ns in GNC_NAMESPACES]
+    out[-1] += ">"
+    out.append('<gnc:count-data cd:type="book">1</gnc:count-data>')
+    out.append('<gnc:book version="2.0.0">')
+    out.append(f'<book:id type="guid">{guid()}</book:id>')
+    out += ["<book:slots>", "  <slot>", "    <slot:key>features</slot:key>", '    <slot:value type="frame">',
+            "      <slot>", "        <slot:key>Register sort and filter settings stored in .gcm file</slot:key>",
+            '        <slot:value type="string">Store the register sort and filter settings in .gcm metadata file '
+            "(requires at least GnuCash 3.3)</slot:value>",
+            "      </slot>", "    </slot:value>", "  </slot>", "</book:slots>"]
+
+    # Transactions: the opening balances, then one per ledger movement (the
+    # hosting-fee journal: one for the pair).
+    period = [t for t in TXNS if start <= t.date <= end]
+    before = [t for t in TXNS if t.date < start]
+    opening = {f: sum(t.pence if t.inflow else -t.pence for t in before if t.fund == f) for f in FUNDS}
+    txns = []   # (date, num, description, [(account, pence signed as GnuCash value, memo, bank?)])
+    txns.append((start, "", f"Opening balances brought forward from the cashbook at {long_date(start - dt.timedelta(days=1))}",
+                 [(bank, sum(opening.values()), "", True)]
+                 + [(brought_forward[f], -opening[f], "", False) for f in FUNDS if opening[f]]))
+    fees = {}
+    for t in period:
+        if t.source == "Manual Journal":
+            fees.setdefault(t.reference, []).append(t)
+            if len(fees[t.reference]) == 2:
+                out_side, in_side = sorted(fees[t.reference], key=lambda x: x.inflow)
+                assert (out_side.account, in_side.account) == ("5900", "4900") and out_side.date == in_side.date
+                txns.append((t.date, t.reference, out_side.details,
+                             [(leaf[(out_side.fund, "5900")], out_side.pence, out_side.contact, False),
+                              (leaf[(in_side.fund, "4900")], -in_side.pence, in_side.contact, False)]))
+            continue
+        v = -t.pence if t.inflow else t.pence     # + debit (money out of the fund), - credit
+        txns.append((t.date, t.reference, t.details,
+                     [(bank, -v, "", True), (leaf[(t.fund, t.account)], v, t.contact, False)]))
+    assert all(len(v) == 2 for v in fees.values())
+
+    out.append('<gnc:count-data cd:type="commodity">1</gnc:count-data>')
+    out.append(f'<gnc:count-data cd:type="account">{len(accts)}</gnc:count-data>')
+    out.append(f'<gnc:count-data cd:type="transaction">{len(txns)}</gnc:count-data>')
+    out += ['<gnc:commodity version="2.0.0">', "  <cmdty:space>CURRENCY</cmdty:space>", "  <cmdty:id>GBP</cmdty:id>",
+            "  <cmdty:get_quotes/>", "  <cmdty:quote_source>currency</cmdty:quote_source>", "  <cmdty:quote_tz/>",
+            "</gnc:commodity>",
+            '<gnc:commodity version="2.0.0">', "  <cmdty:space>template</cmdty:space>", "  <cmdty:id>template</cmdty:id>",
+            "  <cmdty:name>template</cmdty:name>", "  <cmdty:xcode>template</cmdty:xcode>",
+            "  <cmdty:fraction>1</cmdty:fraction>", "</gnc:commodity>"]
+    for a in accts:
+        out += ['<gnc:account version="2.0.0">', f"  <act:name>{xml_text(a.name)}</act:name>",
+                f'  <act:id type="guid">{a.guid}</act:id>', f"  <act:type>{a.type}</act:type>",
+                "  <act:commodity>", "    <cmdty:space>CURRENCY</cmdty:space>", "    <cmdty:id>GBP</cmdty:id>",
+                "  </act:commodity>", "  <act:commodity-scu>100</act:commodity-scu>"]
+        if a.code:
+            out.append(f"  <act:code>{a.code}</act:code>")
+        if a.description:
+            out.append(f"  <act:description>{xml_text(a.description)}</act:description>")
+        if a.placeholder:
+            out += ["  <act:slots>", "    <slot>", "      <slot:key>placeholder</slot:key>",
+                    '      <slot:value type="string">true</slot:value>', "    </slot>", "  </act:slots>"]
+        if a.parent is not None:
+            out.append(f'  <act:parent type="guid">{a.parent.guid}</act:parent>')
+        out.append("</gnc:account>")
+    for date, num, description, splits in txns:
+        assert sum(v for _, v, _, _ in splits) == 0
+        out += ['<gnc:transaction version="2.0.0">', f'  <trn:id type="guid">{guid()}</trn:id>',
+                "  <trn:currency>", "    <cmdty:space>CURRENCY</cmdty:space>", "    <cmdty:id>GBP</cmdty:id>",
+                "  </trn:currency>"]
+        if num:
+            out.append(f"  <trn:num>{xml_text(num)}</trn:num>")
+        out += ["  <trn:date-posted>", f"    <ts:date>{gnc_ts(date)}</ts:date>", "  </trn:date-posted>",
+                "  <trn:date-entered>", f"    <ts:date>{gnc_entered(date)}</ts:date>", "  </trn:date-entered>",
+                f"  <trn:description>{xml_text(description)}</trn:description>",
+                "  <trn:slots>", "    <slot>", "      <slot:key>date-posted</slot:key>",
+                '      <slot:value type="gdate">', f"        <gdate>{date.isoformat()}</gdate>", "      </slot:value>",
+                "    </slot>", "  </trn:slots>", "  <trn:splits>"]
+        for account, value, memo, is_bank in splits:
+            # The bank side was reconciled to the October and November
+            # statements, ticked as cleared for most of December, and not yet
+            # looked at for the last week.
+            if is_bank and date < dt.date(2023, 12, 1):
+                state = "y"
+            elif is_bank and date < dt.date(2023, 12, 22):
+                state = "c"
+            else:
+                state = "n"
+            out += ["    <trn:split>", f'      <split:id type="guid">{guid()}</split:id>']
+            if memo:
+                out.append(f"      <split:memo>{xml_text(memo)}</split:memo>")
+            out.append(f"      <split:reconciled-state>{state}</split:reconciled-state>")
+            if state == "y":
+                month_end = dt.date(date.year, date.month, calendar.monthrange(date.year, date.month)[1])
+                if date == start:
+                    month_end = start - dt.timedelta(days=1)
+                out += ["      <split:reconcile-date>",
+                        f"        <ts:date>{gnc_entered(month_end + dt.timedelta(days=3))}</ts:date>",
+                        "      </split:reconcile-date>"]
+            out += [f"      <split:value>{gnc_value(value)}</split:value>",
+                    f"      <split:quantity>{gnc_value(value)}</split:quantity>",
+                    f'      <split:account type="guid">{account.guid}</split:account>', "    </trn:split>"]
+        out += ["  </trn:splits>", "</gnc:transaction>"]
+    out += ["</gnc:book>", "</gnc-v2>", "", "<!-- Local variables: -->", "<!-- mode: xml        -->",
+            "<!-- End:             -->", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+GNUCASH_BOOK = EXPORTS / "books-2023-Q4.gnucash"
+GNUCASH_XML = gnc_book(*Q4)
+# mtime=0 and no file name in the header, so the bytes do not depend on the clock.
+GNUCASH_BOOK.write_bytes(gzip.compress(GNUCASH_XML, compresslevel=9, mtime=0))
 
 # ---- Funders' 360Giving files -------------------------------------------------
 
@@ -928,9 +1165,553 @@ for q in QUARTERS:
         expected.append([q, "fund", fund] + [m[c] for c in EXPECTED_COLUMNS[3:]])
 write_csv(HERE / "expected.csv", expected)
 
+# ---- Fellhouse Fund's IATI activity file ---------------------------------------
+#
+# Fellhouse publishes IATI 2.03.  Its activity for our grant has the
+# commitment and one disbursement per instalment it paid into POOL-RG; a
+# second activity is a grant to another organisation (the pipeline must skip
+# its transactions).  Fellhouse dates a disbursement when it approves the
+# payment run: the money reaches our bank 0-5 days later, except for one
+# instalment that sat 14 days in its payment queue (outside the 10-day
+# reconciliation window).
+
+FELLHOUSE_ID = "GB-CHC-9990203"
+FELLHOUSE_ACTIVITY = "GB-CHC-9990203-RG-2023-01"
+FELLHOUSE_GAP_DAYS = {1: 3, 2: 14}      # instalment: days from Fellhouse's date to our receipt
+FELLHOUSE_LATE = [i for i, gap in FELLHOUSE_GAP_DAYS.items() if gap > 10]
+OTHER_ACTIVITY = ("GB-CHC-9990203-RG-2023-02", "GB-CHC-9993105", "Lantern House Recovery Community",
+                  30000_00, dt.date(2023, 5, 10), [(dt.date(2023, 6, 1), 15000_00), (dt.date(2023, 12, 1), 15000_00)])
+
+
+def fellhouse_receipts():
+    gid = FUNDER_GRANTS[FELLHOUSE_ID][0]
+    return [t for t in TXNS if t.inflow and t.contact == FUNDER_NAME[FELLHOUSE_ID] and t.reference == gid]
+
+
+def iati_amount(p: int) -> str:
+    return money(p, False)
+
+
+def iati_transaction(code, date, pence, description, receiver):
+    rid, rname = receiver
+    return ["  <transaction>",
+            f'   <transaction-type code="{code}"/>',
+            f'   <transaction-date iso-date="{date.isoformat()}"/>',
+            f'   <value currency="GBP" value-date="{date.isoformat()}">{iati_amount(pence)}</value>',
+            "   <description>", f"    <narrative>{xml_text(description)}</narrative>", "   </description>",
+            f'   <provider-org ref="{FELLHOUSE_ID}">',
+            f"    <narrative>{xml_text(FUNDER_NAME[FELLHOUSE_ID])}</narrative>", "   </provider-org>",
+            f'   <receiver-org ref="{rid}">', f"    <narrative>{xml_text(rname)}</narrative>", "   </receiver-org>",
+            "  </transaction>"]
+
+
+def iati_activity(ident, updated, title, description, other_id, receiver, receiver_type, start, end, status,
+                  commitment, disbursements):
+    rid, rname = receiver
+    fname = xml_text(FUNDER_NAME[FELLHOUSE_ID])
+    out = [f' <iati-activity default-currency="GBP" last-updated-datetime="{updated}" xml:lang="en" hierarchy="1">',
+           f"  <iati-identifier>{ident}</iati-identifier>",
+           f'  <reporting-org ref="{FELLHOUSE_ID}" type="60">', f"   <narrative>{fname}</narrative>", "  </reporting-org>",
+           "  <title>", f"   <narrative>{xml_text(title)}</narrative>", "  </title>",
+           '  <description type="1">', f"   <narrative>{xml_text(description)}</narrative>", "  </description>",
+           f'  <participating-org ref="{FELLHOUSE_ID}" role="1" type="60">', f"   <narrative>{fname}</narrative>",
+           "  </participating-org>",
+           f'  <participating-org ref="{rid}" role="4" type="{receiver_type}">',
+           f"   <narrative>{xml_text(rname)}</narrative>", "  </participating-org>",
+           f'  <other-identifier ref="{other_id}" type="A1"/>',
+           f'  <activity-status code="{status}"/>',
+           f'  <activity-date iso-date="{start.isoformat()}" type="1"/>',
+           f'  <activity-date iso-date="{end.isoformat()}" type="3"/>',
+           '  <recipient-country code="GB" percentage="100"/>',
+           '  <default-flow-type code="30"/>', '  <default-finance-type code="110"/>',
+           '  <default-aid-type code="C01" vocabulary="1"/>', '  <default-tied-status code="5"/>',
+           '  <budget type="1" status="2">', f'   <period-start iso-date="{start.isoformat()}"/>',
+           f'   <period-end iso-date="{end.isoformat()}"/>',
+           f'   <value currency="GBP" value-date="{start.isoformat()}">{iati_amount(commitment[1])}</value>',
+           "  </budget>"]
+    out += iati_transaction("2", commitment[0], commitment[1], commitment[2], receiver)
+    for date, pence, what in disbursements:
+        out += iati_transaction("3", date, pence, what, receiver)
+    out.append(" </iati-activity>")
+    return out
+
+
+def fellhouse_iati() -> bytes:
+    gid, fund, acct, instalments, awarded, award_date, programme, title = FUNDER_GRANTS[FELLHOUSE_ID]
+    receipts = fellhouse_receipts()
+    assert len(receipts) == len(instalments) == len(FELLHOUSE_GAP_DAYS)
+    n = len(receipts)
+    ours = iati_activity(
+        FELLHOUSE_ACTIVITY, "2024-04-18T16:20:00Z", f"{programme}: {ORG_NAME}", f"{title}.", gid,
+        (ORG_ID, ORG_NAME), "22", dt.date(2023, 4, 1), dt.date(2024, 9, 30), "2",
+        (dt.date.fromisoformat(award_date), awarded * 100, f"Grant awarded: {n} instalments"),
+        [(t.date - dt.timedelta(days=FELLHOUSE_GAP_DAYS[i]), t.pence, f"Instalment {i} of {n}")
+         for i, t in enumerate(receipts, 1)])
+    oid, orid, oname, oamount, odate, opaid = OTHER_ACTIVITY
+    other = iati_activity(
+        oid, "2024-04-18T16:20:00Z", f"{programme}: {oname}",
+        "Recovery cafe and peer mentoring for people in recovery in Merseyside.", "360G-FELLHOUSE-23-131",
+        (orid, oname), "22", dt.date(2023, 6, 1), dt.date(2024, 11, 30), "2",
+        (odate, oamount, f"Grant awarded: {len(opaid)} instalments"),
+        [(d, p, f"Instalment {i} of {len(opaid)}") for i, (d, p) in enumerate(opaid, 1)])
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<iati-activities version="2.03" generated-datetime="2024-04-20T09:00:00Z">'] + ours + other
+    out += ["</iati-activities>", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+(FUNDERS_DIR / "fellhouse-iati.xml").write_bytes(fellhouse_iati())
+
+# ---- Bank statement, January - March 2024 (camt.053) ----------------------------
+#
+# One entry for every ledger movement of the quarter that moved money through
+# the bank (every Xero row but the hosting-fee journal), booked on the ledger
+# date or one or two working days later, except for the deliberate
+# differences: the bank's monthly £8.50 service charge, which nobody has
+# entered in the ledger; the cheque not yet presented; one payment the bank
+# made for £0.50 more than the ledger says.  The twins are two entries.
+
+bank_rng = random.Random(2024_01)   # its own generator: nothing else moves
+IBAN = "GB33BUKB20201555555555"
+BANK_NAME = "Coastal Mutual Bank"
+BANK_HOLIDAYS = {dt.date(2024, 1, 1)}
+STATEMENT_LAST_DAY = dt.date(2024, 3, 29)        # the last working day of the statement
+SERVICE_CHARGE = 850
+SERVICE_CHARGE_DATES = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 29)]
+AMOUNT_DIFFERS = ("KCS-2402", 50)                # reference, pence the bank took over the ledger amount
+
+
+def banking_day(d: dt.date) -> bool:
+    return d.weekday() < 5 and d not in BANK_HOLIDAYS
+
+
+def add_banking_days(d: dt.date, k: int) -> dt.date:
+    """k banking days after d; a non-banking day with k = 0 moves to the next one."""
+    while not banking_day(d):
+        d += dt.timedelta(days=1)
+        k = max(0, k - 1)
+    while k:
+        d += dt.timedelta(days=1)
+        if banking_day(d):
+            k -= 1
+    return d
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    n, d = 0, a
+    while d < b:
+        d += dt.timedelta(days=1)
+        if d.weekday() < 5:
+            n += 1
+    return n
+
+
+# (bank transaction code domain, family, sub-family, the bank's own code)
+def bank_code(t: Txn | None):
+    if t is None:
+        return "ACMT", "MDOP", "CHRG", "CHG"
+    if t.account == "4500":
+        return "ACMT", "MCOP", "INTR", "INT"
+    if t.account == "7040":
+        return "ACMT", "MDOP", "CHRG", "CHG"
+    if t.account == "7999" and t.details.startswith("Cheque"):
+        return "PMNT", "ICHQ", "CCHQ", "CHQ"
+    if t.contact == "Cash collection":
+        return "PMNT", "CNTR", "CDPT", "CSH"
+    if t.account == "6000":
+        return "PMNT", "ICDT", "SALA", "BAC"
+    if t.contact in ("Staff pension scheme", "Brightgrid Energy") or t.details.startswith("IT support contract"):
+        return "PMNT", "IDDT", "PMDD", "DD"
+    if t.contact == "Ashgrove Property Lettings":
+        return "PMNT", "ICDT", "STDO", "SO"
+    if t.contact == "Cloudsuite Nonprofit Licences":
+        return "PMNT", "CCRD", "POSD", "DEB"
+    if t.inflow:
+        return "PMNT", "RCDT", "DMCT", "BGC" if t.account in ("4000", "4010") or t.contact.startswith(("Gift", "GiveOnline")) else "FPI"
+    return "PMNT", "ICDT", "DMCT", "FPO"
+
+
+# What the bank knows about payees the ledger could not name (suspense rows).
+BANK_SIDE_NAMES = {"SUS-0322": "Hallam Digital Print Ltd"}
+
+
+@dataclass
+class BankEntry:
+    booked: dt.date
+    pence: int
+    credit: bool
+    txn: Txn | None              # the ledger movement; None = only on the bank side
+    end_to_end: str
+    name: str
+    remittance: str
+    code: tuple
+    cheque: str = ""
+    servicer_ref: str = ""
+    entry_ref: str = ""
+
+
+def bank_entries():
+    start, end = Q1
+    entries = []
+    lags = {}
+    for t in TXNS:
+        if not (start <= t.date <= end) or t.source == "Manual Journal" or t.reference == UNPRESENTED_CHEQUE:
+            continue
+        key = t.key()
+        if key not in lags:            # the twins go through together
+            lags[key] = bank_rng.choices([0, 1, 2], weights=[6, 3, 1])[0]
+        k = lags[key]
+        booked = add_banking_days(t.date, k)
+        while booked > STATEMENT_LAST_DAY:
+            k -= 1
+            assert k >= 0, t
+            booked = add_banking_days(t.date, k)
+        pence = t.pence + (AMOUNT_DIFFERS[1] if t.reference == AMOUNT_DIFFERS[0] else 0)
+        name = BANK_SIDE_NAMES.get(t.reference, "" if t.contact in ("", "Unknown payee") else t.contact)
+        code = bank_code(t)
+        cheque = ""
+        remittance = t.details
+        if code[2] == "CCHQ":
+            cheque = t.details.split()[1].rstrip(",")
+            name, remittance = "", f"CHEQUE {cheque}"
+        entries.append(BankEntry(booked, pence, t.inflow, t, t.reference or "NOTPROVIDED", name, remittance[:140],
+                                 code, cheque))
+    for d in SERVICE_CHARGE_DATES:
+        entries.append(BankEntry(d, SERVICE_CHARGE, False, None, "NOTPROVIDED", "",
+                                 f"ONLINE BANKING SERVICE CHARGE {MONTH_ABBR[d.month].upper()} {d.year}", bank_code(None)))
+    entries.sort(key=lambda e: (e.booked, e.txn is None, e.txn.seq if e.txn else 0))
+    seq = {}
+    for i, e in enumerate(entries, 1):
+        seq[e.booked] = seq.get(e.booked, bank_rng.randint(1, 30)) + bank_rng.randint(1, 25)
+        e.servicer_ref = f"CMB{e.booked:%y%m%d}{seq[e.booked]:05d}"
+        e.entry_ref = f"{e.booked:%Y%m%d}{i:05d}"
+    return entries
+
+
+def camt_amount(p: int) -> str:
+    return money(p, False)
+
+
+def camt053() -> tuple[bytes, list[BankEntry], int, int]:
+    start, end = Q1
+    entries = bank_entries()
+    opening = sum(t.pence if t.inflow else -t.pence for t in TXNS if t.date < start)
+    credits = [e.pence for e in entries if e.credit]
+    debits = [e.pence for e in entries if not e.credit]
+    closing = opening + sum(credits) - sum(debits)
+    assert opening > 0 and closing > 0
+    net = sum(credits) - sum(debits)
+
+    def bal(code, amount, date):
+        return ["      <Bal>", "        <Tp>", "          <CdOrPrtry>", f"            <Cd>{code}</Cd>",
+                "          </CdOrPrtry>", "        </Tp>", f'        <Amt Ccy="GBP">{camt_amount(abs(amount))}</Amt>',
+                f"        <CdtDbtInd>{'CRDT' if amount >= 0 else 'DBIT'}</CdtDbtInd>",
+                f"        <Dt>", f"          <Dt>{date.isoformat()}</Dt>", "        </Dt>", "      </Bal>"]
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+           "  <BkToCstmrStmt>", "    <GrpHdr>", "      <MsgId>CMB053240402060000417</MsgId>",
+           "      <CreDtTm>2024-04-02T06:00:00</CreDtTm>", "      <MsgPgntn>", "        <PgNb>1</PgNb>",
+           "        <LastPgInd>true</LastPgInd>", "      </MsgPgntn>", "    </GrpHdr>",
+           "    <Stmt>", f"      <Id>{IBAN[-14:]}-2024Q1</Id>", "      <ElctrncSeqNb>4</ElctrncSeqNb>",
+           "      <CreDtTm>2024-04-02T06:00:00</CreDtTm>",
+           "      <FrToDt>", f"        <FrDtTm>{start.isoformat()}T00:00:00</FrDtTm>",
+           f"        <ToDtTm>{end.isoformat()}T23:59:59</ToDtTm>", "      </FrToDt>",
+           "      <Acct>", "        <Id>", f"          <IBAN>{IBAN}</IBAN>", "        </Id>", "        <Ccy>GBP</Ccy>",
+           f"        <Nm>{xml_text(ORG_NAME.upper())}</Nm>", "        <Svcr>", "          <FinInstnId>",
+           f"            <Nm>{BANK_NAME}</Nm>", "          </FinInstnId>", "        </Svcr>", "      </Acct>"]
+    out += bal("OPBD", opening, start)
+    out += bal("CLBD", closing, end)
+    out += ["      <TxsSummry>", "        <TtlNtries>", f"          <NbOfNtries>{len(entries)}</NbOfNtries>",
+            f"          <Sum>{camt_amount(sum(credits) + sum(debits))}</Sum>",
+            f"          <TtlNetNtryAmt>{camt_amount(abs(net))}</TtlNetNtryAmt>",
+            f"          <CdtDbtInd>{'CRDT' if net >= 0 else 'DBIT'}</CdtDbtInd>", "        </TtlNtries>",
+            "        <TtlCdtNtries>", f"          <NbOfNtries>{len(credits)}</NbOfNtries>",
+            f"          <Sum>{camt_amount(sum(credits))}</Sum>", "        </TtlCdtNtries>",
+            "        <TtlDbtNtries>", f"          <NbOfNtries>{len(debits)}</NbOfNtries>",
+            f"          <Sum>{camt_amount(sum(debits))}</Sum>", "        </TtlDbtNtries>", "      </TxsSummry>"]
+    for e in entries:
+        domain, family, sub, prop = e.code
+        out += ["      <Ntry>", f"        <NtryRef>{e.entry_ref}</NtryRef>",
+                f'        <Amt Ccy="GBP">{camt_amount(e.pence)}</Amt>',
+                f"        <CdtDbtInd>{'CRDT' if e.credit else 'DBIT'}</CdtDbtInd>", "        <Sts>BOOK</Sts>",
+                "        <BookgDt>", f"          <Dt>{e.booked.isoformat()}</Dt>", "        </BookgDt>",
+                "        <ValDt>", f"          <Dt>{e.booked.isoformat()}</Dt>", "        </ValDt>",
+                f"        <AcctSvcrRef>{e.servicer_ref}</AcctSvcrRef>",
+                "        <BkTxCd>", "          <Domn>", f"            <Cd>{domain}</Cd>", "            <Fmly>",
+                f"              <Cd>{family}</Cd>", f"              <SubFmlyCd>{sub}</SubFmlyCd>", "            </Fmly>",
+                "          </Domn>", "          <Prtry>", f"            <Cd>{prop}</Cd>",
+                "            <Issr>CMB</Issr>", "          </Prtry>", "        </BkTxCd>",
+                "        <NtryDtls>", "          <TxDtls>", "            <Refs>",
+                f"              <EndToEndId>{xml_text(e.end_to_end)}</EndToEndId>"]
+        if e.cheque:
+            out.append(f"              <ChqNb>{e.cheque}</ChqNb>")
+        out.append("            </Refs>")
+        if e.name:
+            party = "Dbtr" if e.credit else "Cdtr"
+            out += ["            <RltdPties>", f"              <{party}>", f"                <Nm>{xml_text(e.name)}</Nm>",
+                    f"              </{party}>", "            </RltdPties>"]
+        out += ["            <RmtInf>", f"              <Ustrd>{xml_text(e.remittance)}</Ustrd>", "            </RmtInf>",
+                "          </TxDtls>", "        </NtryDtls>"]
+        if e.txn is None:
+            out.append(f"        <AddtlNtryInf>{xml_text(e.remittance)}</AddtlNtryInf>")
+        out.append("      </Ntry>")
+    out += ["    </Stmt>", "  </BkToCstmrStmt>", "</Document>", ""]
+    return "\n".join(out).encode("utf-8"), entries, opening, closing
+
+
+BANK_DIR = HERE / "bank"
+BANK_DIR.mkdir(exist_ok=True)
+CAMT_BYTES, BANK_ENTRIES, BANK_OPENING, BANK_CLOSING = camt053()
+(BANK_DIR / "statement-2024-Q1.xml").write_bytes(CAMT_BYTES)
+
 # --------------------------------------------------------------------------
 # Reading everything back
 # --------------------------------------------------------------------------
+
+
+def check_gnucash():
+    """Reads the GnuCash book back: the shape GnuCash writes, balanced
+    transactions, and one income or expense split per true transaction."""
+    from collections import Counter
+    import xml.etree.ElementTree as ET
+
+    raw = GNUCASH_BOOK.read_bytes()
+    assert raw[:2] == b"\x1f\x8b", "the book is gzip-compressed"
+    text = gzip.decompress(raw)
+    assert text == GNUCASH_XML and text.startswith(b'<?xml version="1.0" encoding="utf-8" ?>\n<gnc-v2\n')
+    g = "{http://www.gnucash.org/XML/%s}"
+    gnc, act, trn, split, ts, cmdty, book = (g % n for n in ("gnc", "act", "trn", "split", "ts", "cmdty", "book"))
+    root = ET.fromstring(text)
+    assert root.tag == "gnc-v2"
+    b = root.find(gnc + "book")
+    assert b is not None and b.get("version") == "2.0.0" and b.find(book + "id").get("type") == "guid"
+    counts = {c.get("{http://www.gnucash.org/XML/cd}type"): int(c.text) for c in b.findall(gnc + "count-data")}
+    accounts = {}
+    for a in b.findall(gnc + "account"):
+        assert a.get("version") == "2.0.0"
+        ident = a.find(act + "id")
+        assert ident.get("type") == "guid" and len(ident.text) == 32
+        parent = a.find(act + "parent")
+        accounts[ident.text] = {"name": a.find(act + "name").text, "type": a.find(act + "type").text,
+                                "code": (a.find(act + "code").text if a.find(act + "code") is not None else ""),
+                                "parent": parent.text if parent is not None else None}
+        if accounts[ident.text]["type"] != "ROOT":
+            assert a.find(act + "commodity/" + cmdty + "id").text == "GBP"
+    assert counts == {"commodity": 1, "account": len(accounts), "transaction": len(b.findall(gnc + "transaction"))}
+
+    def path(i):
+        names = []
+        while accounts[i]["type"] != "ROOT":
+            names.append(accounts[i]["name"])
+            i = accounts[i]["parent"]
+        return names[::-1]
+
+    assert {a["type"] for a in accounts.values()} == {"ROOT", "ASSET", "BANK", "INCOME", "EXPENSE", "EQUITY"}
+    banks = [i for i, a in accounts.items() if a["type"] == "BANK"]
+    assert len(banks) == 1 and path(banks[0]) == ["Assets", "Current Account"]
+    for i, a in accounts.items():
+        if a["type"] in ("INCOME", "EXPENSE") and a["code"]:
+            p = path(i)
+            assert len(p) == 3 and p[0] == ("Income" if a["type"] == "INCOME" else "Expenses"), p
+            assert p[1] in FUNDS and p[2] == ACCOUNTS[a["code"]], p
+            assert (a["code"] in INCOME_ACCOUNTS) == (a["type"] == "INCOME")
+    assert ["Expenses", "GEN", "Suspense"] in [path(i) for i, a in accounts.items() if a["code"] == "7999"]
+
+    found = Counter()
+    details = Counter()
+    journals = opening = 0
+    for x in b.findall(gnc + "transaction"):
+        assert x.find(trn + "currency/" + cmdty + "space").text == "CURRENCY"
+        assert x.find(trn + "currency/" + cmdty + "id").text == "GBP"
+        posted = x.find(trn + "date-posted/" + ts + "date").text
+        assert posted.endswith(" 10:59:00 +0000"), posted
+        assert x.find(trn + "date-entered/" + ts + "date").text >= posted[:10]
+        date = dt.date.fromisoformat(posted[:10])
+        num = x.find(trn + "num")
+        num = num.text if num is not None else ""
+        description = x.find(trn + "description").text
+        splits = x.findall(trn + "splits/" + trn + "split")
+        values = []
+        kinds = []
+        for sp in splits:
+            v = sp.find(split + "value").text
+            assert v == sp.find(split + "quantity").text and v.endswith("/100"), v
+            v = int(v[:-4])
+            values.append(v)
+            state = sp.find(split + "reconciled-state").text
+            assert state in "ncy" and (state == "y") == (sp.find(split + "reconcile-date") is not None)
+            a = accounts[sp.find(split + "account").text]
+            kinds.append(a["type"])
+            if a["type"] in ("INCOME", "EXPENSE"):
+                memo = sp.find(split + "memo")
+                fund = [seg for seg in path(sp.find(split + "account").text) if seg in FUNDS]
+                assert len(fund) == 1 and v != 0
+                found[(date, a["code"], fund[0], memo.text if memo is not None else "", num, abs(v), v < 0)] += 1
+                if len(splits) == 2 and "BANK" in [accounts[s.find(split + "account").text]["type"] for s in splits]:
+                    details[(date, a["code"], num, description)] += 1
+        assert sum(values) == 0, num
+        if "EQUITY" in kinds:
+            opening += 1
+            assert date == Q4[0] and kinds[0] == "BANK" and set(kinds[1:]) == {"EQUITY"}
+            assert values[0] == sum(t.pence if t.inflow else -t.pence for t in TXNS if t.date < Q4[0])
+        elif "BANK" in kinds:
+            assert sorted(kinds) in (["BANK", "EXPENSE"], ["BANK", "INCOME"]), kinds
+        else:
+            journals += 1
+            codes = sorted(accounts[sp.find(split + "account").text]["code"] for sp in splits)
+            assert codes == ["4900", "5900"] and num.startswith("HF-"), (codes, num)
+    assert opening == 1 and journals == 3
+    q4 = [t for t in TXNS if Q4[0] <= t.date <= Q4[1]]
+    want = Counter((t.date, t.account, t.reference, t.details) for t in q4 if t.source != "Manual Journal")
+    assert details == want
+    return Counter({(d, code, fund, contact, next(t.details for t in q4 if (t.date, t.account, t.reference) == (d, code, num)),
+                     num, pence, inflow): n
+                    for (d, code, fund, contact, num, pence, inflow), n in found.items()})
+
+
+def check_iati():
+    """Fellhouse's IATI file: our activity's commitment and disbursements
+    against the ledger, with exactly the documented date difference."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(FUNDERS_DIR / "fellhouse-iati.xml").getroot()
+    assert root.tag == "iati-activities" and root.get("version") == "2.03"
+    assert root.get("generated-datetime") == "2024-04-20T09:00:00Z"
+    acts = root.findall("iati-activity")
+    assert len(acts) == 2 and all(a.get("default-currency") == "GBP" for a in acts)
+    for a in acts:
+        assert a.find("reporting-org").get("ref") == FELLHOUSE_ID
+        assert a.find("activity-status").get("code") == "2"
+        assert a.find("activity-date[@type='1']") is not None
+    ours = [a for a in acts if a.findtext("iati-identifier") == FELLHOUSE_ACTIVITY]
+    assert len(ours) == 1
+    others = [a for a in acts if a is not ours[0]]
+    for a in others:
+        assert all(x.find("receiver-org").get("ref") != ORG_ID for x in a.findall("transaction"))
+    txs = ours[0].findall("transaction")
+    assert all(x.find("receiver-org").get("ref") == ORG_ID and x.find("provider-org").get("ref") == FELLHOUSE_ID
+               and x.find("value").get("currency") == "GBP" for x in txs)
+    commitments = [x for x in txs if x.find("transaction-type").get("code") == "2"]
+    disbursements = [x for x in txs if x.find("transaction-type").get("code") == "3"]
+    assert len(commitments) == 1 and len(commitments) + len(disbursements) == len(txs)
+
+    def pence(x):
+        whole, frac = x.findtext("value").split(".")
+        return int(whole) * 100 + int(frac)
+
+    assert pence(commitments[0]) == FUNDER_GRANTS[FELLHOUSE_ID][4] * 100
+    receipts = fellhouse_receipts()
+    assert len(disbursements) == len(receipts)
+    late = []
+    ledger = [t for t in TXNS if t.inflow]
+    for i, (x, t) in enumerate(zip(disbursements, receipts), 1):
+        d = dt.date.fromisoformat(x.find("transaction-date").get("iso-date"))
+        assert x.find("value").get("value-date") == d.isoformat()
+        assert pence(x) == t.pence and x.findtext("description/narrative") == f"Instalment {i} of {len(receipts)}"
+        gap = (t.date - d).days
+        if gap > 10:
+            late.append(i)
+            assert gap == 14
+            # Nothing else in the ledger could be taken for it.
+            assert not [u for u in ledger if u.pence == t.pence and abs((u.date - d).days) <= 10]
+        else:
+            assert 0 <= gap <= 5, gap
+    assert late == FELLHOUSE_LATE and len(late) == 1
+
+
+def check_camt053():
+    """The bank statement: internally consistent, and against the ledger
+    exactly the documented differences."""
+    from collections import Counter
+    import xml.etree.ElementTree as ET
+
+    ns = "{urn:iso:std:iso:20022:tech:xsd:camt.053.001.02}"
+    root = ET.parse(BANK_DIR / "statement-2024-Q1.xml").getroot()
+    assert root.tag == ns + "Document"
+    stmts = root.findall(f"{ns}BkToCstmrStmt/{ns}Stmt")
+    assert len(stmts) == 1
+    st = stmts[0]
+    assert st.findtext(f"{ns}Acct/{ns}Id/{ns}IBAN") == IBAN and st.findtext(f"{ns}Acct/{ns}Ccy") == "GBP"
+
+    def pence(text):
+        whole, frac = text.split(".")
+        assert len(frac) == 2
+        return int(whole) * 100 + int(frac)
+
+    bals = {}
+    for b in st.findall(ns + "Bal"):
+        sign = 1 if b.findtext(ns + "CdtDbtInd") == "CRDT" else -1
+        bals[b.findtext(f"{ns}Tp/{ns}CdOrPrtry/{ns}Cd")] = (sign * pence(b.findtext(ns + "Amt")),
+                                                               b.findtext(f"{ns}Dt/{ns}Dt"))
+    assert bals["OPBD"][1] == "2024-01-01" and bals["CLBD"][1] == "2024-03-31"
+    rows = []
+    refs = set()
+    for e in st.findall(ns + "Ntry"):
+        assert e.find(ns + "Amt").get("Ccy") == "GBP" and e.findtext(ns + "Sts") == "BOOK"
+        credit = e.findtext(ns + "CdtDbtInd") == "CRDT"
+        booked = dt.date.fromisoformat(e.findtext(f"{ns}BookgDt/{ns}Dt"))
+        assert e.findtext(f"{ns}ValDt/{ns}Dt") == booked.isoformat() and banking_day(booked)
+        ref = e.findtext(ns + "AcctSvcrRef")
+        assert ref not in refs and ref.startswith(f"CMB{booked:%y%m%d}")
+        refs.add(ref)
+        tx = e.findall(f"{ns}NtryDtls/{ns}TxDtls")
+        assert len(tx) == 1
+        name = tx[0].findtext(f"{ns}RltdPties/{ns}{'Dbtr' if credit else 'Cdtr'}/{ns}Nm") or ""
+        assert tx[0].find(f"{ns}RltdPties/{ns}{'Cdtr' if credit else 'Dbtr'}") is None
+        rows.append((booked, pence(e.findtext(ns + "Amt")), credit, tx[0].findtext(f"{ns}Refs/{ns}EndToEndId"), name, ref))
+    net = sum(p if c else -p for _, p, c, _, _, _ in rows)
+    assert bals["OPBD"][0] + net == bals["CLBD"][0] > 0
+    s = st.find(ns + "TxsSummry")
+    assert int(s.findtext(f"{ns}TtlNtries/{ns}NbOfNtries")) == len(rows)
+    assert pence(s.findtext(f"{ns}TtlCdtNtries/{ns}Sum")) == sum(p for _, p, c, _, _, _ in rows if c)
+    assert pence(s.findtext(f"{ns}TtlDbtNtries/{ns}Sum")) == sum(p for _, p, c, _, _, _ in rows if not c)
+
+    # Against the ledger: every bank-moving movement of the quarter, one to
+    # one by reference (the twins, with no reference, by content), booked 0-2
+    # working days after the ledger date.
+    q1 = [t for t in TXNS if Q1[0] <= t.date <= Q1[1]]
+    ledger = [t for t in q1 if t.source != "Manual Journal"]
+    assert len([t for t in q1 if t.source == "Manual Journal"]) == 6
+    unmatched = list(rows)
+    only_ledger, differs = [], []
+    for t in ledger:
+        cands = [r for r in unmatched if r[3] == (t.reference or "NOTPROVIDED") and r[2] == t.inflow
+                 and 0 <= working_days_between(t.date, r[0]) <= 2 and r[0] >= t.date]
+        if not t.reference:
+            cands = [r for r in cands if r[1] == t.pence and r[4] == t.contact]
+        if not cands:
+            only_ledger.append(t)
+            continue
+        r = cands[0]
+        unmatched.remove(r)
+        if r[1] != t.pence:
+            differs.append((t, r))
+    only_bank = unmatched
+    assert [t.reference for t in only_ledger] == [UNPRESENTED_CHEQUE], only_ledger
+    assert [(t.reference, r[1] - t.pence) for t, r in differs] == [AMOUNT_DIFFERS], differs
+    assert [(r[0], r[1], r[2], r[3]) for r in only_bank] == [(d, SERVICE_CHARGE, False, "NOTPROVIDED")
+                                                           for d in SERVICE_CHARGE_DATES], only_bank
+    twins = [r for r in rows if r[3] == "NOTPROVIDED" and r[1] == TWINS_2024[6] and r[4] == TWINS_2024[3]]
+    assert len(twins) == 2 and twins[0][:5] == twins[1][:5] and twins[0][5] != twins[1][5]
+    # The differences cannot be explained away by another line of the same
+    # amount within the 10-day window.
+    cheque = only_ledger[0]
+    assert not [r for r in rows if r[1] == cheque.pence and abs((r[0] - cheque.date).days) <= 10]
+    for r in only_bank:
+        assert not [t for t in ledger if t.pence == r[1] and abs((t.date - r[0]).days) <= 10]
+    t, r = differs[0]
+    assert not [u for u in ledger if u.pence == r[1] and abs((u.date - r[0]).days) <= 10]
+    assert Counter(r[1] for r in rows if abs((r[0] - t.date).days) <= 10)[t.pence] == 0
+    assert bals["CLBD"][0] == (sum(t.pence if t.inflow else -t.pence for t in TXNS)
+                               + cheque.pence - len(only_bank) * SERVICE_CHARGE - AMOUNT_DIFFERS[1])
+    return {"entries": len(rows), "credits": sum(1 for r in rows if r[2]), "opening": bals["OPBD"][0],
+            "closing": bals["CLBD"][0], "ledger_rows": len(ledger),
+            "only_ledger": [(t.date, t.reference, t.pence) for t in only_ledger],
+            "only_bank": [(r[0], r[5], r[1]) for r in only_bank],
+            "amount_differs": [(t.date, r[0], t.reference, t.pence, r[1], r[5]) for t, r in differs],
+            "twins": [(r[0], r[5], r[1]) for r in twins]}
 
 
 def check():
@@ -948,8 +1729,9 @@ def check():
 
     truth = Counter((t.date, t.account, t.fund, t.contact, t.details, t.reference, t.pence, t.inflow) for t in TXNS)
     assert sum(truth.values()) == len(TXNS)
-    twins = [k for k, n in truth.items() if n > 1]
-    assert len(twins) == 1 and truth[twins[0]] == 2, twins
+    twins = sorted(k for k, n in truth.items() if n > 1)
+    assert [k[0] for k in twins] == [dt.date(2023, 6, 14), TWINS_2024[0]], twins
+    assert all(truth[k] == 2 for k in twins), twins
 
     # Cashbook files.
     per_file: list[Counter] = []
@@ -977,7 +1759,7 @@ def check():
     assert rejects == Counter({"cashbook-2023-Q3.csv": 2, "cashbook-2023-H1-ytd.csv": 2}), rejects
 
     # Xero files.
-    for name, (start, end) in [("xero-2023-Q4.csv", Q4), ("xero-2024-ytd.csv", H2)]:
+    for name, (start, end) in [("xero-2024-01.csv", JAN), ("xero-2024-Q1.csv", Q1)]:
         raw, rows = read(EXPORTS / name, "utf-8")
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
         assert rows[0] == ["Account Transactions"] and rows[1] == [ORG_NAME] and rows[3] == []
@@ -1027,12 +1809,21 @@ def check():
         per_file.append(c)
 
     # Union of the overlapping exports, keeping the most occurrences seen in
-    # any one file, is the ground truth.
+    # any one file, is the ground truth outside the GnuCash quarter ...
     union = Counter()
     for c in per_file:
         for k, n in c.items():
             union[k] = max(union[k], n)
-    assert union == truth, (len(union), len(truth))
+    assert union == Counter({k: n for k, n in truth.items() if not Q4[0] <= k[0] <= Q4[1]}), (len(union), len(truth))
+    assert not (EXPORTS / "xero-2023-Q4.csv").exists() and not (EXPORTS / "xero-2024-ytd.csv").exists()
+
+    # ... and the GnuCash book is October to December.
+    gnc = check_gnucash()
+    assert gnc == Counter({k: n for k, n in truth.items() if Q4[0] <= k[0] <= Q4[1]})
+    per_file.append(gnc)
+
+    check_iati()
+    bank_summary = check_camt053()
 
     # Members, grants and funders.
     _, mem = read(HERE / "members.csv", "utf-8")
@@ -1109,18 +1900,25 @@ def check():
             low = bal if low is None else min(low, bal)
         lows[fund] = (low, bal)
         assert low >= 0, (fund, low)
-    return kinds, funder_checks, lows, [len(c) and sum(c.values()) for c in per_file]
+    return kinds, funder_checks, lows, [len(c) and sum(c.values()) for c in per_file], bank_summary
 
 
 def summary():
-    kinds, funder_checks, lows, file_counts = check()
+    kinds, funder_checks, lows, file_counts, bank = check()
     red = sum(t.pence for t in TXNS if CATEGORY[t.account].startswith("redistributed."))
     ret = sum(t.pence for t in TXNS if CATEGORY[t.account].startswith("retained.") and t.account != "5900")
     uncl = sum(t.pence for t in TXNS if t.account == "7999")
     out = sys.stderr
-    print(f"transactions: {len(TXNS)} (one identical twin pair)", file=out)
+    print(f"transactions: {len(TXNS)} (two identical twin pairs)", file=out)
     print(f"members: {dict(kinds)}", file=out)
-    print(f"rows per ledger file (valid): {file_counts}", file=out)
+    print(f"rows per ledger file (valid; cashbook Q2, Q3, H1, Xero Jan, Q1, GnuCash splits): {file_counts}", file=out)
+    late = fellhouse_receipts()[FELLHOUSE_LATE[0] - 1]
+    print(f"Fellhouse IATI: instalment {FELLHOUSE_LATE[0]} dated {late.date - dt.timedelta(days=14)}, "
+          f"received {late.date} (£{money(late.pence)})", file=out)
+    print(f"bank statement: {bank['entries']} entries ({bank['credits']} credits) for {bank['ledger_rows']} ledger rows, "
+          f"opening £{money(bank['opening'])}, closing £{money(bank['closing'])}", file=out)
+    for what in ("only_ledger", "only_bank", "amount_differs", "twins"):
+        print(f"  {what}: {bank[what]}", file=out)
     print(f"grants out: {len(grants_out)} ({sum(1 for g in grants_out if g.txn is None)} committed)", file=out)
     print(f"funders (disbursed, received): {funder_checks}", file=out)
     print(f"redistributed £{money(red)}  retained £{money(ret)}  unclassified £{money(uncl)}  "
