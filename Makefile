@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -72,6 +72,12 @@ check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv ag
 	REDIST_PSEUDONYM_KEY=check-only $(REDIST) run pipelines/example.toml --period 2024-Q1 \
 	  --out build/check-open-data/out --warehouse build/check-open-data/w.sqlite >/dev/null 2>&1 || true; \
 	python3 scripts/validate_360giving.py build/check-open-data/out/open-data/360giving.csv $(SCHEMAS)
+
+bench: deps ## Benchmark redist against pandas, csv, lxml and xmllint on generated data (bench/README.md)
+	bash bench/setup.sh
+	$(SWIFT) build -c release --scratch-path .build-bench --product redist
+	python3 bench/generate.py
+	python3 bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove build output, warehouses and reports
 	rm -rf .build build out .test-output.log

@@ -13,7 +13,7 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self])
 
     static func main() {
         do {
@@ -119,47 +119,13 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one file's normalised records as CSV on stdout, and counts on stderr.")
 
-    @Option(help: "The format: \(Readers.formats.joined(separator: ", ")).")
-    var format: String
-
-    @Option(help: "The role the file would play (default: the format's first).")
-    var role: String?
-
-    @Option(help: "The organisation's identifier, for grants-in files.")
-    var organisation: String = ""
-
-    @Option(name: .customLong("column"), help: "A column mapping for format csv, as field=Header (repeatable).")
-    var columns: [String] = []
-
-    @Option(name: .customLong("option"), help: "A source option, as key=value (repeatable).")
-    var sourceOptions: [String] = []
+    @OptionGroup var reading: ReaderOptions
 
     @Argument(help: "The file.")
     var file: String
 
     func run() throws {
-        guard let reader = Readers.reader(for: format) else {
-            throw ValidationError("format \"\(format)\" is not one of \(Readers.formats.joined(separator: ", "))")
-        }
-        var sourceRole = reader.roles[0]
-        if let role {
-            guard let r = SourceRole(rawValue: role), reader.roles.contains(r) else {
-                throw ValidationError("role \"\(role)\" is not one of \(reader.roles.map(\.rawValue).joined(separator: ", "))")
-            }
-            sourceRole = r
-        }
-        func pairs(_ items: [String]) throws -> [String: String] {
-            var out: [String: String] = [:]
-            for item in items {
-                guard let eq = item.firstIndex(of: "=") else { throw ValidationError("\"\(item)\" should be key=value") }
-                out[String(item[..<eq])] = String(item[item.index(after: eq)...])
-            }
-            return out
-        }
-        let configuration = ReaderConfiguration(sourceName: "inspect", role: sourceRole, columns: try pairs(columns),
-                                                options: try pairs(sourceOptions), organisationId: organisation)
-        let instance: any SourceReader
-        do { instance = try reader.init(configuration) } catch { throw ValidationError("\(error)") }
+        let instance = try reading.reader()
         let out = FileHandle.standardOutput
         var header = CSVLine()
         header.append(inspectHeader)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# What `make bench` needs besides redist: /usr/bin/time (GNU, for -v),
+# xmllint (libxml2-utils), pandas and lxml. Installs whatever is missing.
+set -euo pipefail
+missing=""
+[ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1 || missing="$missing time"
+command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "make bench needs these Debian packages:$missing (sudo apt-get install$missing)"; exit 1
+  fi
+fi
+python3 -c 'import pandas, lxml' 2>/dev/null || python3 -m pip install -q pandas lxml
