@@ -8,7 +8,9 @@ import RedistModel
 /// the date of `DtTm`; the value date when there is none), with the bank
 /// transaction code (`PMNT-RCDT-ESCT`, else the proprietary code) as kind,
 /// the account servicer's reference (else the entry reference) as reference
-/// and native id, the related party as counterparty (the debtor of a credit,
+/// and native id (the end-to-end id instead as reference, when the entry
+/// carries exactly one: the payer's own reference, which the ledger quotes),
+/// the related party as counterparty (the debtor of a credit,
 /// the creditor of a debit; `Dbtr/Nm` and `Dbtr/Pty/Nm` alike; a batch's
 /// distinct names joined by `; `) and its IBAN (or other id) as
 /// counterparty id, the unstructured remittance lines as description, and
@@ -34,8 +36,8 @@ public struct Camt053Reader: SourceReader {
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        let handler = Camt053Handler(sink: sink, file: displayPath)
-        let stream = XMLStream(path: path, displayPath: displayPath)
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = Camt053Handler(stream, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
     }
@@ -60,10 +62,12 @@ struct Camt053Entry: Sendable, Equatable {
     var debtorAccounts: [String] = []
     var creditorAccounts: [String] = []
     var remittance: [String] = []
+    var endToEndIds: [String] = []
     var additionalEntryInfo = ""
     var additionalTxInfo = ""
     var location: SourceLocation
-    var amountLocation: SourceLocation?
+    /// The line of the entry's `<Amt>`, 0 when absent.
+    var amountLine = 0
 }
 
 /// One camt.053 balance as read.
@@ -82,16 +86,11 @@ final class Camt053Handler: XMLStreamHandler {
     private let file: String
     var onEntry: ((Camt053Entry) -> Void)?
 
-    private var nDocument: XMLName!, nBkToCstmrStmt: XMLName!, nStmt: XMLName!, nId: XMLName!, nAcct: XMLName!
-    private var nIBAN: XMLName!, nOthr: XMLName!, nNm: XMLName!, nBal: XMLName!, nCdOrPrtry: XMLName!, nCd: XMLName!
-    private var nPrtry: XMLName!, nAmt: XMLName!, nCdtDbtInd: XMLName!, nDt: XMLName!, nDtTm: XMLName!
-    private var nNtry: XMLName!, nNtryRef: XMLName!, nSts: XMLName!, nBookgDt: XMLName!, nValDt: XMLName!
-    private var nAcctSvcrRef: XMLName!, nBkTxCd: XMLName!, nDomn: XMLName!, nFmly: XMLName!, nSubFmlyCd: XMLName!
-    private var nTxDtls: XMLName!, nRltdPties: XMLName!, nDbtr: XMLName!, nCdtr: XMLName!, nPty: XMLName!
-    private var nDbtrAcct: XMLName!, nCdtrAcct: XMLName!, nRmtInf: XMLName!, nUstrd: XMLName!
-    private var nAddtlNtryInf: XMLName!, nAddtlTxInf: XMLName!, nTp: XMLName!
-    private var nGrpHdr: XMLName!, nCreDtTm: XMLName!, nFrToDt: XMLName!, nToDtTm: XMLName!
-    private var aCcy: XMLName!
+    private let nDocument, nBkToCstmrStmt, nStmt, nId, nAcct, nIBAN, nOthr, nNm, nBal, nCdOrPrtry, nCd: XMLName
+    private let nPrtry, nAmt, nCdtDbtInd, nDt, nDtTm, nNtry, nNtryRef, nSts, nBookgDt, nValDt, nAcctSvcrRef: XMLName
+    private let nBkTxCd, nDomn, nFmly, nSubFmlyCd, nTxDtls, nRltdPties, nDbtr, nCdtr, nPty, nDbtrAcct: XMLName
+    private let nCdtrAcct, nRmtInf, nUstrd, nAddtlNtryInf, nAddtlTxInf, nTp, nGrpHdr, nCreDtTm, nFrToDt: XMLName
+    private let nToDtTm, aCcy, nRefs, nEndToEndId: XMLName
 
     // Statement state.
     private var stmtDepth = 0
@@ -119,17 +118,14 @@ final class Camt053Handler: XMLStreamHandler {
         case balCode, balAmount, balCreditDebit, balDate
         case amount, creditDebit, status, bookingDate, valueDate, servicerRef, entryRef
         case domain, family, subFamily, proprietary, debtorName, creditorName, debtorAccount, creditorAccount
-        case remittance, addtlEntry, addtlTx
+        case remittance, addtlEntry, addtlTx, endToEndId
     }
     private var field: Field?
     private var fieldDepth = 0
 
-    init(sink: RecordSink, file: String) {
+    init(_ s: XMLStream, sink: RecordSink) {
         self.sink = sink
-        self.file = file
-    }
-
-    func prepare(_ s: XMLStream) {
+        file = s.displayPath
         nDocument = s.intern("Document"); nBkToCstmrStmt = s.intern("BkToCstmrStmt"); nStmt = s.intern("Stmt")
         nId = s.intern("Id"); nAcct = s.intern("Acct"); nIBAN = s.intern("IBAN"); nOthr = s.intern("Othr")
         nNm = s.intern("Nm"); nBal = s.intern("Bal"); nCdOrPrtry = s.intern("CdOrPrtry"); nCd = s.intern("Cd")
@@ -141,6 +137,7 @@ final class Camt053Handler: XMLStreamHandler {
         nPty = s.intern("Pty"); nDbtrAcct = s.intern("DbtrAcct"); nCdtrAcct = s.intern("CdtrAcct")
         nRmtInf = s.intern("RmtInf"); nUstrd = s.intern("Ustrd"); nAddtlNtryInf = s.intern("AddtlNtryInf")
         nAddtlTxInf = s.intern("AddtlTxInf"); nTp = s.intern("Tp"); aCcy = s.intern("Ccy")
+        nRefs = s.intern("Refs"); nEndToEndId = s.intern("EndToEndId")
         nGrpHdr = s.intern("GrpHdr"); nCreDtTm = s.intern("CreDtTm"); nFrToDt = s.intern("FrToDt"); nToDtTm = s.intern("ToDtTm")
         s.alwaysIndex(nStmt, nNtry)
     }
@@ -223,7 +220,7 @@ final class Camt053Handler: XMLStreamHandler {
         if d == n + 1 {
             if name == nAmt {
                 entry?.currency = tag.attribute(aCcy) ?? ""
-                entry?.amountLocation = s.location()
+                entry?.amountLine = s.line
                 begin(.amount, s)
             } else if name == nCdtDbtInd { begin(.creditDebit, s) }
             else if name == nSts { begin(.status, s) }
@@ -254,6 +251,8 @@ final class Camt053Handler: XMLStreamHandler {
             if entry?.additionalTxInfo.isEmpty ?? false { begin(.addtlTx, s) }
         } else if d == t + 2 && name == nUstrd && up(s, 1) == nRmtInf {
             begin(.remittance, s)
+        } else if d == t + 2 && name == nEndToEndId && up(s, 1) == nRefs {
+            begin(.endToEndId, s)
         } else if s.name(atDepth: t + 1) == nRltdPties && name == nNm {
             // Dbtr/Nm (to .001.06) or Dbtr/Pty/Nm (.001.07 on)
             let p1 = up(s, 1), p2 = up(s, 2)
@@ -320,6 +319,7 @@ final class Camt053Handler: XMLStreamHandler {
         case .debtorAccount: append(text, to: \.debtorAccounts)
         case .creditorAccount: append(text, to: \.creditorAccounts)
         case .remittance: append(text, to: \.remittance)
+        case .endToEndId: if text.uppercased() != "NOTPROVIDED" { append(text, to: \.endToEndIds) }
         case .addtlEntry: entry?.additionalEntryInfo = text
         case .addtlTx: entry?.additionalTxInfo = text
         }
@@ -364,7 +364,9 @@ final class Camt053Handler: XMLStreamHandler {
         case .success(let m): amount = sign == 0 ? nil : Money(minorUnits: m.minorUnits * sign, currency: m.currency)
         case .failure(let problem):
             if status == "BOOK" || status.isEmpty { unreadEntries += 1 }
-            sink.reject(e.amountLocation ?? e.location, check: problem.check, problem.message)
+            let at = e.amountLine > 0
+                ? SourceLocation(file: e.location.file, line: e.amountLine, path: (e.location.path ?? "") + "/Amt") : e.location
+            sink.reject(at, check: problem.check, problem.message)
             return
         }
         if !(status == "BOOK" || status.isEmpty) {
@@ -403,11 +405,12 @@ final class Camt053Handler: XMLStreamHandler {
         }
         let description = !e.remittance.isEmpty ? e.remittance.joined(separator: " ")
             : !e.additionalEntryInfo.isEmpty ? e.additionalEntryInfo : e.additionalTxInfo
-        let reference = e.accountServicerRef.isEmpty ? e.entryRef : e.accountServicerRef
+        let bankRef = e.accountServicerRef.isEmpty ? e.entryRef : e.accountServicerRef
+        let reference = e.endToEndIds.count == 1 ? e.endToEndIds[0] : bankRef
         let movement = Movement(
             date: day, amount: amount, account: statementAccount, accountName: accountName,
             counterparty: names.joined(separator: "; "), counterpartyId: accounts.count == 1 ? accounts[0] : "",
-            description: description, reference: reference, nativeId: reference, kind: kind, location: e.location)
+            description: description, reference: reference, nativeId: bankRef, kind: kind, location: e.location)
         sink.load(.movement(movement), amount: amount.minorUnits)
     }
 

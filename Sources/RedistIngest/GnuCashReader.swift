@@ -9,31 +9,55 @@ import Darwin
 /// gzip-compressed (GnuCash's default; recognised by the bytes `1f 8b`, not
 /// the file name).
 ///
-/// Accounts are read with their type and parent, so each has a full path
-/// such as `Expenses:Grants to groups` (the root account left out) that rules
-/// can match. Every split of every transaction is one row: a split on an
-/// `INCOME` or `EXPENSE` account becomes a movement whose amount is the
-/// split's value negated (an expense split's positive value is money out, an
-/// income split's negative value money in), in the transaction's currency,
-/// dated by the transaction's date posted, with the account's path as
-/// `account`, its name as `accountName`, its type as `kind`, the
-/// transaction's `num` as reference, its description (and the split's memo
-/// after ` — `) as description and the split's guid as native id. Splits on
-/// other accounts (bank, assets, liabilities, equity: the other side of the
-/// same money) are skipped and counted, and so is each scheduled-transaction
-/// template (`gnc:template-transactions`) as a whole.
+/// Accounts are read with their type, code and parent, so each has a full
+/// path such as `Expenses:Grants to groups` (the root account left out).
+/// Every split of every transaction is one row: a split on an `INCOME` or
+/// `EXPENSE` account becomes a movement whose amount is the split's value
+/// negated (an expense split's positive value is money out, an income
+/// split's negative value money in), in the transaction's currency, dated by
+/// the transaction's date posted, with the account's type as `kind`, the
+/// transaction's `num` as reference, its description as description and the
+/// split's guid as native id. Splits on other accounts (bank, assets,
+/// liabilities, equity: the other side of the same money) are skipped and
+/// counted, and so is each scheduled-transaction template
+/// (`gnc:template-transactions`) as a whole.
+///
+/// Options:
+/// - `account = "code"` (the default): an account with a code (`act:code`,
+///   a nominal code such as `5000`) is `account` = its code and
+///   `accountName` = its full path, so rules can match codes and ranges; an
+///   account without one is `account` = its full path and `accountName` =
+///   its name. `account = "path"`: always the full path and the name.
+/// - `memo = "description"` (the default): a split's memo follows the
+///   description after ` — `. `memo = "counterparty"`: the memo is the
+///   counterparty, for books that keep the contact there.
 ///
 /// The GnuCash 1.x format and SQLite books are refused with a reason.
 public struct GnuCashReader: SourceReader {
     public static let format = "gnucash"
     public static let roles: [SourceRole] = [.ledger]
     public static let columnKeys: [String] = []
-    public static let optionKeys: [String] = []
+    public static let optionKeys = ["account", "memo"]
 
     let configuration: ReaderConfiguration
+    let accountByCode: Bool
+    let memoIsCounterparty: Bool
 
     public init(_ configuration: ReaderConfiguration) throws {
         self.configuration = configuration
+        let name = configuration.sourceName
+        switch configuration.options["account"] ?? "code" {
+        case "code": accountByCode = true
+        case "path": accountByCode = false
+        case let other:
+            throw ReaderConfigurationError("source \"\(name)\": account must be \"code\" or \"path\", not \"\(other)\"")
+        }
+        switch configuration.options["memo"] ?? "description" {
+        case "description": memoIsCounterparty = false
+        case "counterparty": memoIsCounterparty = true
+        case let other:
+            throw ReaderConfigurationError("source \"\(name)\": memo must be \"description\" or \"counterparty\", not \"\(other)\"")
+        }
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
@@ -41,8 +65,8 @@ public struct GnuCashReader: SourceReader {
             throw FileFailure(SourceLocation(file: displayPath, line: 1),
                               "this is a GnuCash SQLite book, not XML (expected an XML book: in GnuCash use File › Save As… with Data Format \"xml\")")
         }
-        let handler = GnuCashHandler(sink: sink, file: displayPath)
-        let stream = XMLStream(path: path, displayPath: displayPath)
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = GnuCashHandler(stream, sink: sink, accountByCode: accountByCode, memoIsCounterparty: memoIsCounterparty)
         try stream.run(handler)
         handler.finish()
         for warning in stream.warnings { sink.report(warning) }
@@ -93,7 +117,8 @@ struct GnuCashTransaction: Sendable, Equatable {
 /// The SAX state machine for GnuCash XML books.
 final class GnuCashHandler: XMLStreamHandler {
     private let sink: RecordSink
-    private let file: String
+    private let accountByCode: Bool
+    private let memoIsCounterparty: Bool
     /// Called with each (non-template) transaction as read, for tests.
     var onTransaction: ((GnuCashTransaction) -> Void)?
 
@@ -106,12 +131,10 @@ final class GnuCashHandler: XMLStreamHandler {
     private(set) var templateCount = 0
 
     // Prefixes and names.
-    private var pGnc: XMLName!, pAct: XMLName!, pTrn: XMLName!, pSplit: XMLName!, pTs: XMLName!, pCmdty: XMLName!
-    private var nRootV2: XMLName!, nRootV1: XMLName!, nAccount: XMLName!, nTransaction: XMLName!, nTemplates: XMLName!
-    private var nName: XMLName!, nId: XMLName!, nType: XMLName!, nParent: XMLName!, nCode: XMLName!
-    private var nCurrency: XMLName!, nSpace: XMLName!, nDatePosted: XMLName!, nDate: XMLName!, nDescription: XMLName!
-    private var nNum: XMLName!, nSplits: XMLName!, nSplit: XMLName!, nMemo: XMLName!, nReconciled: XMLName!
-    private var nValue: XMLName!, nQuantity: XMLName!
+    private let pGnc, pAct, pTrn, pSplit, pTs, pCmdty: XMLName
+    private let nRootV2, nRootV1, nAccount, nTransaction, nTemplates, nName, nId, nType, nParent, nCode: XMLName
+    private let nCurrency, nSpace, nDatePosted, nDate, nDescription, nNum, nSplits, nSplit, nMemo: XMLName
+    private let nReconciled, nValue, nQuantity: XMLName
 
     private var templateDepth = 0
     private var accountDepth = 0
@@ -132,12 +155,10 @@ final class GnuCashHandler: XMLStreamHandler {
     private var field: Field?
     private var fieldDepth = 0
 
-    init(sink: RecordSink, file: String) {
+    init(_ s: XMLStream, sink: RecordSink, accountByCode: Bool = true, memoIsCounterparty: Bool = false) {
         self.sink = sink
-        self.file = file
-    }
-
-    func prepare(_ s: XMLStream) {
+        self.accountByCode = accountByCode
+        self.memoIsCounterparty = memoIsCounterparty
         pGnc = s.intern("gnc"); pAct = s.intern("act"); pTrn = s.intern("trn"); pSplit = s.intern("split")
         pTs = s.intern("ts"); pCmdty = s.intern("cmdty")
         nRootV2 = s.intern("gnc-v2"); nRootV1 = s.intern("gnc"); nAccount = s.intern("account")
@@ -343,10 +364,18 @@ final class GnuCashHandler: XMLStreamHandler {
                 sink.reject(t.location, check: "reject.date", "\(shown) (expected <trn:date-posted><ts:date>2023-04-01 10:59:00 +0000</ts:date>)", amount: money)
                 continue
             }
-            let description = sp.memo.isEmpty ? t.description : (t.description.isEmpty ? sp.memo : "\(t.description) — \(sp.memo)")
+            var description = t.description, counterparty = ""
+            if memoIsCounterparty {
+                counterparty = sp.memo
+            } else if !sp.memo.isEmpty {
+                description = description.isEmpty ? sp.memo : "\(description) — \(sp.memo)"
+            }
+            let path = fullPath(a.id)
+            let byCode = accountByCode && !a.code.isEmpty
             let movement = Movement(
-                date: day, amount: money, account: fullPath(a.id), accountName: a.name, description: description,
-                reference: t.num, nativeId: sp.id, kind: a.type, location: sp.location)
+                date: day, amount: money, account: byCode ? a.code : path, accountName: byCode ? path : a.name,
+                counterparty: counterparty, description: description, reference: t.num, nativeId: sp.id, kind: a.type,
+                location: sp.location)
             sink.load(.movement(movement), amount: money.minorUnits)
         }
     }

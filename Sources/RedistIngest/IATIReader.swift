@@ -54,8 +54,8 @@ public struct IATIReader: SourceReader {
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        let handler = IATIHandler(reader: self, sink: sink, file: displayPath)
-        let stream = XMLStream(path: path, displayPath: displayPath)
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = IATIHandler(stream, reader: self, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
     }
@@ -101,8 +101,15 @@ struct IATITransaction: Sendable, Equatable {
     var receiverName = ""
     var receiverActivityId = ""
     var location: SourceLocation
-    var valueLocation: SourceLocation?
-    var dateLocation: SourceLocation?
+    /// Lines of `<value>` and `<transaction-date>`, 0 when absent.
+    var valueLine = 0
+    var dateLine = 0
+
+    /// Where a child element of the transaction is, for errors.
+    func location(of child: String, line: Int) -> SourceLocation {
+        guard line > 0 else { return location }
+        return SourceLocation(file: location.file, line: line, path: (location.path ?? "") + "/" + child)
+    }
 }
 
 /// One IATI activity's header fields, and its transactions until it ends.
@@ -120,17 +127,15 @@ struct IATIActivity: Sendable {
 final class IATIHandler: XMLStreamHandler {
     private let reader: IATIReader
     private let sink: RecordSink
-    private let file: String
     /// Called with each activity when it ends (tests use it to see the parse itself).
     var onActivity: ((IATIActivity) -> Void)?
 
     // Interned names.
-    private var nActivities: XMLName!, nActivity: XMLName!, nIdentifier: XMLName!, nReportingOrg: XMLName!
-    private var nTitle: XMLName!, nNarrative: XMLName!, nTransaction: XMLName!, nTransactionType: XMLName!
-    private var nTransactionDate: XMLName!, nValue: XMLName!, nDescription: XMLName!, nProviderOrg: XMLName!
-    private var nReceiverOrg: XMLName!, nOrganisations: XMLName!
-    private var aVersion: XMLName!, aDefaultCurrency: XMLName!, aRef: XMLName!, aCode: XMLName!, aIsoDate: XMLName!
-    private var aCurrency: XMLName!, aValueDate: XMLName!, aProviderActivityId: XMLName!, aReceiverActivityId: XMLName!
+    private let nActivities, nActivity, nIdentifier, nReportingOrg, nTitle, nNarrative, nTransaction: XMLName
+    private let nTransactionType, nTransactionDate, nValue, nDescription, nProviderOrg, nReceiverOrg: XMLName
+    private let nOrganisations: XMLName
+    private let aDefaultCurrency, aRef, aCode, aIsoDate, aCurrency, aValueDate, aProviderActivityId: XMLName
+    private let aReceiverActivityId: XMLName
 
     // State.
     private var activityDepth = 0
@@ -144,20 +149,16 @@ final class IATIHandler: XMLStreamHandler {
     private var narrativeTaken = false
     private var narrativeText = ""
 
-    init(reader: IATIReader, sink: RecordSink, file: String) {
+    init(_ s: XMLStream, reader: IATIReader, sink: RecordSink) {
         self.reader = reader
         self.sink = sink
-        self.file = file
-    }
-
-    func prepare(_ s: XMLStream) {
         nActivities = s.intern("iati-activities"); nActivity = s.intern("iati-activity")
         nIdentifier = s.intern("iati-identifier"); nReportingOrg = s.intern("reporting-org")
         nTitle = s.intern("title"); nNarrative = s.intern("narrative"); nTransaction = s.intern("transaction")
         nTransactionType = s.intern("transaction-type"); nTransactionDate = s.intern("transaction-date")
         nValue = s.intern("value"); nDescription = s.intern("description"); nProviderOrg = s.intern("provider-org")
         nReceiverOrg = s.intern("receiver-org"); nOrganisations = s.intern("iati-organisations")
-        aVersion = s.intern("version"); aDefaultCurrency = s.intern("default-currency"); aRef = s.intern("ref")
+        aDefaultCurrency = s.intern("default-currency"); aRef = s.intern("ref")
         aCode = s.intern("code"); aIsoDate = s.intern("iso-date"); aCurrency = s.intern("currency")
         aValueDate = s.intern("value-date"); aProviderActivityId = s.intern("provider-activity-id")
         aReceiverActivityId = s.intern("receiver-activity-id")
@@ -218,11 +219,11 @@ final class IATIHandler: XMLStreamHandler {
             transaction?.typeCode = tag.attribute(aCode) ?? ""
         } else if name == nTransactionDate {
             transaction?.date = tag.attribute(aIsoDate) ?? ""
-            transaction?.dateLocation = s.location()
+            transaction?.dateLine = s.line
         } else if name == nValue {
             transaction?.valueCurrency = tag.attribute(aCurrency) ?? ""
             transaction?.valueDate = tag.attribute(aValueDate) ?? ""
-            transaction?.valueLocation = s.location()
+            transaction?.valueLine = s.line
             beginField(.value, s)
         } else if name == nDescription {
             beginField(.description, s)
@@ -277,7 +278,7 @@ final class IATIHandler: XMLStreamHandler {
     }
 
     private func emit(_ t: IATITransaction, of a: IATIActivity) {
-        let valueAt = t.valueLocation ?? t.location
+        let valueAt = t.location(of: "value", line: t.valueLine)
         var currency: Currency? = nil
         var currencyProblem: String? = nil
         let code = t.valueCurrency.isEmpty ? a.defaultCurrency : t.valueCurrency
@@ -336,7 +337,7 @@ final class IATIHandler: XMLStreamHandler {
         }
         guard let day = Day(iso: t.date) ?? Day(iso: t.valueDate) else {
             let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(t.date)\" is not a date"
-            sink.reject(t.dateLocation ?? t.location, check: "reject.date",
+            sink.reject(t.location(of: "transaction-date", line: t.dateLine), check: "reject.date",
                         "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)
             return
         }

@@ -16,11 +16,10 @@ typealias XMLName = UnsafePointer<xmlChar>
 ///
 /// The handler keeps its own state machine; the stream gives it the element
 /// stack (names, depth, line, element path) and collects the text of the
-/// elements it asks for.
+/// elements it asks for. A handler interns the names it compares when it is
+/// made (`stream.intern("transaction")`), before `run`, and keeps them in
+/// `let` properties.
 protocol XMLStreamHandler: AnyObject {
-    /// Called once before the first byte is parsed: intern the names the
-    /// handler compares (`stream.intern("transaction")`).
-    func prepare(_ stream: XMLStream)
     /// An element starts; `stream.depth` already counts it.
     func startElement(_ stream: XMLStream, _ tag: XMLStartTag)
     /// An element ends; `stream.depth` still counts it and the text it asked
@@ -61,14 +60,16 @@ struct XMLStartTag {
 /// as `/iati-activities/iati-activity[3]/transaction[2]/value`), collects text
 /// only for the elements the handler asks for, and turns the first fatal
 /// libxml2 error, or a failure the handler reports, into a `FileFailure`
-/// naming the file, the line and the element path.
+/// naming the file, the line and the element path. The state touched for
+/// every element lives behind one pointer, so the hot path pays no
+/// exclusivity checks, retains or allocations.
 ///
 /// Hostile input: the only parse option is `XML_PARSE_NONET` (never `NOENT`,
 /// `DTDLOAD`, `DTDVALID`, `XINCLUDE` or `HUGE`), the process-wide external
 /// entity loader refuses everything, and any DOCTYPE stops the parse with an
 /// error before its internal subset is read, so no entity is ever declared,
-/// loaded or expanded. libxml2's own limits bound names, attribute values
-/// and nesting depth; the stream bounds the text it collects.
+/// loaded or expanded. libxml2's own limits bound names and attribute
+/// values; the stream bounds nesting depth and the text it collects.
 final class XMLStream {
     /// Bytes handed to libxml2 per `xmlParseChunk` call.
     static let chunkSize = 64 * 1024
@@ -79,6 +80,49 @@ final class XMLStream {
     /// parser does not apply). The formats read here nest about 15 deep.
     static let maxDepth = 256
 
+    /// The state used for every element.
+    fileprivate struct Hot {
+        var depth = 0
+        // The element stack, indexed 0..<depth.
+        let names: UnsafeMutablePointer<XMLName?>
+        let prefixes: UnsafeMutablePointer<XMLName?>
+        let ordinals: UnsafeMutablePointer<Int32>
+        // Per open element (and the document), where its children's sibling
+        // counters start in the two arrays below: counting siblings by name
+        // gives each element its ordinal among same-named siblings.
+        let levelStart: UnsafeMutablePointer<Int>
+        var siblingNames: [XMLName] = []
+        var siblingCounts: [Int32] = []
+        // Text collection.
+        var captureDepth = Int.max
+        var text: [UInt8] = []
+        /// How many leading entries of `pathPrefixes` are still the current
+        /// element's ancestors' paths.
+        var validPrefixes = 0
+        unowned(unsafe) var handler: (any XMLStreamHandler)?
+        /// Set once the stream is made: the callbacks reach it from here.
+        unowned(unsafe) var stream: XMLStream?
+        var stopped = false
+
+        init() {
+            names = .allocate(capacity: XMLStream.maxDepth + 1)
+            prefixes = .allocate(capacity: XMLStream.maxDepth + 1)
+            ordinals = .allocate(capacity: XMLStream.maxDepth + 1)
+            levelStart = .allocate(capacity: XMLStream.maxDepth + 2)
+            levelStart[0] = 0
+            siblingNames.reserveCapacity(256)
+            siblingCounts.reserveCapacity(256)
+            text.reserveCapacity(4096)
+        }
+
+        func deallocate() {
+            names.deallocate()
+            prefixes.deallocate()
+            ordinals.deallocate()
+            levelStart.deallocate()
+        }
+    }
+
     let path: String
     let displayPath: String
     private(set) var failure: FileFailure?
@@ -86,46 +130,71 @@ final class XMLStream {
     private(set) var warnings: [Diagnostic] = []
     private var warningCount = 0
 
-    fileprivate var ctxt: xmlParserCtxtPtr?
+    fileprivate let hot: UnsafeMutablePointer<Hot>
+    fileprivate let ctxt: xmlParserCtxtPtr
+    private let input: XMLInputFile
+    private let buffer: UnsafeMutablePointer<CChar>
+    /// Bytes read into `buffer` before parsing, and how many of them libxml2 has.
+    private var buffered = 0
+    private var handedOver = 0
     /// Set when all bytes are in and libxml2 is told so.
     private var terminating = false
-    fileprivate unowned(unsafe) var handler: (any XMLStreamHandler)!
-
-    // The element stack: one entry per open element.
-    private var stackNames: [XMLName] = []
-    private var stackPrefixes: [XMLName?] = []
-    private var stackOrdinals: [Int32] = []
-    // Per open element, where its children's sibling counters start in the
-    // two arrays below: counting siblings by name gives each element its
-    // ordinal among same-named siblings.
-    private var levelStart: [Int] = [0]
-    private var siblingNames: [XMLName] = []
-    private var siblingCounts: [Int32] = []
     private var alwaysIndexed: [XMLName] = []
+    /// `pathPrefixes[i]` is the path of the open element at depth i + 1, for
+    /// the first `hot.validPrefixes` depths: records of one parent share it.
+    private var pathPrefixes: [String] = []
+    private var ran = false
 
-    // Text collection.
-    fileprivate var captureDepth = Int.max
-    private(set) var textBuffer: [UInt8] = []
-
-    init(path: String, displayPath: String) {
+    /// Opens the file and makes the parser (its first bytes tell libxml2 the
+    /// encoding). Throws `FileFailure` when the file cannot be read or is empty.
+    init(path: String, displayPath: String) throws {
+        _ = XMLStream.libraryReady
         self.path = path
         self.displayPath = displayPath
-        stackNames.reserveCapacity(64)
-        stackPrefixes.reserveCapacity(64)
-        stackOrdinals.reserveCapacity(64)
-        levelStart.reserveCapacity(65)
-        siblingNames.reserveCapacity(256)
-        siblingCounts.reserveCapacity(256)
-        textBuffer.reserveCapacity(4096)
+        input = try XMLInputFile(path: path, displayPath: displayPath)
+        buffer = .allocate(capacity: Self.chunkSize)
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: Hot())
+        var made: xmlParserCtxtPtr? = nil
+        do {
+            buffered = try input.read(into: buffer, capacity: Self.chunkSize, line: 1, path: nil)
+            if buffered == 0 {
+                throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
+            }
+            var sax = XMLStream.saxHandler
+            handedOver = min(4, buffered)
+            // libxml2 hands the user data to every callback: the hot state, which knows the stream.
+            made = xmlCreatePushParserCtxt(&sax, UnsafeMutableRawPointer(hot), buffer, Int32(handedOver), nil)
+            if made == nil {
+                throw FileFailure(SourceLocation(file: displayPath, line: 1), "libxml2 could not create a parser (out of memory?)")
+            }
+        } catch {
+            input.close()
+            buffer.deallocate()
+            hot.pointee.deallocate()
+            hot.deinitialize(count: 1)
+            hot.deallocate()
+            throw error
+        }
+        ctxt = made!
+        hot.pointee.stream = self
+        xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
+    }
+
+    deinit {
+        xmlFreeParserCtxt(ctxt)
+        input.close()
+        buffer.deallocate()
+        hot.pointee.deallocate()
+        hot.deinitialize(count: 1)
+        hot.deallocate()
     }
 
     // MARK: For handlers
 
     /// The interned pointer for a name, to compare with the names libxml2 hands over.
     func intern(_ name: String) -> XMLName {
-        guard let dict = ctxt?.pointee.dict, let p = xmlDictLookup(dict, name, -1) else {
-            fatalError("XMLStream.intern called outside prepare")
-        }
+        guard let p = xmlDictLookup(ctxt.pointee.dict, name, -1) else { fatalError("xmlDictLookup failed: out of memory") }
         return p
     }
 
@@ -134,42 +203,49 @@ final class XMLStream {
     func alwaysIndex(_ names: XMLName...) { alwaysIndexed.append(contentsOf: names) }
 
     /// How many elements are open, the current one included (the root is 1).
-    var depth: Int { stackNames.count }
+    var depth: Int { hot.pointee.depth }
 
     /// The name of the open element at `depth` (1 is the root).
-    func name(atDepth d: Int) -> XMLName? { d >= 1 && d <= stackNames.count ? stackNames[d - 1] : nil }
+    @inline(__always)
+    func name(atDepth d: Int) -> XMLName? {
+        let h = hot
+        return d >= 1 && d <= h.pointee.depth ? h.pointee.names[d - 1] : nil
+    }
 
     /// The name of the current element's parent.
-    var parentName: XMLName? { name(atDepth: stackNames.count - 1) }
+    var parentName: XMLName? { name(atDepth: hot.pointee.depth - 1) }
 
     /// The prefix of the open element at `depth`.
-    func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= stackPrefixes.count ? stackPrefixes[d - 1] : nil }
+    func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= hot.pointee.depth ? hot.pointee.prefixes[d - 1] : nil }
 
     /// The line libxml2 is at (for a start tag: the line where it ends).
-    var line: Int { Int(ctxt?.pointee.input?.pointee.line ?? 0) }
+    var line: Int { Int(ctxt.pointee.input?.pointee.line ?? 0) }
 
     /// The path of the current element, such as `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]`.
-    var elementPath: String { elementPath(depth: stackNames.count) }
+    var elementPath: String { elementPath(depth: hot.pointee.depth) }
 
     /// The path of the open element at `depth`.
-    func elementPath(depth d: Int) -> String {
+    func elementPath(depth: Int) -> String {
+        let d = min(depth, hot.pointee.depth)
         if d == 0 { return "/" }
-        var text = ""
-        for i in 0..<min(d, stackNames.count) {
-            text += "/"
-            if let p = stackPrefixes[i] { text += String(cString: p) + ":" }
-            text += String(cString: stackNames[i])
-            let n = stackOrdinals[i]
-            if n > 1 || alwaysIndexed.contains(stackNames[i]) { text += "[\(n)]" }
+        var k = min(hot.pointee.validPrefixes, d)
+        var text = k > 0 ? pathPrefixes[k - 1] : ""
+        while k < d {
+            text += "/" + qualifiedName(depth: k + 1)
+            let n = hot.pointee.ordinals[k]
+            if n > 1 || alwaysIndexed.contains(where: { $0 == hot.pointee.names[k] }) { text += "[" + String(n) + "]" }
+            if pathPrefixes.count > k { pathPrefixes[k] = text } else { pathPrefixes.append(text) }
+            k += 1
         }
+        if hot.pointee.validPrefixes < d { hot.pointee.validPrefixes = d }
         return text
     }
 
     /// `prefix:name` of the open element at `depth`.
     func qualifiedName(depth d: Int) -> String {
-        guard d >= 1 && d <= stackNames.count else { return "" }
-        let local = String(cString: stackNames[d - 1])
-        return stackPrefixes[d - 1].map { String(cString: $0) + ":" + local } ?? local
+        guard d >= 1 && d <= hot.pointee.depth, let name = hot.pointee.names[d - 1] else { return "" }
+        let local = String(cString: name)
+        return hot.pointee.prefixes[d - 1].map { String(cString: $0) + ":" + local } ?? local
     }
 
     /// Where the current element is: file, line and element path.
@@ -180,19 +256,20 @@ final class XMLStream {
     /// Starts collecting the text inside the current element (its
     /// descendants' too) until it ends; replaces any collection under way.
     func beginText() {
-        textBuffer.removeAll(keepingCapacity: true)
-        captureDepth = stackNames.count
+        let h = hot
+        h.pointee.text.removeAll(keepingCapacity: true)
+        h.pointee.captureDepth = h.pointee.depth
     }
 
     /// Stops collecting text.
-    func endText() { captureDepth = Int.max }
+    func endText() { hot.pointee.captureDepth = Int.max }
 
     /// The collected text, trimmed, with runs of white space made one space.
-    var text: String { textBuffer.withUnsafeBufferPointer { XMLText.collapsed($0) } }
+    var text: String { hot.pointee.text.withUnsafeBufferPointer { XMLText.collapsed($0) } }
 
     /// The collected text's bytes without surrounding white space (for amounts and codes).
     func withTrimmedText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        textBuffer.withUnsafeBufferPointer { body(XMLText.trimmed($0)) }
+        hot.pointee.text.withUnsafeBufferPointer { body(XMLText.trimmed($0)) }
     }
 
     /// Stops the parse: the file fails with this message at the current element.
@@ -201,112 +278,108 @@ final class XMLStream {
     /// Stops the parse: the file fails with this message at `location`.
     func fail(_ message: String, at location: SourceLocation) {
         if failure == nil { failure = FileFailure(location, message) }
-        if let ctxt { xmlStopParser(ctxt) }
+        hot.pointee.stopped = true
+        xmlStopParser(ctxt)
     }
 
     // MARK: Running
 
     /// Parses the whole file, handing events to `handler`. Throws
-    /// `FileFailure` when the file cannot be opened, is not well-formed
-    /// XML, contains a DOCTYPE, or the handler gave up on it.
+    /// `FileFailure` when the file is not well-formed XML, contains a
+    /// DOCTYPE, cannot be read to its end, or the handler gave up on it.
+    /// A stream runs once.
     func run(_ handler: any XMLStreamHandler) throws {
-        _ = XMLStream.libraryReady
-        self.handler = handler
-        defer { self.handler = nil }
+        precondition(!ran, "an XMLStream runs once")
+        ran = true
+        hot.pointee.handler = handler
+        defer { hot.pointee.handler = nil }
 
-        let input = try XMLInputFile(path: path, displayPath: displayPath)
-        defer { input.close() }
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.chunkSize)
-        defer { buffer.deallocate() }
-
-        var count = try input.read(into: buffer, capacity: Self.chunkSize, stream: self)
-        if count == 0 {
-            throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
-        }
-        var sax = XMLStream.saxHandler
-        let head = min(4, count)
-        guard let context = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), buffer, Int32(head), nil) else {
-            throw FileFailure(SourceLocation(file: displayPath, line: 1), "libxml2 could not create a parser (out of memory?)")
-        }
-        ctxt = context
-        defer {
-            xmlFreeParserCtxt(context)
-            ctxt = nil
-        }
-        xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue))
-        handler.prepare(self)
-
-        var offset = head
+        var count = buffered
+        var offset = handedOver
         while failure == nil {
             if count > offset {
-                xmlParseChunk(context, buffer + offset, Int32(count - offset), 0)
+                xmlParseChunk(ctxt, buffer + offset, Int32(count - offset), 0)
             }
             if failure != nil { break }
             offset = 0
-            count = try input.read(into: buffer, capacity: Self.chunkSize, stream: self)
+            count = try input.read(into: buffer, capacity: Self.chunkSize, line: max(line, 1), path: elementPath)
             if count == 0 { break }
         }
         if failure == nil {
             terminating = true
-            xmlParseChunk(context, nil, 0, 1)
+            xmlParseChunk(ctxt, nil, 0, 1)
         }
         if let failure { throw failure }
-        if context.pointee.wellFormed == 0 {
+        if ctxt.pointee.wellFormed == 0 {
             throw FileFailure(location(), "the file is not well-formed XML")
         }
     }
 
     // MARK: Callbacks (called from C through the user-data pointer)
 
+    @inline(__always)
     fileprivate func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
-        if stackNames.count >= Self.maxDepth {
+        let h = hot
+        let depth = h.pointee.depth
+        if depth >= Self.maxDepth {
             fail("elements are nested more than \(Self.maxDepth) deep (expected a shallow document; deep nesting is a denial-of-service pattern)")
             return
         }
         // This element's ordinal among its same-named siblings.
-        let first = levelStart[levelStart.count - 1]
+        let first = h.pointee.levelStart[depth]
         var ordinal: Int32 = 1
-        var i = siblingNames.count - 1
-        while i >= first {
-            if siblingNames[i] == name {
-                siblingCounts[i] += 1
-                ordinal = siblingCounts[i]
-                break
+        var found = false
+        h.pointee.siblingNames.withUnsafeBufferPointer { names in
+            var i = names.count - 1
+            while i >= first {
+                if names[i] == name { found = true; break }
+                i -= 1
             }
-            i -= 1
+            if found {
+                h.pointee.siblingCounts.withUnsafeMutableBufferPointer { counts in
+                    counts[i] += 1
+                    ordinal = counts[i]
+                }
+            }
         }
-        if i < first {
-            siblingNames.append(name)
-            siblingCounts.append(1)
+        if !found {
+            h.pointee.siblingNames.append(name)
+            h.pointee.siblingCounts.append(1)
         }
-        stackNames.append(name)
-        stackPrefixes.append(prefix)
-        stackOrdinals.append(ordinal)
-        levelStart.append(siblingNames.count)
-        handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
+        if h.pointee.validPrefixes > depth { h.pointee.validPrefixes = depth }
+        h.pointee.names[depth] = name
+        h.pointee.prefixes[depth] = prefix
+        h.pointee.ordinals[depth] = ordinal
+        h.pointee.depth = depth + 1
+        h.pointee.levelStart[depth + 1] = h.pointee.siblingNames.count
+        h.pointee.handler?.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
     }
 
+    @inline(__always)
     fileprivate func didEnd(_ name: XMLName) {
-        guard !stackNames.isEmpty else { return }
-        handler.endElement(self, name)
-        if captureDepth == stackNames.count { captureDepth = Int.max }
-        stackNames.removeLast()
-        stackPrefixes.removeLast()
-        stackOrdinals.removeLast()
-        let start = levelStart.removeLast()
-        let drop = siblingNames.count - start
+        let h = hot
+        guard h.pointee.depth > 0 else { return }
+        h.pointee.handler?.endElement(self, name)
+        let depth = h.pointee.depth
+        if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
+        h.pointee.depth = depth - 1
+        let start = h.pointee.levelStart[depth]
+        let drop = h.pointee.siblingNames.count - start
         if drop > 0 {
-            siblingNames.removeLast(drop)
-            siblingCounts.removeLast(drop)
+            h.pointee.siblingNames.removeLast(drop)
+            h.pointee.siblingCounts.removeLast(drop)
         }
     }
 
+    @inline(__always)
     fileprivate func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
-        if textBuffer.count + length > Self.maxTextBytes {
+        let h = hot
+        guard h.pointee.depth >= h.pointee.captureDepth else { return }
+        if h.pointee.text.count + length > Self.maxTextBytes {
             fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
             return
         }
-        textBuffer.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+        h.pointee.text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
     }
 
     fileprivate func didSeeDoctype() {
@@ -321,9 +394,9 @@ final class XMLStream {
         if error.level == XML_ERR_FATAL {
             if failure == nil {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
-                if terminating && !stackNames.isEmpty {
+                let open = hot.pointee.depth
+                if terminating && open > 0 {
                     // libxml2 says "Extra content at the end of the document" when the input stops inside an element.
-                    let open = stackNames.count
                     failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
                 } else {
                     failure = FileFailure(where_, "not well-formed XML: \(XMLText.explain(message, code: error.code))")
@@ -354,31 +427,34 @@ final class XMLStream {
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, localname, prefix, _, _, _, nbAttributes, _, attributes in
-            guard let ctx, let localname else { return }
-            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-                .didStart(localname, prefix, attributes, Int(nbAttributes))
+            guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
+            stream.didStart(localname, prefix, attributes, Int(nbAttributes))
         }
         sax.endElementNs = { ctx, localname, _, _ in
-            guard let ctx, let localname else { return }
-            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didEnd(localname)
+            guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
+            stream.didEnd(localname)
         }
         let characters: charactersSAXFunc = { ctx, ch, len in
-            guard let ctx, let ch, len > 0 else { return }
-            let stream = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-            if stream.stackNames.count >= stream.captureDepth { stream.didReadText(ch, Int(len)) }
+            guard let ch, len > 0, let stream = XMLStream.callbackTarget(ctx) else { return }
+            stream.didReadText(ch, Int(len))
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
         sax.cdataBlock = characters
         sax.internalSubset = { ctx, _, _, _ in
-            guard let ctx else { return }
-            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didSeeDoctype()
+            XMLStream.callbackTarget(ctx)?.didSeeDoctype()
         }
         sax.serror = { ctx, error in
-            guard let ctx, let error else { return }
-            Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue().didRaise(error.pointee)
+            guard let error, let stream = XMLStream.callbackTarget(ctx) else { return }
+            stream.didRaise(error.pointee)
         }
         return sax
+    }
+
+    /// The stream behind a callback's user-data pointer (the hot state), without a retain.
+    @inline(__always)
+    fileprivate static func callbackTarget(_ ctx: UnsafeMutableRawPointer?) -> XMLStream? {
+        ctx?.assumingMemoryBound(to: Hot.self).pointee.stream
     }
 }
 
@@ -412,7 +488,8 @@ private final class XMLInputFile {
     }
 
     /// Fills `buffer` with up to `capacity` bytes; 0 at the end of the file.
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, stream: XMLStream) throws -> Int {
+    /// `line` and `path` say where the parser is, for the error.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, line: Int, path: String?) throws -> Int {
         if let gz {
             let n = gzread(gz, buffer, UInt32(capacity))
             var code: Int32 = 0
@@ -420,7 +497,7 @@ private final class XMLInputFile {
             // At the end of a cut-short stream zlib returns what it has and
             // then 0, with Z_BUF_ERROR.
             if n < 0 || (n == 0 && code != Z_OK) {
-                throw FileFailure(SourceLocation(file: displayPath, line: max(stream.line, 1), path: stream.elementPath),
+                throw FileFailure(SourceLocation(file: displayPath, line: line, path: path),
                                   "the gzip-compressed data is damaged or cut short: \(message) (expected a complete gzip file)")
             }
             return Int(n)
@@ -429,7 +506,7 @@ private final class XMLInputFile {
             let n = sysRead(fd, buffer, capacity)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw FileFailure(SourceLocation(file: displayPath, line: max(stream.line, 1)),
+            throw FileFailure(SourceLocation(file: displayPath, line: line, path: path),
                               "cannot read the file: \(String(cString: strerror(errno)))")
         }
     }

@@ -17,7 +17,8 @@ struct Camt053ReaderTests {
         #expect(credit.amount == Money(minorUnits: 2_000_000, currency: .gbp))
         #expect(credit.date == Day(year: 2022, month: 10, day: 3))
         #expect(credit.kind == "PMNT-RCDT-ESCT")
-        #expect(credit.reference == "BANKREF-0001")
+        // The payer's end-to-end id is the reference the ledger quotes; the bank's own is the identity.
+        #expect(credit.reference == "TW-CC-2022-1")
         #expect(credit.nativeId == "BANKREF-0001")
         #expect(credit.counterparty == "Tidewater Foundation")
         #expect(credit.counterpartyId == "GB94BARC10201530093459")
@@ -33,7 +34,8 @@ struct Camt053ReaderTests {
         #expect(batch.amount == Money(minorUnits: -250_000, currency: .gbp))
         #expect(batch.date == Day(year: 2022, month: 10, day: 10))
         #expect(batch.kind == "FPO")
-        #expect(batch.reference == "E2")
+        #expect(batch.reference == "E2")  // two end-to-end ids: the entry's own reference
+        #expect(batch.nativeId == "E2")
         #expect(batch.counterparty == "Riverside Allotment Group; Eastgate Men's Shed")
         #expect(batch.counterpartyId == "")
         #expect(batch.description == "Seed grant")
@@ -85,6 +87,7 @@ struct Camt053ReaderTests {
         #expect(m[0].location.path == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]")
         #expect(m[1].amount == Money(minorUnits: -1_050, currency: eur))
         #expect(m[1].description == "Account fee")
+        #expect(m[1].reference == "N2")  // NOTPROVIDED is no reference
         #expect(m[1].counterparty == "")
         #expect(m[2].nativeId == "AS-9")
         #expect(m[2].account == "LT601010012345678901")

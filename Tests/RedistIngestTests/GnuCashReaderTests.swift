@@ -26,7 +26,9 @@ struct GnuCashReaderTests {
         #expect(grant.location.path == "/gnc-v2/gnc:book/gnc:transaction[1]/trn:splits/trn:split[1]")
 
         #expect(m[1].amount == Money(minorUnits: 167_235, currency: .gbp))
-        #expect(m[1].account == "Income:Grants & Donations")
+        // An account with a nominal code: the code, and the path as its name.
+        #expect(m[1].account == "4000")
+        #expect(m[1].accountName == "Income:Grants & Donations")
         #expect(m[1].kind == "INCOME")
         #expect(m[1].description == "Tidewater Foundation instalment")
         #expect(m[1].reference == "")
@@ -54,6 +56,23 @@ struct GnuCashReaderTests {
         #expect(out.sink.amountLoaded == 350_000)
     }
 
+    @Test func optionsChooseAccountPathsAndMemoAsCounterparty() throws {
+        let reader = try GnuCashReader(ReaderConfiguration(sourceName: "books", role: .ledger,
+                                                           options: ["account": "path", "memo": "counterparty"]))
+        let m = XMLTestSupport.read(reader, XMLTestSupport.fixture("book.gnucash")).movements
+        #expect(m.map { $0.account } == ["Expenses:Grants to groups", "Income:Grants & Donations", "Income:Grants & Donations"])
+        #expect(m.map { $0.accountName } == ["Grants to groups", "Grants & Donations", "Grants & Donations"])
+        #expect(m.map { $0.counterparty } == ["Seed grant, round 3", "", "Bank charge"])
+        #expect(m.map { $0.description } == ["Grant to Riverside Allotment Group", "Tidewater Foundation instalment",
+                                             "Tidewater Foundation instalment"])
+        #expect(throws: ReaderConfigurationError.self) {
+            _ = try GnuCashReader(ReaderConfiguration(sourceName: "books", role: .ledger, options: ["memo": "notes"]))
+        }
+        #expect(throws: ReaderConfigurationError.self) {
+            _ = try GnuCashReader(ReaderConfiguration(sourceName: "books", role: .ledger, options: ["account": "name"]))
+        }
+    }
+
     @Test func gzipBooksAreReadTheSame() {
         let plain = XMLTestSupport.read(XMLTestSupport.gnucash(), XMLTestSupport.fixture("book.gnucash"), display: "b")
         let packed = XMLTestSupport.read(XMLTestSupport.gnucash(), XMLTestSupport.fixture("compressed-book.xml"), display: "b")
@@ -63,10 +82,11 @@ struct GnuCashReaderTests {
     }
 
     @Test func theParseKeepsAccountsAndEverySplitField() throws {
-        let handler = GnuCashHandler(sink: RecordSink { _ in }, file: "b")
+        let stream = try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "b")
+        let handler = GnuCashHandler(stream, sink: RecordSink { _ in })
         var transactions: [GnuCashTransaction] = []
         handler.onTransaction = { transactions.append($0) }
-        try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "b").run(handler)
+        try stream.run(handler)
         #expect(handler.transactionCount == 2)
         #expect(handler.templateCount == 1)
         // The template's root account is not one of the book's accounts.

@@ -123,10 +123,10 @@ final class XMLEventRecorder: XMLStreamHandler {
     var attributes: [String: String] = [:]
     var internedTwice = false
     var sawInternedName = false
-    private var nItem: XMLName!
-    private var aNote: XMLName!
+    private let nItem: XMLName
+    private let aNote: XMLName
 
-    func prepare(_ stream: XMLStream) {
+    init(_ stream: XMLStream) {
         nItem = stream.intern("item")
         aNote = stream.intern("note")
         internedTwice = stream.intern("item") == nItem
@@ -150,8 +150,8 @@ struct XMLStreamTests {
     func run(_ text: String) throws -> (XMLEventRecorder, FileFailure?) {
         let path = try XMLTestSupport.temporaryFile("events.xml", text)
         defer { XMLTestSupport.remove(path) }
-        let recorder = XMLEventRecorder()
-        let stream = XMLStream(path: path, displayPath: "events.xml")
+        let stream = try XMLStream(path: path, displayPath: "events.xml")
+        let recorder = XMLEventRecorder(stream)
         do {
             try stream.run(recorder)
             return (recorder, nil)
@@ -195,9 +195,12 @@ struct XMLStreamTests {
 
     @Test func gzipIsRecognisedByItsBytesNotItsName() throws {
         // compressed-book.xml is gzip data under an .xml name; book.gnucash is plain XML.
-        let plain = XMLEventRecorder(), packed = XMLEventRecorder()
-        try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "book.gnucash").run(plain)
-        try XMLStream(path: XMLTestSupport.fixture("compressed-book.xml"), displayPath: "compressed-book.xml").run(packed)
+        let plainStream = try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "book.gnucash")
+        let plain = XMLEventRecorder(plainStream)
+        try plainStream.run(plain)
+        let packedStream = try XMLStream(path: XMLTestSupport.fixture("compressed-book.xml"), displayPath: "compressed-book.xml")
+        let packed = XMLEventRecorder(packedStream)
+        try packedStream.run(packed)
         #expect(plain.starts.count > 50)
         #expect(plain.starts.map { $0.path } == packed.starts.map { $0.path })
         #expect(plain.starts.map { $0.line } == packed.starts.map { $0.line })
