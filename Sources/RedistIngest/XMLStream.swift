@@ -471,7 +471,7 @@ private final class XMLInputFile {
         let opened = open(path, O_RDONLY)
         fd = opened
         guard opened >= 0 else {
-            throw FileFailure(SourceLocation(file: displayPath, line: 0), "cannot open the file: \(String(cString: strerror(errno)))")
+            throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot open the file: \(String(cString: strerror(errno)))")
         }
         var magic: (UInt8, UInt8) = (0, 0)
         let n = withUnsafeMutableBytes(of: &magic) { pread(opened, $0.baseAddress, 2, 0) }
@@ -480,7 +480,7 @@ private final class XMLInputFile {
             gz = gzdopen(opened, "rb")
             guard gz != nil else {
                 sysClose(opened)
-                throw FileFailure(SourceLocation(file: displayPath, line: 0), "cannot read the gzip-compressed file")
+                throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot read the gzip-compressed file")
             }
             fd = -1  // owned by zlib now
             gzbuffer(gz, 128 * 1024)

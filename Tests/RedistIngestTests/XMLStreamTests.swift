@@ -214,6 +214,20 @@ struct XMLStreamTests {
         #expect(xmlLoadExternalEntity("http://192.0.2.1/x.dtd", nil, nil) == nil)
     }
 
+    @Test func streamsAndHandlersAreReleasedAfterAFailure() throws {
+        weak var weakStream: XMLStream?
+        weak var weakHandler: XMLEventRecorder?
+        do {
+            let stream = try XMLStream(path: XMLTestSupport.fixture("xxe.xml"), displayPath: "xxe.xml")
+            let handler = XMLEventRecorder(stream)
+            weakStream = stream
+            weakHandler = handler
+            #expect(throws: FileFailure.self) { try stream.run(handler) }
+        }
+        #expect(weakStream == nil)
+        #expect(weakHandler == nil)
+    }
+
     // MARK: Hostile files: each ends with a FileFailure naming the file and line.
 
     @Test func externalEntityIsRefusedAtTheDoctype() {
