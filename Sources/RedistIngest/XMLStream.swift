@@ -248,6 +248,21 @@ final class XMLStream {
         return hot.pointee.prefixes[d - 1].map { String(cString: $0) + ":" + local } ?? local
     }
 
+    /// The bytes the stream holds now: libxml2's unparsed input, the
+    /// collected text and the sibling counters. It stays below a few chunks
+    /// however long the file (tests check it).
+    var bytesHeld: Int {
+        var held = 0
+        if let input = ctxt.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
+        held += hot.pointee.text.capacity
+        held += hot.pointee.siblingNames.capacity * MemoryLayout<XMLName>.stride
+        held += hot.pointee.siblingCounts.capacity * MemoryLayout<Int32>.stride
+        return held
+    }
+
+    /// How many distinct names the parser's dictionary holds.
+    var internedNames: Int { Int(xmlDictSize(ctxt.pointee.dict)) }
+
     /// Where the current element is: file, line and element path.
     func location() -> SourceLocation {
         SourceLocation(file: displayPath, line: line, path: elementPath)
