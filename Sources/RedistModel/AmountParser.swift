@@ -78,6 +78,8 @@ public struct AmountParser: Sendable {
                 if inFraction || inDenominator || !sawDigit || lastGroupDigits >= 0 { return nil }
                 inDenominator = true
             case UInt8(ascii: "-"):
+                // `(-12.00)` and `(12.00)-` say "negative" twice: ambiguous, so refused.
+                if parenOpen { return nil }
                 if sawDigit {
                     if trailingMinus || negative { return nil }
                     trailingMinus = true
@@ -130,7 +132,9 @@ public struct AmountParser: Sendable {
         for _ in 0..<digits { scale *= 10 }
         let (m, o1) = whole.multipliedReportingOverflow(by: scale)
         if o1 { return nil }
-        var units = m + fraction + (roundUp ? 1 : 0)
+        let (withFraction, o2) = m.addingReportingOverflow(fraction + (roundUp ? 1 : 0))
+        if o2 { return nil }
+        var units = withFraction
         if negative || parenOpen || trailingMinus { units = -units }
         return units
     }
@@ -148,7 +152,8 @@ public struct AmountParser: Sendable {
         let (scaled, overflow) = numerator.multipliedReportingOverflow(by: scale)
         if overflow { return nil }
         var units = scaled / denominator
-        if (scaled % denominator) * 2 >= denominator { units += 1 }
+        let remainder = scaled % denominator
+        if remainder >= denominator - remainder { units += 1 }  // remainder × 2 ≥ denominator, without overflow
         return negative ? -units : units
     }
 }
