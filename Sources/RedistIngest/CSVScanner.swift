@@ -162,8 +162,9 @@ public final class CSVScanner {
                 let b = base[i]
                 if quoted {
                     if b == quote {
-                        if i + 1 >= filled { break scanning }  // need to see the next byte
-                        if base[i + 1] == quote { escaped = true; i += 2; continue }
+                        // Need to see the next byte, unless the file ends here and this quote closes the field.
+                        if i + 1 >= filled && !eof { break scanning }
+                        if i + 1 < filled && base[i + 1] == quote { escaped = true; i += 2; continue }
                         quoted = false
                         i += 1
                         continue

@@ -89,32 +89,40 @@ public struct MappedCSVReader: SourceReader {
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(delimiter: delimiter, encoding: encoding)
         var columns: [String: Int]? = positional
+        // Fields a row may have: the header's; a file without a header row has nothing to check against.
+        var headerWidth = Int.max
         var skipped = 0
         var failure: FileFailure? = nil
-        do {
-            try scanner.scan(path: path) { record in
-                if skipped < skipLines { skipped += 1; return true }
-                guard let cols = columns else {
-                    let header = HeaderIndex(record)
-                    let wanted = configuration.columns.sorted { $0.key < $1.key }.map { (key: $0.key, title: $0.value) }
-                    do {
-                        columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line))
-                    } catch let f as FileFailure {
-                        failure = f
-                        return false
-                    }
-                    return true
-                }
-                if record.allBlank { return true }
-                if configuration.role == .members {
-                    readMember(record, cols, displayPath, sink)
-                } else {
-                    readMovement(record, cols, displayPath, sink)
+        try scanCSV(scanner, path: path, displayPath: displayPath) { record in
+            if skipped < skipLines { skipped += 1; return true }
+            guard let cols = columns else {
+                let header = HeaderIndex(record)
+                let wanted = configuration.columns.sorted { $0.key < $1.key }.map { (key: $0.key, title: $0.value) }
+                do {
+                    columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line))
+                    headerWidth = record.count
+                } catch let f as FileFailure {
+                    failure = f
+                    return false
                 }
                 return true
             }
-        } catch let e as CSVScanner.Failure {
-            throw FileFailure(SourceLocation(file: displayPath, line: 1), e.description)
+            if record.allBlank { return true }
+            // More values than titles: an unquoted comma (`£1,234.00`) has shifted the row, so its
+            // columns cannot be trusted. Blank extras (a trailing comma) are harmless.
+            var extra = headerWidth
+            while extra < record.count && record.isBlank(extra) { extra += 1 }
+            if extra < record.count {
+                sink.reject(record.location(displayPath, extra), check: "reject.fields",
+                            "the row has \(record.count) fields but the header has \(headerWidth) (expected a comma inside a value to be quoted, as in \"1,234.00\")")
+                return true
+            }
+            if configuration.role == .members {
+                readMember(record, cols, displayPath, sink)
+            } else {
+                readMovement(record, cols, displayPath, sink)
+            }
+            return true
         }
         if let failure { throw failure }
         if columns == nil { throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected a header row)") }

@@ -73,6 +73,9 @@ public struct QuickBooksReader: SourceReader {
             if record.isBlank(dateIndex) || dateIndex >= record.count {
                 if lower.hasPrefix("beginning balance") || lower.hasPrefix("total for ") || lower == "total" || lower.hasPrefix("total ") {
                     sink.skip(record.rowLocation(displayPath), check: "skip.balance-row", "\"\(label)\" row skipped (not a transaction)")
+                } else if lower.hasPrefix("accrual basis") || lower.hasPrefix("cash basis") {
+                    // The report's footer ("Accrual Basis Monday, April 1, …"), not an account.
+                    sink.skip(record.rowLocation(displayPath), check: "skip.footer", "\"\(label)\" row skipped (the report's footer)")
                 } else if record.isBlank(c["amount"]!) && !record.isBlank(0) {
                     (account, accountName) = Self.splitHeading(record.string(0))
                     accountIsIncome = incomeAccounts.matches(account) || accountName.lowercased().contains("income")

@@ -8,6 +8,11 @@ import RedistModel
 /// organisation are kept; the rest are counted as skipped. As `grants-out`
 /// (the organisation's own register) every grant is kept, with the extra
 /// columns `Fund` and `Payment Date` where present.
+///
+/// The standard requires `Recipient Org:Identifier`, but many published files
+/// (early conversions such as Arts Council of Wales' or Sport England's) name
+/// recipients only: such a file is read with a warning, its grants carrying
+/// the recipient's name and an empty identifier.
 public struct ThreeSixtyGivingReader: SourceReader {
     public static let format = "360giving"
     public static let roles: [SourceRole] = [.grantsIn, .grantsOut]
@@ -27,10 +32,10 @@ public struct ThreeSixtyGivingReader: SourceReader {
 
     static let required = [
         (key: "id", title: "Identifier"), (key: "awarded", title: "Amount Awarded"), (key: "date", title: "Award Date"),
-        (key: "recipient", title: "Recipient Org:Identifier"), (key: "funder", title: "Funding Org:Identifier"),
+        (key: "funder", title: "Funding Org:Identifier"),
     ]
     static let optional = [
-        ("title", "Title"), ("description", "Description"), ("currency", "Currency"), ("disbursed", "Amount Disbursed"),
+        ("recipient", "Recipient Org:Identifier"), ("title", "Title"), ("description", "Description"), ("currency", "Currency"), ("disbursed", "Amount Disbursed"),
         ("recipientName", "Recipient Org:Name"), ("funderName", "Funding Org:Name"), ("programme", "Grant Programme:Title"),
         ("location", "Beneficiary Location:Name"), ("fund", "Fund"), ("paymentDate", "Payment Date"),
     ]
@@ -47,6 +52,10 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 do {
                     var found = try header.require(Self.required, location: record.rowLocation(displayPath))
                     for (key, title) in Self.optional { if let i = header.index(of: title) { found[key] = i } }
+                    if found["recipient"] == nil {
+                        sink.report(Diagnostic(.warning, record.rowLocation(displayPath), check: "missing-column",
+                                               "the header has no column \"Recipient Org:Identifier\": grants are read with the recipient's name only (expected the identifier the 360Giving standard requires)"))
+                    }
                     cols = found
                 } catch let f as FileFailure {
                     failure = f
@@ -96,7 +105,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 }
                 paymentDate = d
             }
-            let recipient = record.string(c["recipient"]!)
+            let recipient = record.optionalString(c["recipient"])
             if configuration.role == .grantsIn && recipient != organisation {
                 sink.skip(record.rowLocation(displayPath), check: "skip.other-recipient",
                           "grant \(identifier) is to \(recipient.isEmpty ? "an unnamed recipient" : recipient), not to \(organisation)", amount: money)

@@ -32,7 +32,6 @@ public struct XeroReader: SourceReader {
         let parser = AmountParser(digits: currency.minorDigits)
         var cols: [String: Int]? = nil
         var account = "", accountName = ""
-        var titleLines = 0
         var failure: FileFailure? = nil
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
             guard let c = cols else {
@@ -55,7 +54,6 @@ public struct XeroReader: SourceReader {
                         return false
                     }
                 } else {
-                    titleLines += 1
                     sink.skip(record.rowLocation(displayPath), check: "skip.title", "title line \"\(record.string(0))\" skipped")
                 }
                 return true
@@ -105,7 +103,8 @@ public struct XeroReader: SourceReader {
         }
         if let failure { throw failure }
         if cols == nil {
-            throw FileFailure(SourceLocation(file: displayPath, line: titleLines + 1),
+            // The whole file is at fault: every row was taken for a title line.
+            throw FileFailure(SourceLocation(file: displayPath, line: 1),
                               "no header row found (expected Date,Source,Description,Reference,Debit,Credit,… after the title lines)")
         }
     }

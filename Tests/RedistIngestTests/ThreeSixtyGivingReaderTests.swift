@@ -1,0 +1,116 @@
+import Foundation
+import RedistModel
+import Testing
+@testable import RedistIngest
+
+@Suite("360Giving reader")
+struct ThreeSixtyGivingReaderTests {
+    typealias S = CSVTestSupport
+    static let organisation = "GB-CHC-9990012"
+
+    func reader(_ role: SourceRole, options: [String: String] = [:]) -> ThreeSixtyGivingReader {
+        try! ThreeSixtyGivingReader(ReaderConfiguration(sourceName: "grants", role: role, options: options,
+                                                        organisationId: Self.organisation))
+    }
+
+    func grantsOut() -> S.Outcome { S.read(reader(.grantsOut), S.fixture("grants-out.csv")) }
+
+    @Test func grantsOutKeepsEveryGrantWithFundAndPaymentDate() throws {
+        let g = grantsOut().grants
+        #expect(g.map(\.identifier) == ["360G-NPSN-GO-0001", "360G-NPSN-GO-0002", "360G-NPSN-GO-0001", "360G-NPSN-GO-0009"])
+        let first = try #require(g.first)
+        #expect(first.title == "Peer facilitator training")
+        #expect(first.description == "Training four members, as \"peer facilitators\"")
+        #expect(first.amountAwarded == Money(minorUnits: 200_000, currency: .gbp))
+        #expect(first.amountDisbursed == Money(minorUnits: 200_000, currency: .gbp))
+        #expect(first.awardDate == Day(year: 2023, month: 3, day: 9))
+        #expect(first.paymentDate == Day(year: 2023, month: 4, day: 11))
+        #expect(first.recipientId == "360G-NPSN-G007")
+        #expect(first.recipientName == "Northumbrian Open Door Peers")
+        #expect(first.funderId == Self.organisation)
+        #expect(first.funderName == "Northfield Peer Support Network")
+        #expect(first.programme == "Peer Support Grants")
+        #expect(first.beneficiaryLocation == "North East")
+        #expect(first.fund == "ML-PEER")
+        #expect(first.location == SourceLocation(file: "grants-out.csv", line: 2, column: 1))
+    }
+
+    @Test func blanksTakeDefaultsAndDayFirstDatesAreRead() throws {
+        let second = try #require(grantsOut().grants.dropFirst().first)
+        #expect(second.amountAwarded == Money(minorUnits: 150_000, currency: .gbp))  // no currency: the organisation's
+        #expect(second.amountDisbursed == nil)
+        #expect(second.paymentDate == nil)  // awarded, not yet paid
+        #expect(second.awardDate == Day(year: 2023, month: 3, day: 14))
+        #expect(grantsOut().grants.last?.amountAwarded == Money(minorUnits: 25_000, currency: Currency(code: "USD")!))
+    }
+
+    @Test func repeatedIdentifiersAreKeptAndWarnedAbout() {
+        let out = grantsOut()
+        let warnings = out.findings("duplicate-identifier")
+        #expect(warnings.map(\.rendered) == [
+            "grants-out.csv:4:1: warning: Identifier 360G-NPSN-GO-0001 appears more than once in this file; each row is kept",
+        ])
+    }
+
+    @Test func badRowsAreRejectedWithTheirColumn() {
+        let out = grantsOut()
+        #expect(out.errors == [
+            "grants-out.csv:5:1: error: the grant has no Identifier (expected a 360Giving identifier such as 360G-ABC-0001)",
+            "grants-out.csv:6:35: error: \"1.000.00\" is not an amount (\(AmountParser.expectation))",
+            "grants-out.csv:7:41: error: \"2023-02-30\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy)",
+            "grants-out.csv:8:141: error: \"soon\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy)",
+            "grants-out.csv:9:33: error: \"pounds\" is not a currency (expected an ISO 4217 code such as GBP)",
+        ])
+        #expect(out.sink.rowsLoaded == 4)
+        #expect(out.sink.rowsRejected == 5)
+        #expect(out.totalsBalance)
+    }
+
+    @Test func grantsInKeepsOnlyGrantsToTheOrganisation() {
+        let out = S.read(reader(.grantsIn), S.fixture("funder-360giving.csv"))
+        #expect(out.grants.map(\.identifier) == ["360G-TIDEWATER-2023-014"])
+        #expect(out.findings("skip.other-recipient").map(\.message) == [
+            "grant 360G-TIDEWATER-2022-029 is to GB-CHC-9993103, not to GB-CHC-9990012",
+            "grant 360G-TIDEWATER-2023-029 is to an unnamed recipient, not to GB-CHC-9990012",
+        ])
+        // Skipped grants still count their money, so the file's totals balance.
+        #expect(out.sink.amountSkipped == 2_000_000 + 500_000)
+        #expect(out.sink.amountLoaded == 21_000_000)
+        #expect(out.totalsBalance)
+    }
+
+    @Test func aMissingRequiredColumnFailsTheFile() {
+        let out = S.read(reader(.grantsOut), S.fixture("360giving-no-amount.csv"))
+        #expect(out.failure?.description == "360giving-no-amount.csv:1:1: error: the header has no column \"Amount Awarded\" (found: \"Identifier\", \"Title\", \"Currency\", \"Amount Applied For\", \"Award Date\", \"Recipient Org:Identifier\", \"Funding Org:Identifier\")")
+        #expect(out.records.isEmpty)
+    }
+
+    /// Real published files often name recipients without identifiers: read, with a warning.
+    @Test func aFileWithoutRecipientIdentifiersIsReadWithAWarning() throws {
+        let out = S.read(reader(.grantsOut), S.fixture("360giving-no-recipient-id.csv"))
+        #expect(out.failure == nil)
+        #expect(out.grants.map(\.recipientId) == ["", ""])
+        #expect(out.grants.map(\.recipientName) == ["Theatr Example", "Another Company"])
+        #expect(out.grants.map(\.amountAwarded.minorUnits) == [290_000, 443_750])
+        let warning = try #require(out.findings("missing-column").first)
+        #expect(warning.severity == .warning)
+        #expect(warning.location.line == 1)
+        // As a funder's file, none of its grants can be to the organisation.
+        let asFunder = S.read(reader(.grantsIn), S.fixture("360giving-no-recipient-id.csv"))
+        #expect(asFunder.grants.isEmpty)
+        #expect(asFunder.sink.rowsSkipped == 2)
+    }
+
+    @Test func anEmptyFileFails() throws {
+        let out = try S.read(reader(.grantsOut), text: "")
+        #expect(out.failure?.description == "input.csv:1: error: the file is empty (expected a 360Giving header row)")
+    }
+
+    @Test func aPreferredDateFormatIsTriedFirst() throws {
+        let text = "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier\n360G-1,10,03/04/2023,A,B\n"
+        let dayFirst = try S.read(reader(.grantsOut), text: text)
+        #expect(dayFirst.grants.first?.awardDate == Day(year: 2023, month: 4, day: 3))
+        let monthFirst = try S.read(reader(.grantsOut, options: ["date_format": "mm/dd/yyyy"]), text: text)
+        #expect(monthFirst.grants.first?.awardDate == Day(year: 2023, month: 3, day: 4))
+    }
+}
