@@ -102,7 +102,6 @@ final class XMLStream {
         unowned(unsafe) var handler: (any XMLStreamHandler)?
         /// Set once the stream is made: the callbacks reach it from here.
         unowned(unsafe) var stream: XMLStream?
-        var stopped = false
 
         init() {
             names = .allocate(capacity: XMLStream.maxDepth + 1)
@@ -293,7 +292,6 @@ final class XMLStream {
     /// Stops the parse: the file fails with this message at `location`.
     func fail(_ message: String, at location: SourceLocation) {
         if failure == nil { failure = FileFailure(location, message) }
-        hot.pointee.stopped = true
         xmlStopParser(ctxt)
     }
 
