@@ -45,7 +45,10 @@ public struct IngestStage {
                     keep.insert(old.id)
                     report.filesUnchanged += 1
                     if let failure = old.failure {
-                        report.filesFailed.append(FileFailure(SourceLocation(file: display, line: 0), failure))
+                        // Reported where the first run found it, kept with the file's findings.
+                        let location = try warehouse.findings(files: [old]).first { $0.0.check == "file" }?.0.location
+                            ?? SourceLocation(file: display, line: 0)
+                        report.filesFailed.append(FileFailure(location, failure))
                     }
                     continue
                 }

@@ -1,0 +1,66 @@
+import Foundation
+@testable import RedistCore
+import RedistIngest
+import RedistModel
+import Testing
+
+/// Error cases in hledger's style: each folder under `Fixtures/errors/` holds
+/// an input file, the `pipeline.toml` that reads it and `expected.txt`, the
+/// exact messages a user sees (`file:line:column: error: …`, paths relative
+/// to the case's folder). One test runs them all: the pipeline is loaded, its
+/// sources are ingested into a fresh warehouse, and the errors and warnings
+/// the warehouse kept (or the pipeline file's error) are compared.
+@Suite("Error cases")
+struct ErrorCaseTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/errors")
+        .standardizedFileURL.path
+
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// What redist says about one case, paths made relative to its folder.
+    static func messages(_ name: String) throws -> [String] {
+        let folder = root + "/" + name
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("redist-errors-\(name)-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var lines: [String] = []
+        do {
+            let pipeline = try Pipeline.load(path: folder + "/pipeline.toml")
+            let warehouse = try Warehouse(path: scratch + "/warehouse.sqlite")
+            let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
+            let findings = try warehouse.findings(files: try warehouse.files()).map(\.0)
+            lines = findings.filter { $0.severity != .note }.map(\.rendered)
+            // A file that could not be read is both reported by the stage and kept as a finding, in the same words.
+            for failure in report.filesFailed {
+                #expect(lines.contains(failure.description), "\(failure) is not among the findings")
+            }
+        } catch let error as PipelineError {
+            lines = [error.description]
+        }
+        // Inputs are shown relative to the current folder when under it, else in full.
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefixes = [folder + "/", folder.hasPrefix(cwd + "/") ? String(folder.dropFirst(cwd.count + 1)) + "/" : folder + "/"]
+        return lines.map { line in
+            var line = line
+            for prefix in prefixes where line.hasPrefix(prefix) { line = String(line.dropFirst(prefix.count)) }
+            return line
+        }
+    }
+
+    @Test func thereAreCasesToRun() {
+        #expect(Self.cases.count >= 10)
+        for name in Self.cases {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: Self.root + "/" + name)) ?? []
+            #expect(files.contains("pipeline.toml") && files.contains("expected.txt") && files.count >= 3, "\(name) needs an input, pipeline.toml and expected.txt")
+        }
+    }
+
+    @Test(arguments: cases)
+    func errorCase(_ name: String) throws {
+        let expected = try String(contentsOfFile: Self.root + "/" + name + "/expected.txt", encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let produced = try Self.messages(name)
+        #expect(produced == expected, "\(name): got\n\(produced.joined(separator: "\n"))")
+    }
+}
