@@ -65,8 +65,8 @@ import Testing
         let first = runPipeline(period: "2023-Q4", out: dir + "/a", warehouse: dir + "/w.sqlite")
         let second = runPipeline(period: "2023-Q4", out: dir + "/b", warehouse: dir + "/w.sqlite")
         #expect(first.status == 0 && second.status == 0)
-        #expect(first.log.contains { $0.contains("files read: 10, unchanged: 0") })
-        #expect(second.log.contains { $0.contains("files read: 0, unchanged: 10") })
+        #expect(first.log.contains { $0.contains("files read: 13, unchanged: 0") })
+        #expect(second.log.contains { $0.contains("files read: 0, unchanged: 13") })
         for name in Self.outputs {
             #expect(read(dir + "/a/" + name) == read(dir + "/b/" + name), "\(name) changed on a re-run")
         }
@@ -94,7 +94,7 @@ import Testing
         _ = runPipeline(period: "2024-Q1", out: dir + "/out", warehouse: dir + "/w.sqlite")
         let quality = parseCSV(dir + "/out/quality.csv")
         let totals = quality.filter { $0.count > 4 && $0[4] == "control-totals" }
-        #expect(totals.count == 10)
+        #expect(totals.count == 13)
         for row in totals {
             #expect(row[3] == "note", "\(row)")
             let numbers = row[5].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
