@@ -240,6 +240,11 @@ struct CorpusCSVTests {
         #expect(out.findings("reject.amount").map(\.location.line) == [3, 4])
         #expect(out.findings("reject.amount").allSatisfy { $0.message == "both paid in and paid out are empty (expected an amount in one of them)" })
         #expect(out.totalsBalance)
+        // The running balance column: dollar signs with and without thousands separators.
+        let balances = S.read(mapped(["date": "Date", "amount": "RunningBalance"], ["skip_lines": "1", "date_format": "mm/dd/yyyy", "currency": "USD"]),
+                              CSVCorpus.path("accounting-csv/jbms__beancount-import__EAC_Checking_Transactions_20201223-160009.CSV"))
+        #expect(balances.movements.map(\.amount.minorUnits) == [2_005_301, 2_005_001, 5_001, 1_055_001, 255_000, 255_055, 1_155_000,
+                                                                 113_394, 113_385, 113_999, 111_181, 789_000])
     }
 
     @Test func venmoSignsSpacesAndDollarSigns() throws {
