@@ -3,6 +3,7 @@ public enum DateFormat: String, Sendable, CaseIterable {
     case dayMonthYear = "dd/mm/yyyy"
     case monthDayYear = "mm/dd/yyyy"
     case iso = "yyyy-mm-dd"
+    case yearMonthDaySlashes = "yyyy/mm/dd"
     case dayMonthNameYear = "d MMM yyyy"
 
     public var expectation: String {
@@ -10,6 +11,7 @@ public enum DateFormat: String, Sendable, CaseIterable {
         case .dayMonthYear: return "expected a date as dd/mm/yyyy, e.g. 31/03/2024"
         case .monthDayYear: return "expected a date as mm/dd/yyyy, e.g. 03/31/2024"
         case .iso: return "expected a date as yyyy-mm-dd, e.g. 2024-03-31"
+        case .yearMonthDaySlashes: return "expected a date as yyyy/mm/dd, e.g. 2024/03/31"
         case .dayMonthNameYear: return "expected a date as d MMM yyyy, e.g. 2 Sep 2022"
         }
     }
@@ -20,6 +22,12 @@ public enum DateFormat: String, Sendable, CaseIterable {
         switch self {
         case .iso:
             return Day(iso: String(t))
+        case .yearMonthDaySlashes:
+            let parts = t.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
+                  parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+                  let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            return Day(year: y, month: m, day: d)
         case .dayMonthYear, .monthDayYear:
             let parts = t.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." })
             guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCIIDigit) }),

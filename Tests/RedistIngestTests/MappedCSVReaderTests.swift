@@ -175,7 +175,7 @@ struct MappedCSVReaderTests {
         (["date": "D"], [:], "source \"ledger\": [source.columns] needs amount, or paid_in and paid_out, or debit and credit"),
         (["date": "D", "paid_in": "In"], [:], "source \"ledger\": [source.columns] needs amount, or paid_in and paid_out, or debit and credit"),
         (["date": "D", "amount": "A"], ["delimiter": ":"], "source \"ledger\": delimiter \":\" is not one of \",\", \";\", \"tab\", \"|\""),
-        (["date": "D", "amount": "A"], ["date_format": "yyyy/mm/dd"], "source \"ledger\": date_format \"yyyy/mm/dd\" is not one of dd/mm/yyyy, mm/dd/yyyy, yyyy-mm-dd, d MMM yyyy"),
+        (["date": "D", "amount": "A"], ["date_format": "yyyy.mm.dd"], "source \"ledger\": date_format \"yyyy.mm.dd\" is not one of dd/mm/yyyy, mm/dd/yyyy, yyyy-mm-dd, yyyy/mm/dd, d MMM yyyy"),
         (["date": "D", "amount": "A"], ["encoding": "latin1"], "source \"ledger\": encoding \"latin1\" is not one of auto, utf-8, windows-1252"),
         (["date": "D", "amount": "A"], ["decimal_comma": "si"], "source \"ledger\": decimal_comma must be true or false, not \"si\""),
         (["date": "D", "amount": "A"], ["skip_lines": "two"], "source \"ledger\": skip_lines must be a whole number"),
