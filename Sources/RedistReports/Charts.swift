@@ -263,7 +263,7 @@ enum Charts {
         case .count: yLabelWidth = 36
         case .money: yLabelWidth = 78
         }
-        let left = yLabelWidth + 8, top = 28, plotHeight = 200
+        let left = yLabelWidth + 8, top = 28, plotHeight = 170
         let plotWidth = (n - 1) * step + 60
         let right = endLabels ? 190 : 24
         let width = left + plotWidth + right

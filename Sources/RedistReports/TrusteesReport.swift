@@ -68,7 +68,7 @@ public struct TrusteesReport {
         model["figureSentences"] = figureSentences(org)
         model["sentenceRedistributed"] = "We passed \(say.pounds(org.redistributed)) on to groups and members \(this), and kept \(say.pounds(org.retained)) for our own staff, delivery and overheads."
         model["sentenceHeld"] = "At the end of the \(model["periodNoun"]!) we held \(say.pounds(org.held)). Of that, \(say.pounds(org.heldHosted)) belongs to the projects we host: it is their money, not our reserves."
-        model["sentenceReach"] = "\(capitalised(say.count(org.groupsReached, "group"))) received money \(this), \(org.firstTimeGroups) of them for the first time; we also paid \(say.count(org.individualsPaid, "person", "people")) for their expertise."
+        model["sentenceReach"] = "\(capitalised(say.count(org.groupsReached, "group"))) received money \(this), \(newcomers(org.firstTimeGroups, of: org.groupsReached)); we also paid \(say.count(org.individualsPaid, "person", "people")) for their expertise."
         if let t = org.timeToMoney {
             model["sentenceTime"] = "Grants paid \(this) reached groups a median of \(t.median) days after they were awarded; nine in ten within \(t.p90) days (\(say.count(t.count, "grant")))."
         } else {
@@ -86,6 +86,14 @@ public struct TrusteesReport {
     }
 
     func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
+
+    /// "3 of them for the first time", "none of them for the first time", "all for the first time".
+    func newcomers(_ first: Int, of all: Int) -> String {
+        if all == 0 { return "so none for the first time" }
+        if first == 0 { return all == 1 ? "not for the first time" : "none of them for the first time" }
+        if first == all { return all == 1 ? "for the first time" : "all of them for the first time" }
+        return "\(first) of them for the first time"
+    }
 
     /// "Of every £1 we spent this quarter, 41p reached groups directly."
     func headline(_ org: ScopeMeasures) -> String {
@@ -106,7 +114,7 @@ public struct TrusteesReport {
             ["value": say.money(org.redistributed), "text": "passed on to groups and members."],
             ["value": say.money(org.retained), "text": "kept for our own staff, delivery and overheads."],
             ["value": say.money(org.income), "text": "came in from funders, donors and hosted projects."],
-            ["value": String(org.groupsReached), "text": "groups received money from us, \(org.firstTimeGroups) for the first time."],
+            ["value": String(org.groupsReached), "text": org.groupsReached == 1 ? "group received money from us, \(newcomers(org.firstTimeGroups, of: 1))." : "groups received money from us, \(newcomers(org.firstTimeGroups, of: org.groupsReached))."],
         ]
         rows.append(["value": say.money(org.unclassified),
                      "text": org.unclassified == 0 ? "left unclassified: every payment has a kind." : "not yet classified, so in neither figure above."])
@@ -291,7 +299,7 @@ public struct TrusteesReport {
 
     func reachSentence(_ trend: [ScopeMeasures], span: String) -> String {
         guard let current = trend.last else { return "" }
-        var s = "In \(say.shortName(current.period)), \(say.count(current.groupsReached, "group")) received money, \(current.firstTimeGroups) of them for the first time."
+        var s = "In \(say.shortName(current.period)), \(say.count(current.groupsReached, "group")) received money, \(newcomers(current.firstTimeGroups, of: current.groupsReached))."
         if trend.count > 1, let low = trend.map(\.groupsReached).min(), let high = trend.map(\.groupsReached).max() {
             s += low == high ? " Each of \(span) reached \(say.count(low, "group"))." : " Over \(span), between \(low) and \(high) groups received money each quarter."
         }
