@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "RedistCore", dependencies: [
             "RedistModel", "RedistIngest",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the warehouse's bulk load (bind and step without per-value boxing).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /// CSV, HTML and evidence-pack renderers.

@@ -332,7 +332,7 @@ FILES = {
     "scale-1x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=1)),
     "scale-4x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=4)),
     "scale-16x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=16)),
-    "iati.xml": (write_iati, dict(activities=36_000, seed=13)),
+    "iati.xml": (write_iati, dict(activities=14_000, seed=13)),
     "book.gnucash": (write_gnucash, dict(transactions=100_000, seed=17)),
     "camt053.xml": (write_camt053, dict(entries=100_000, seed=19)),
 }

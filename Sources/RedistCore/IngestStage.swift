@@ -54,22 +54,10 @@ public struct IngestStage {
                 }
                 log("reading \(display)")
                 let reader = try Readers.reader(for: source.format)!.init(source.readerConfiguration(pipeline.organisation))
-                var records: [SourceRecord] = []
-                let currency = pipeline.organisation.currency
-                let sink = RecordSink { records.append($0) }
-                sink.validate = { record in
-                    Self.currencyProblem(record, currency: currency)
-                }
-                var failure: FileFailure? = nil
-                do {
-                    try reader.read(path: absolute, displayPath: display, into: sink)
-                } catch let f as FileFailure {
-                    failure = f
-                    records.removeAll()
-                    report.filesFailed.append(f)
-                }
-                try warehouse.store(source: source, path: display, sha256: sha.hex, configHash: configHash, bytes: sha.bytes,
-                                    records: records, sink: failure == nil ? sink : nil, failure: failure)
+                let job = ReadJob(reader: reader, path: absolute, display: display, currency: pipeline.organisation.currency)
+                let outcome = try warehouse.load(source: source, path: display, sha256: sha.hex, configHash: configHash,
+                                                 bytes: sha.bytes, read: job.run)
+                if case .failed(let f) = outcome { report.filesFailed.append(f) }
                 report.filesRead += 1
             }
         }
@@ -94,6 +82,22 @@ public struct IngestStage {
         }
         guard let other else { return nil }
         return "the amount is in \(other.code) but the organisation reports in \(currency.code); redist never mixes currencies (expected \(currency.code))"
+    }
+}
+
+/// One file's read, handed to the warehouse's reader thread.
+struct ReadJob: @unchecked Sendable {
+    let reader: any SourceReader
+    let path: String
+    let display: String
+    let currency: Currency
+
+    func run(_ emit: @escaping (SourceRecord) -> Void) throws -> RecordSink {
+        let sink = RecordSink(emit)
+        let currency = self.currency
+        sink.validate = { record in IngestStage.currencyProblem(record, currency: currency) }
+        try reader.read(path: path, displayPath: display, into: sink)
+        return sink
     }
 }
 

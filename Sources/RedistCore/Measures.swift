@@ -71,8 +71,24 @@ public struct TimeToMoney: Sendable, Hashable {
 public struct MeasureEngine {
     public let data: Dataset
     var pipeline: Pipeline { data.pipeline }
+    /// What every scope and period would otherwise recompute from the whole ledger.
+    private let cache = Cache()
 
     public init(data: Dataset) { self.data = data }
+
+    /// Worked out once per engine, on first use (the engine is used from one thread).
+    private final class Cache: @unchecked Sendable {
+        var byFund: [String: [ClassifiedMovement]] = [:]
+        var firstPaid: [String: Day]?
+    }
+
+    /// The ledger's movements of one fund, in date order (each fund's found once).
+    func ledger(ofFund code: String) -> [ClassifiedMovement] {
+        if let known = cache.byFund[code] { return known }
+        let found = data.ledger.filter { $0.fund == code }
+        cache.byFund[code] = found
+        return found
+    }
 
     /// One row for the organisation, one per fund, one per funder.
     public func summary(for period: Period) -> [ScopeMeasures] {
@@ -94,15 +110,17 @@ public struct MeasureEngine {
         let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
         var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
                         period, movements: data.ledger, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
-        m.heldHosted = data.ledger.filter { $0.date <= period.end && hosted.contains($0.fund) }
-            .reduce(0) { $0 + $1.movement.amount.minorUnits }
+        let end = period.end.ordinal
+        m.heldHosted = hosted.sorted().reduce(0) { total, code in
+            ledger(ofFund: code).reduce(total) { $1.dayOrdinal <= end ? $0 + $1.minorUnits : $0 }
+        }
         return m
     }
 
     public func fund(_ code: String, _ period: Period) -> ScopeMeasures {
         let name = pipeline.fund(code)?.name ?? code
         var m = measure(Scope(kind: .fund, id: code, name: name), period,
-                        movements: data.ledger.filter { $0.fund == code },
+                        movements: ledger(ofFund: code),
                         grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
         if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
         return m
@@ -129,7 +147,7 @@ public struct MeasureEngine {
             total.committed += share(whole.committed)
             total.held += share(whole.held)
             total.heldHosted += share(whole.heldHosted)
-            let movements = data.ledger.filter { $0.fund == fund.code }
+            let movements = ledger(ofFund: fund.code)
             groups.formUnion(reached(movements, period))
             firstTime.formUnion(firstTimeGroups(movements, period))
             people.formUnion(individuals(movements, period))
@@ -150,25 +168,28 @@ public struct MeasureEngine {
         guard fund.funders.count > 1 else { return [1] }
         let weights = fund.funders.map { id -> Int64 in
             guard let f = pipeline.funder(id) else { return 0 }
-            return data.ledger.filter { $0.fund == fund.code && $0.date <= end && $0.category.isIncome && isFrom($0, f) }
-                .reduce(0) { $0 + $1.movement.amount.minorUnits }
+            let last = end.ordinal
+            return ledger(ofFund: fund.code).filter { $0.dayOrdinal <= last && $0.category.incomeFast && isFrom($0, f) }
+                .reduce(0) { $0 + $1.minorUnits }
         }
         return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
     }
 
     /// True when a movement's counterparty is the funder, by id or by name.
     public func isFrom(_ m: ClassifiedMovement, _ funder: Pipeline.Funder) -> Bool {
-        m.movement.counterpartyId == funder.id || m.movement.counterparty.caseInsensitiveEquals(funder.name)
-            || m.movement.counterparty == funder.id
+        let name = m.counterpartyName
+        return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
     func measure(_ scope: Scope, _ period: Period, movements: [ClassifiedMovement], grants: [GrantRecord],
                  hostingFeeIsTransfer: Bool) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
+        let start = period.start.ordinal, end = period.end.ordinal
         for c in movements {
-            let amount = c.movement.amount.minorUnits
-            if c.date <= period.end { m.held += amount }
-            guard period.contains(c.date) else { continue }
+            let amount = c.minorUnits
+            let day = c.dayOrdinal
+            if day <= end { m.held += amount }
+            guard day >= start && day <= end else { continue }
             switch c.category {
             case .unclassified:
                 m.unclassified += Int64(amount.magnitude)
@@ -177,7 +198,7 @@ public struct MeasureEngine {
                 if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
             case .retainedHostingFee where hostingFeeIsTransfer:
                 if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
-            case let cat where cat.isIncome:
+            case let cat where cat.incomeFast:
                 m.incomeByCategory[cat, default: 0] += amount
             default:
                 m.spending[c.category, default: 0] -= amount
@@ -194,27 +215,39 @@ public struct MeasureEngine {
     }
 
     /// A group's key: its register id, else its name as written.
-    func groupKey(_ c: ClassifiedMovement) -> String {
-        c.member?.id ?? c.movement.counterpartyId.nonEmpty ?? c.movement.counterparty.lowercased()
-    }
+    func groupKey(_ c: ClassifiedMovement) -> String { c.groupKey }
 
     func reached(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        Set(movements.filter { period.contains($0.date) && $0.category.isRedistributed && $0.isOut && !$0.isIndividual
-            && !$0.movement.counterparty.isEmpty }.map(groupKey))
+        let start = period.start.ordinal, end = period.end.ordinal
+        var groups: Set<String> = []
+        for c in movements where c.dayOrdinal >= start && c.dayOrdinal <= end && c.isOut && c.category.redistributedFast
+            && !c.isIndividual && c.hasCounterparty {
+            groups.insert(c.groupKey)
+        }
+        return groups
     }
 
     func individuals(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        Set(movements.filter { period.contains($0.date) && $0.category.isRedistributed && $0.isOut && $0.isIndividual }.map(groupKey))
+        let start = period.start.ordinal, end = period.end.ordinal
+        var people: Set<String> = []
+        for c in movements where c.dayOrdinal >= start && c.dayOrdinal <= end && c.isOut && c.category.redistributedFast && c.isIndividual {
+            people.insert(c.groupKey)
+        }
+        return people
     }
 
     /// Groups whose first money from the organisation (in all the data) came in this period.
     func firstTimeGroups(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        var first: [String: Day] = [:]
-        for c in data.ledger where c.category.isRedistributed && c.isOut && !c.isIndividual && !c.movement.counterparty.isEmpty {
-            let k = groupKey(c)
-            if let d = first[k], d <= c.date { continue }
-            first[k] = c.date
+        if cache.firstPaid == nil {
+            var first: [String: Day] = [:]
+            for c in data.ledger where c.isOut && c.category.redistributedFast && !c.isIndividual && c.hasCounterparty {
+                let k = c.groupKey
+                if let d = first[k], d <= c.date { continue }
+                first[k] = c.date
+            }
+            cache.firstPaid = first
         }
+        let first = cache.firstPaid!
         return reached(movements, period).filter { first[$0].map(period.contains) ?? false }
     }
 
@@ -256,4 +289,20 @@ public struct MeasureEngine {
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
     func caseInsensitiveEquals(_ other: String) -> Bool { !isEmpty && lowercased() == other.lowercased() }
+}
+
+extension Category {
+    /// `isRedistributed` and `isIncome` without comparing text, for loops over every movement.
+    var redistributedFast: Bool {
+        switch self {
+        case .redistributedGrant, .redistributedSmallCosts, .redistributedHosted, .redistributedPayment: return true
+        default: return false
+        }
+    }
+    var incomeFast: Bool {
+        switch self {
+        case .incomeGrant, .incomeDonation, .incomeHosted, .incomeOther: return true
+        default: return false
+        }
+    }
 }

@@ -10,7 +10,7 @@ public final class Warehouse {
     public let path: String
     let db: DatabaseQueue
 
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public init(path: String) throws {
         self.path = path
@@ -18,9 +18,18 @@ public final class Warehouse {
                                                 withIntermediateDirectories: true)
         var config = Configuration()
         config.prepareDatabase { db in
-            // A batch job that can always be re-run from its inputs: durability
-            // at commit is enough, and foreign keys keep deletes whole.
-            try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;")
+            // A batch job that can always be re-run from its inputs:
+            // - synchronous = NORMAL: durable at commit is enough (one commit per file);
+            // - the default rollback journal: a load appends new pages, which
+            //   need no journal entry, where WAL would write every page twice;
+            // - cache_size 16 MiB: holds the right edge of every B-tree a load
+            //   appends to, and bounds memory whatever the warehouse's size;
+            // - temp_store = FILE: the occurrence numbering's scratch tables
+            //   go to disk, not memory;
+            // - foreign keys keep deletes whole.
+            try db.execute(sql: """
+                PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;
+                """)
         }
         db = try DatabaseQueue(path: path, configuration: config)
         try migrate()
@@ -28,6 +37,15 @@ public final class Warehouse {
 
     func migrate() throws {
         try db.write { db in
+            // A warehouse from an older schema is rebuilt from the inputs: it
+            // holds nothing that the source files do not.
+            if try db.tableExists("meta"),
+               let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'"),
+               version != String(Self.schemaVersion) {
+                for table in ["finding", "balance", "member", "grant_award", "movement", "source_file"] {
+                    try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+                }
+            }
             try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS source_file(
@@ -49,25 +67,43 @@ public final class Warehouse {
                 amount_skipped INTEGER NOT NULL,
                 failure TEXT,
                 UNIQUE(source, path));
-            CREATE TABLE IF NOT EXISTS movement(
+            CREATE TABLE IF NOT EXISTS account(
+                id INTEGER PRIMARY KEY,
+                code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                UNIQUE(code, name));
+            CREATE TABLE IF NOT EXISTS fund(
+                id INTEGER PRIMARY KEY,
+                code TEXT NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS counterparty(
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                org_id TEXT NOT NULL,
+                UNIQUE(name, org_id));
+            CREATE TABLE IF NOT EXISTS movement_row(
                 id INTEGER PRIMARY KEY,
                 file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
                 line INTEGER NOT NULL,
-                identity TEXT NOT NULL,
-                occurrence INTEGER NOT NULL,
+                identity INTEGER NOT NULL,
+                occurrence INTEGER NOT NULL DEFAULT 1,
                 date TEXT NOT NULL,
                 amount INTEGER NOT NULL,
                 currency TEXT NOT NULL,
-                account TEXT NOT NULL,
-                account_name TEXT NOT NULL,
-                fund TEXT NOT NULL,
-                counterparty TEXT NOT NULL,
-                counterparty_id TEXT NOT NULL,
+                account_id INTEGER NOT NULL,
+                fund_id INTEGER NOT NULL,
+                counterparty_id INTEGER NOT NULL,
                 description TEXT NOT NULL,
                 reference TEXT NOT NULL,
                 native_id TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 path TEXT);
+            CREATE VIEW IF NOT EXISTS movement AS
+              SELECT m.id, m.file_id, m.line,
+                CASE WHEN m.native_id = '' THEN printf('h:%016x', m.identity) ELSE 'id:' || m.native_id END AS identity,
+                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
+                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path
+              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
+                JOIN counterparty c ON c.id = m.counterparty_id;
             CREATE TABLE IF NOT EXISTS grant_award(
                 id INTEGER PRIMARY KEY,
                 file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
@@ -120,7 +156,7 @@ public final class Warehouse {
                 message TEXT NOT NULL,
                 amount INTEGER,
                 currency TEXT);
-            CREATE INDEX IF NOT EXISTS movement_file ON movement(file_id);
+            CREATE INDEX IF NOT EXISTS movement_file ON movement_row(file_id);
             CREATE INDEX IF NOT EXISTS grant_file ON grant_award(file_id);
             CREATE INDEX IF NOT EXISTS member_file ON member(file_id);
             CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id);
@@ -162,84 +198,6 @@ public final class Warehouse {
         guard !fileIds.isEmpty else { return }
         try db.write { db in
             for id in fileIds { try db.execute(sql: "DELETE FROM source_file WHERE id = ?", arguments: [id]) }
-        }
-    }
-
-    /// Writes one file's records and findings in one transaction, replacing
-    /// whatever was loaded before from the same source and path.
-    public func store(source: Pipeline.Source, path: String, sha256: String, configHash: String, bytes: Int64,
-                      records: [SourceRecord], sink: RecordSink?, failure: FileFailure?) throws {
-        try db.write { db in
-            try db.execute(sql: "DELETE FROM source_file WHERE source = ? AND path = ?", arguments: [source.name, path])
-            try db.execute(sql: """
-                INSERT INTO source_file(source, role, format, path, sha256, config_hash, bytes, rows_read, rows_loaded,
-                  rows_rejected, rows_skipped, amount_read, amount_loaded, amount_rejected, amount_skipped, failure)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [source.name, source.role.rawValue, source.format, path, sha256, configHash, bytes,
-                                 sink?.rowsRead ?? 0, sink?.rowsLoaded ?? 0, sink?.rowsRejected ?? 0, sink?.rowsSkipped ?? 0,
-                                 sink?.amountRead ?? 0, sink?.amountLoaded ?? 0, sink?.amountRejected ?? 0,
-                                 sink?.amountSkipped ?? 0, failure?.message])
-            let fileId = db.lastInsertedRowID
-            let insertMovement = try db.makeStatement(sql: """
-                INSERT INTO movement(file_id, line, identity, occurrence, date, amount, currency, account, account_name, fund,
-                  counterparty, counterparty_id, description, reference, native_id, kind, path)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertGrant = try db.makeStatement(sql: """
-                INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency,
-                  award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertMember = try db.makeStatement(sql: """
-                INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertBalance = try db.makeStatement(sql: """
-                INSERT INTO balance(file_id, line, kind, date, amount, currency, account, statement_id, path)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var occurrences: [String: Int] = [:]
-            for record in records {
-                switch record {
-                case .movement(let m):
-                    let identity = m.nativeId.isEmpty ? Identity.content(of: m) : "id:" + m.nativeId
-                    let n = occurrences[identity, default: 0] + 1
-                    occurrences[identity] = n
-                    try insertMovement.execute(arguments: [
-                        fileId, m.location.line, identity, n, m.date.description, m.amount.minorUnits, m.amount.currency.code,
-                        m.account, m.accountName, m.fund, m.counterparty, m.counterpartyId, m.description, m.reference,
-                        m.nativeId, m.kind, m.location.path])
-                case .grant(let g):
-                    try insertGrant.execute(arguments: [
-                        fileId, g.location.line, g.identifier, g.title, g.description, g.amountAwarded.minorUnits,
-                        g.amountDisbursed?.minorUnits, g.amountAwarded.currency.code, g.awardDate.description,
-                        g.paymentDate?.description, g.recipientId, g.recipientName, g.funderId, g.funderName, g.programme,
-                        g.fund, g.beneficiaryLocation])
-                case .member(let m):
-                    try insertMember.execute(arguments: [
-                        fileId, m.location.line, m.id, m.name, m.kind.rawValue, m.region,
-                        m.characteristics.joined(separator: ";"), m.consentToBeNamed, m.consentDate?.description])
-                case .balance(let b):
-                    try insertBalance.execute(arguments: [
-                        fileId, b.location.line, b.kind.rawValue, b.date.description, b.amount.minorUnits, b.amount.currency.code,
-                        b.account, b.statementId, b.location.path])
-                }
-            }
-            let insertFinding = try db.makeStatement(sql: """
-                INSERT INTO finding(file_id, severity, line, col, path, check_name, message, amount, currency)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var findings = sink?.diagnostics ?? []
-            if let failure { findings.append(Diagnostic(.error, failure.location, check: "file", failure.message)) }
-            for (check, count) in (sink?.unkeptFindings ?? [:]).sorted(by: { $0.key < $1.key }) {
-                findings.append(Diagnostic(.warning, SourceLocation(file: path, line: 0), check: check,
-                                           "\(count) more findings of this kind are counted but not listed"))
-            }
-            for d in findings {
-                try insertFinding.execute(arguments: [
-                    fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check, d.message,
-                    d.amount?.minorUnits, d.amount?.currency.code])
-            }
         }
     }
 
@@ -359,23 +317,68 @@ public struct StoredGrant: Sendable {
 
 /// Content identity for movements whose source gives no id of its own.
 enum Identity {
-    /// A 64-bit FNV-1a hash of the normalised fields, as hex.
+    /// A 64-bit FNV-1a hash of the normalised fields, as hex (`h:…`): the
+    /// identity shown in ids and stored, as an integer, in the warehouse.
     static func content(of m: Movement) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
-        func mix(_ s: String) {
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-            h = (h ^ 0x1F) &* 0x100000001b3
-        }
-        mix(m.date.description)
-        mix(String(m.amount.minorUnits))
-        mix(m.amount.currency.code)
-        mix(m.account)
-        mix(m.fund)
-        mix(m.counterparty)
-        mix(m.counterpartyId)
-        mix(m.description)
-        mix(m.reference)
-        let hex = String(h, radix: 16)
+        let hex = String(UInt64(bitPattern: contentHash(of: m)), radix: 16)
         return "h:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The integer the warehouse stores: the content hash, or for a movement
+    /// with the source's own id, the hash of `id:<native id>`.
+    static func key(of m: Movement) -> Int64 {
+        if m.nativeId.isEmpty { return contentHash(of: m) }
+        var h = FNV()
+        h.mix("id:")
+        h.mix(m.nativeId)
+        return Int64(bitPattern: h.value)
+    }
+
+    /// The hash of date, amount, currency, account, fund, counterparty (name
+    /// and id), description and reference, each followed by 0x1F; the same
+    /// bytes as hashing their text forms, without making the text.
+    static func contentHash(of m: Movement) -> Int64 {
+        var h = FNV()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            writeISO(m.date, into: b.baseAddress!)
+            h.mix(UnsafeBufferPointer(start: b.baseAddress, count: 10))
+            h.separator()
+            var v = m.amount.minorUnits.magnitude
+            var n = 0
+            repeat { b[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
+            if m.amount.minorUnits < 0 { b[23 - n] = UInt8(ascii: "-"); n += 1 }
+            h.mix(UnsafeBufferPointer(start: b.baseAddress! + 24 - n, count: n))
+            h.separator()
+        }
+        h.mix(m.amount.currency.code); h.separator()
+        h.mix(m.account); h.separator()
+        h.mix(m.fund); h.separator()
+        h.mix(m.counterparty); h.separator()
+        h.mix(m.counterpartyId); h.separator()
+        h.mix(m.description); h.separator()
+        h.mix(m.reference); h.separator()
+        return Int64(bitPattern: h.value)
+    }
+
+    struct FNV {
+        var value: UInt64 = 0xcbf29ce484222325
+        @inline(__always) mutating func mix(_ s: String) {
+            for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100000001b3 }
+        }
+        @inline(__always) mutating func mix(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for b in bytes { value = (value ^ UInt64(b)) &* 0x100000001b3 }
+        }
+        @inline(__always) mutating func separator() { value = (value ^ 0x1F) &* 0x100000001b3 }
+    }
+
+    /// Writes `yyyy-mm-dd` (10 bytes), as `Day.description` spells it.
+    @inline(__always)
+    static func writeISO(_ d: Day, into p: UnsafeMutablePointer<UInt8>) {
+        var y = d.year
+        for i in stride(from: 3, through: 0, by: -1) { p[i] = UInt8(48 + y % 10); y /= 10 }
+        p[4] = UInt8(ascii: "-")
+        p[5] = UInt8(48 + d.month / 10); p[6] = UInt8(48 + d.month % 10)
+        p[7] = UInt8(ascii: "-")
+        p[8] = UInt8(48 + d.day / 10); p[9] = UInt8(48 + d.day % 10)
     }
 }

@@ -1,0 +1,538 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import RedistIngest
+import RedistModel
+
+/// Loading one file into the warehouse while it is being read.
+///
+/// The reader runs on its own thread and hands records over in batches
+/// through a small bounded queue; the calling thread writes them inside the
+/// file's one transaction. So parsing and SQLite's work overlap on the two
+/// cores, and memory holds a few batches, never the file.
+extension Warehouse {
+    /// What reading a file produced: its control totals and findings, or
+    /// the failure that stopped it.
+    public enum ReadOutcome {
+        case read(RecordSink)
+        case failed(FileFailure)
+    }
+
+    /// Reads a file with `read` (called on another thread, handing each
+    /// record to `emit`) and stores its records, findings and control totals
+    /// in one transaction, replacing what was loaded before from the same
+    /// source and path. A file that fails part-way keeps nothing but its
+    /// failure, as if it had never been read.
+    public func load(source: Pipeline.Source, path: String, sha256: String, configHash: String, bytes: Int64,
+                     read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void) throws -> RecordSink) throws -> ReadOutcome {
+        try db.write { db -> ReadOutcome in
+            try db.execute(sql: "DELETE FROM source_file WHERE source = ? AND path = ?", arguments: [source.name, path])
+            try db.execute(sql: """
+                INSERT INTO source_file(source, role, format, path, sha256, config_hash, bytes, rows_read, rows_loaded,
+                  rows_rejected, rows_skipped, amount_read, amount_loaded, amount_rejected, amount_skipped, failure)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, NULL)
+                """, arguments: [source.name, source.role.rawValue, source.format, path, sha256, configHash, bytes])
+            let fileId = db.lastInsertedRowID
+            try db.execute(sql: "SAVEPOINT records")
+
+            let channel = BatchChannel(capacity: 4)
+            let producer = Thread {
+                var batch: [SourceRecord] = []
+                batch.reserveCapacity(BatchChannel.batchSize)
+                do {
+                    let sink = try read { record in
+                        batch.append(record)
+                        if batch.count == BatchChannel.batchSize {
+                            channel.put(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    channel.put(batch)
+                    channel.finish(.success(sink))
+                } catch {
+                    channel.finish(.failure(error))
+                }
+            }
+            producer.stackSize = 4 << 20
+            producer.start()
+
+            let loader = try RecordLoader(db, fileId: fileId)
+            do {
+                while let batch = channel.take() {
+                    for record in batch { try loader.add(record) }
+                }
+                try loader.finish()
+            } catch {
+                channel.cancel()
+                _ = channel.waitForResult()
+                throw error
+            }
+            let outcome: ReadOutcome
+            switch channel.waitForResult() {
+            case .success(let sink):
+                try db.execute(sql: "RELEASE records")
+                outcome = .read(sink)
+            case .failure(let f as FileFailure):
+                try db.execute(sql: "ROLLBACK TO records; RELEASE records")
+                outcome = .failed(f)
+            case .failure(let other):
+                throw other
+            }
+            let sink: RecordSink? = { if case .read(let s) = outcome { return s } else { return nil } }()
+            let failure: FileFailure? = { if case .failed(let f) = outcome { return f } else { return nil } }()
+            try db.execute(sql: """
+                UPDATE source_file SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_skipped = ?, amount_read = ?,
+                  amount_loaded = ?, amount_rejected = ?, amount_skipped = ?, failure = ? WHERE id = ?
+                """, arguments: [sink?.rowsRead ?? 0, sink?.rowsLoaded ?? 0, sink?.rowsRejected ?? 0, sink?.rowsSkipped ?? 0,
+                                 sink?.amountRead ?? 0, sink?.amountLoaded ?? 0, sink?.amountRejected ?? 0,
+                                 sink?.amountSkipped ?? 0, failure?.message, fileId])
+            try storeFindings(db, fileId: fileId, path: path, sink: sink, failure: failure)
+            return outcome
+        }
+    }
+
+    func storeFindings(_ db: Database, fileId: Int64, path: String, sink: RecordSink?, failure: FileFailure?) throws {
+        let insertFinding = try db.makeStatement(sql: """
+            INSERT INTO finding(file_id, severity, line, col, path, check_name, message, amount, currency)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var findings = sink?.diagnostics ?? []
+        if let failure { findings.append(Diagnostic(.error, failure.location, check: "file", failure.message)) }
+        for (check, count) in (sink?.unkeptFindings ?? [:]).sorted(by: { $0.key < $1.key }) {
+            findings.append(Diagnostic(.warning, SourceLocation(file: path, line: 0), check: check,
+                                       "\(count) more findings of this kind are counted but not listed"))
+        }
+        for d in findings {
+            try insertFinding.execute(arguments: [
+                fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check, d.message,
+                d.amount?.minorUnits, d.amount?.currency.code])
+        }
+    }
+}
+
+/// A bounded queue of record batches from one reader thread to one loader.
+final class BatchChannel: @unchecked Sendable {
+    static let batchSize = 4096
+    private let condition = NSCondition()
+    private var batches: [[SourceRecord]] = []
+    private let capacity: Int
+    private var done = false
+    private var cancelled = false
+    private var result: Result<RecordSink, Error>?
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits while the queue is full; drops the batch when the loader gave up.
+    func put(_ batch: [SourceRecord]) {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        while batches.count >= capacity && !cancelled { condition.wait() }
+        if !cancelled { batches.append(batch) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func finish(_ outcome: Result<RecordSink, Error>) {
+        condition.lock()
+        result = outcome
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, or nil when the reader has finished and all are taken.
+    func take() -> [SourceRecord]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty && !done { condition.wait() }
+        if batches.isEmpty { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        batches.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForResult() -> Result<RecordSink, Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done { condition.wait() }
+        return result!
+    }
+}
+
+/// Writes one file's records with SQLite's C API: movements many rows to a
+/// statement, their accounts, funds and counterparties stored once each and
+/// referenced by integer, and each movement's occurrence (its number among
+/// identical rows of the file) worked out without remembering every row.
+final class RecordLoader {
+    /// Movement rows bound to one INSERT: amortises SQLite's per-statement
+    /// work (reset, step, opening the table) over many rows.
+    static let rowsPerStatement = 32
+    static let movementColumns = 14
+
+    private let db: Database
+    private let connection: OpaquePointer
+    private let fileId: Int64
+    private var manyStatement: OpaquePointer?
+    private var oneStatement: OpaquePointer?
+    private var pending: [Movement] = []
+    private var pendingIdentity: [Int64] = []
+    private var accounts: [AccountKey: Int64] = [:]
+    private var funds: [String: Int64] = [:]
+    private var counterparties: [AccountKey: Int64] = [:]
+    private var seen: IdentityFilter
+    private var candidates: Int = 0
+    private var grantStatement: Statement?
+    private var memberStatement: Statement?
+    private var balanceStatement: Statement?
+
+    struct AccountKey: Hashable { var a: String; var b: String }
+
+    init(_ db: Database, fileId: Int64) throws {
+        self.db = db
+        self.connection = db.sqliteConnection!
+        self.fileId = fileId
+        self.seen = IdentityFilter()
+        pending.reserveCapacity(Self.rowsPerStatement)
+        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") {
+            accounts[AccountKey(a: row[1], b: row[2])] = row[0]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") { funds[row[1]] = row[0] }
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
+            counterparties[AccountKey(a: row[1], b: row[2])] = row[0]
+        }
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS occurrence_candidate(identity INTEGER PRIMARY KEY); DELETE FROM occurrence_candidate")
+    }
+
+    deinit {
+        sqlite3_finalize(manyStatement)
+        sqlite3_finalize(oneStatement)
+        seen.free()
+    }
+
+    func add(_ record: SourceRecord) throws {
+        switch record {
+        case .movement(let m):
+            let identity = Identity.key(of: m)
+            if seen.insert(identity) {
+                try db.execute(sql: "INSERT OR IGNORE INTO occurrence_candidate(identity) VALUES (?)", arguments: [identity])
+                candidates += 1
+            }
+            pending.append(m)
+            pendingIdentity.append(identity)
+            if pending.count == Self.rowsPerStatement { try flush() }
+        case .grant(let g):
+            if grantStatement == nil {
+                grantStatement = try db.makeStatement(sql: """
+                    INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency,
+                      award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            }
+            try grantStatement!.execute(arguments: [
+                fileId, g.location.line, g.identifier, g.title, g.description, g.amountAwarded.minorUnits,
+                g.amountDisbursed?.minorUnits, g.amountAwarded.currency.code, g.awardDate.description,
+                g.paymentDate?.description, g.recipientId, g.recipientName, g.funderId, g.funderName, g.programme,
+                g.fund, g.beneficiaryLocation])
+        case .member(let m):
+            if memberStatement == nil {
+                memberStatement = try db.makeStatement(sql: """
+                    INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            }
+            try memberStatement!.execute(arguments: [
+                fileId, m.location.line, m.id, m.name, m.kind.rawValue, m.region,
+                m.characteristics.joined(separator: ";"), m.consentToBeNamed, m.consentDate?.description])
+        case .balance(let b):
+            if balanceStatement == nil {
+                balanceStatement = try db.makeStatement(sql: """
+                    INSERT INTO balance(file_id, line, kind, date, amount, currency, account, statement_id, path)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            }
+            try balanceStatement!.execute(arguments: [
+                fileId, b.location.line, b.kind.rawValue, b.date.description, b.amount.minorUnits, b.amount.currency.code,
+                b.account, b.statementId, b.location.path])
+        }
+    }
+
+    /// Writes what is pending, then numbers identical rows of the file.
+    func finish() throws {
+        try flush()
+        guard candidates > 0 else { return }
+        // Only identities the filter saw twice can repeat; number their rows
+        // 1, 2, … in file order. Everything else keeps occurrence 1.
+        try db.execute(sql: """
+            UPDATE movement_row SET occurrence = o.n
+            FROM (SELECT id, row_number() OVER (PARTITION BY identity, native_id ORDER BY id) AS n
+                  FROM movement_row WHERE file_id = ?1 AND identity IN (SELECT identity FROM occurrence_candidate)) AS o
+            WHERE movement_row.id = o.id AND o.n > 1
+            """, arguments: [fileId])
+        try db.execute(sql: "DELETE FROM occurrence_candidate")
+    }
+
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        let statement: OpaquePointer
+        if pending.count == Self.rowsPerStatement {
+            if manyStatement == nil { manyStatement = try prepare(rows: Self.rowsPerStatement) }
+            statement = manyStatement!
+        } else {
+            if oneStatement == nil { oneStatement = try prepare(rows: 1) }
+            statement = oneStatement!
+        }
+        if pending.count == Self.rowsPerStatement {
+            try bindAndStep(statement, rows: 0..<pending.count)
+        } else {
+            for i in pending.indices { try bindAndStep(statement, rows: i..<(i + 1)) }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingIdentity.removeAll(keepingCapacity: true)
+    }
+
+    private func bindAndStep(_ s: OpaquePointer, rows: Range<Int>) throws {
+        var p: Int32 = 1
+        for i in rows {
+            let m = pending[i]
+            sqlite3_bind_int64(s, p, fileId)
+            sqlite3_bind_int64(s, p + 1, Int64(m.location.line))
+            sqlite3_bind_int64(s, p + 2, pendingIdentity[i])
+            bindDate(s, p + 3, m.date)
+            sqlite3_bind_int64(s, p + 4, m.amount.minorUnits)
+            bindText(s, p + 5, m.amount.currency.code)
+            sqlite3_bind_int64(s, p + 6, try accountId(m.account, m.accountName))
+            sqlite3_bind_int64(s, p + 7, try fundId(m.fund))
+            sqlite3_bind_int64(s, p + 8, try counterpartyId(m.counterparty, m.counterpartyId))
+            bindText(s, p + 9, m.description)
+            bindText(s, p + 10, m.reference)
+            bindText(s, p + 11, m.nativeId)
+            bindText(s, p + 12, m.kind)
+            if let path = m.location.path { bindText(s, p + 13, path) } else { sqlite3_bind_null(s, p + 13) }
+            p += Int32(Self.movementColumns)
+        }
+        let rc = sqlite3_step(s)
+        sqlite3_reset(s)
+        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection))) }
+    }
+
+    private func prepare(rows: Int) throws -> OpaquePointer {
+        let one = "(" + Array(repeating: "?", count: Self.movementColumns).joined(separator: ",") + ")"
+        let sql = """
+            INSERT INTO movement_row(file_id, line, identity, date, amount, currency, account_id, fund_id, counterparty_id,
+              description, reference, native_id, kind, path) VALUES
+            """ + Array(repeating: one, count: rows).joined(separator: ",")
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
+        }
+        return statement
+    }
+
+    private func accountId(_ code: String, _ name: String) throws -> Int64 {
+        try dimension(&accounts, AccountKey(a: code, b: name), "INSERT INTO account(code, name) VALUES (?, ?)", [code, name])
+    }
+
+    private func fundId(_ code: String) throws -> Int64 {
+        try dimension(&funds, code, "INSERT INTO fund(code) VALUES (?)", [code])
+    }
+
+    private func counterpartyId(_ name: String, _ orgId: String) throws -> Int64 {
+        try dimension(&counterparties, AccountKey(a: name, b: orgId), "INSERT INTO counterparty(name, org_id) VALUES (?, ?)",
+                      [name, orgId])
+    }
+
+    /// A dimension row's id: from memory when seen before, else stored now.
+    private func dimension<K: Hashable>(_ known: inout [K: Int64], _ key: K, _ insert: String,
+                                        _ values: StatementArguments) throws -> Int64 {
+        if let id = known[key] { return id }
+        try db.execute(sql: insert, arguments: values)
+        known[key] = db.lastInsertedRowID
+        return db.lastInsertedRowID
+    }
+
+    nonisolated(unsafe) private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    @inline(__always)
+    private func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String) {
+        let done = text.utf8.withContiguousStorageIfAvailable { buffer -> Void in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                _ = sqlite3_bind_text(s, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient)
+            }
+        }
+        if done == nil {
+            var copy = text
+            copy.makeContiguousUTF8()
+            bindText(s, index, copy)
+        }
+    }
+
+    nonisolated(unsafe) private static let empty: UnsafePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        p.pointee = 0
+        return UnsafePointer(p)
+    }()
+
+    /// `yyyy-mm-dd` without going through `String`.
+    @inline(__always)
+    private func bindDate(_ s: OpaquePointer, _ index: Int32, _ day: Day) {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 10) { b in
+            Identity.writeISO(day, into: UnsafeMutableRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self))
+            _ = sqlite3_bind_text(s, index, b.baseAddress, 10, Self.transient)
+        }
+    }
+}
+
+/// A fixed-size bitmap of identity keys seen in the file being loaded: a
+/// key not in it is certainly new, one in it may repeat. Its size does not
+/// grow with the file, so memory stays flat; a false alarm only costs a
+/// candidate that the final numbering finds to be unique.
+struct IdentityFilter {
+    static let bits = 1 << 26   // 8 MiB; pages are touched only as keys land on them
+    private var words: UnsafeMutablePointer<UInt64>
+
+    init() {
+        words = UnsafeMutablePointer<UInt64>(OpaquePointer(calloc(Self.bits / 64, 8)!))
+    }
+
+    /// Marks `key`; true when it may have been marked before.
+    mutating func insert(_ key: Int64) -> Bool {
+        let h = UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
+        let bit = Int(h >> (64 - 26))
+        let mask = UInt64(1) << UInt64(bit & 63)
+        let seen = words[bit >> 6] & mask != 0
+        words[bit >> 6] |= mask
+        return seen
+    }
+
+    func free() { Foundation.free(words) }
+}
+
+extension Warehouse {
+    /// Appends every movement of `files` to `table` in the order they were
+    /// loaded (file by file, line by line), reading SQLite's columns
+    /// directly: no `Row`, no `String` for free text. Returns, for each file
+    /// id, the table rows that came from it, in order.
+    func readMovements(files: [LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
+        let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
+        var building = table
+        table = MovementColumns()
+        defer { table = building }
+        return try db.read { db -> [Int64: [Int32]] in
+            var table = building
+            building = MovementColumns()
+            defer { building = table }
+            // Dimensions: warehouse id to the table's interned text.
+            func dimension(_ sql: String) throws -> [Int64: (Int32, Int32)] {
+                var out: [Int64: (Int32, Int32)] = [:]
+                for r in try Row.fetchAll(db, sql: sql) {
+                    out[r[0]] = (table.intern(r[1]), table.intern(r[2]))
+                }
+                return out
+            }
+            let accounts = try dimension("SELECT id, code, name FROM account")
+            let funds = try dimension("SELECT id, code, '' FROM fund")
+            let counterparties = try dimension("SELECT id, name, org_id FROM counterparty")
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM movement_row") ?? 0
+            table.reserve(total)
+            // Free text cannot be longer than the files it came from.
+            let textBytes = files.reduce(0) { $0 + Int($1.bytes) }
+            table.description.reserve(total, bytes: textBytes)
+            table.reference.reserve(total, bytes: textBytes)
+            table.nativeId.reserve(total, bytes: textBytes)
+
+            let connection = db.sqliteConnection!
+            var statement: OpaquePointer?
+            let sql = """
+                SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
+                  description, reference, native_id, kind, path FROM movement_row ORDER BY id
+                """
+            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let s = statement else {
+                throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
+            }
+            defer { sqlite3_finalize(s) }
+            var rowsByFile: [Int64: [Int32]] = [:]
+            var currentFile: Int64 = -1
+            var fileInfo: Int32? = nil
+            var currencyIndex: [String: UInt8] = [:]
+            var kindIndex: [String: Int32] = [:]
+            var pathIndex: [String: Int32] = [:]
+            var fileRows: [Int32] = []
+            func text(_ i: Int32) -> (UnsafePointer<UInt8>?, Int) {
+                (sqlite3_column_text(s, i), Int(sqlite3_column_bytes(s, i)))
+            }
+            func string(_ i: Int32) -> String {
+                let (p, n) = text(i)
+                guard let p, n > 0 else { return "" }
+                return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            }
+            while true {
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw DatabaseError(message: String(cString: sqlite3_errmsg(connection))) }
+                let fileId = sqlite3_column_int64(s, 0)
+                if fileId != currentFile {
+                    if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
+                    fileRows = []
+                    currentFile = fileId
+                    fileInfo = byId[fileId].map { f in
+                        table.origins.append(MovementColumns.Origin(file: table.intern(f.path), source: table.intern(f.source),
+                                                                    role: table.intern(f.role)))
+                        return Int32(table.origins.count - 1)
+                    }
+                }
+                guard let info = fileInfo else { continue }
+                let r = Int32(table.count)
+                fileRows.append(r)
+                table.line.append(Int32(sqlite3_column_int64(s, 1)))
+                table.identity.append(sqlite3_column_int64(s, 2))
+                table.occurrence.append(Int32(sqlite3_column_int64(s, 3)))
+                let (dp, dn) = text(4)
+                table.day.append(Int32(Self.ordinal(dp, dn)))
+                table.amount.append(sqlite3_column_int64(s, 5))
+                let code = string(6)
+                if let c = currencyIndex[code] { table.currency.append(c) } else {
+                    let c = table.currencyIndex(Currency(code: code) ?? .gbp)
+                    currencyIndex[code] = c
+                    table.currency.append(c)
+                }
+                let a = accounts[sqlite3_column_int64(s, 7)] ?? (0, 0)
+                table.account.append(a.0); table.accountName.append(a.1)
+                table.fund.append((funds[sqlite3_column_int64(s, 8)] ?? (0, 0)).0)
+                let c = counterparties[sqlite3_column_int64(s, 9)] ?? (0, 0)
+                table.counterparty.append(c.0); table.counterpartyId.append(c.1)
+                var t = text(10); table.description.append(t.0, t.1)
+                t = text(11); table.reference.append(t.0, t.1)
+                t = text(12); table.nativeId.append(t.0, t.1)
+                let kind = string(13)
+                if let k = kindIndex[kind] { table.kind.append(k) } else {
+                    let k = table.intern(kind); kindIndex[kind] = k; table.kind.append(k)
+                }
+                if sqlite3_column_type(s, 14) == SQLITE_NULL { table.path.append(-1) } else {
+                    let p = string(14)
+                    if let k = pathIndex[p] { table.path.append(k) } else {
+                        let k = table.intern(p); pathIndex[p] = k; table.path.append(k)
+                    }
+                }
+                table.origin.append(info)
+            }
+            if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
+            return rowsByFile
+        }
+    }
+
+    /// Days since 1970 of a stored `yyyy-mm-dd`.
+    static func ordinal(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
+        guard let p, n >= 10 else { return 0 }
+        func num(_ a: Int, _ b: Int) -> Int { var v = 0; for i in a..<b { v = v * 10 + Int(p[i] &- 48) }; return v }
+        return Day(year: num(0, 4), month: num(5, 7), day: num(8, 10))?.ordinal ?? 0
+    }
+}
