@@ -67,6 +67,12 @@ public struct IngestStage {
         try warehouse.remove(fileIds: stale)
         report.filesRemoved = stale.count
         _ = keep
+        if report.filesRead > 0 {
+            // A load leaves SQLite's page cache full and the heap holding the
+            // freed batches; give both back before the dataset is built.
+            warehouse.releaseMemory()
+            malloc_trim(0)
+        }
         return report
     }
 
@@ -171,3 +177,7 @@ public enum Glob {
         return standard
     }
 }
+
+/// glibc's `malloc_trim`: hands freed heap pages back to the system (not in Swift's Glibc module).
+@_silgen_name("malloc_trim")
+func malloc_trim(_ pad: Int) -> Int32

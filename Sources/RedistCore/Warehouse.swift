@@ -201,6 +201,22 @@ public final class Warehouse {
         }
     }
 
+    /// Frees SQLite's caches (after a large load).
+    public func releaseMemory() {
+        db.releaseMemory()
+    }
+
+    /// A value kept in the `meta` table (the run stamp, the schema version).
+    public func meta(_ key: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
     // MARK: Reading back
 
     /// Every movement of the given files, in file order then line order.

@@ -35,14 +35,12 @@ public final class CSVScanner {
     private var buffer: UnsafeMutableRawBufferPointer
     private var staging: UnsafeMutableRawBufferPointer
     private var filled = 0
-    private var fields: [CSVField] = []
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), encoding: TextEncoding = .auto, chunkSize: Int = 1 << 20) {
         self.delimiter = delimiter
         self.encoding = encoding
         buffer = .allocate(byteCount: chunkSize * 4 + 16, alignment: 16)
         staging = .allocate(byteCount: chunkSize, alignment: 16)
-        fields.reserveCapacity(64)
     }
 
     deinit {
@@ -139,6 +137,10 @@ public final class CSVScanner {
         }
 
         refill()
+        // Locals, not properties: the loop below runs per byte, and a class
+        // property's every use is checked for exclusive access.
+        var fields: [CSVField] = []
+        fields.reserveCapacity(64)
         let quote = UInt8(ascii: "\"")
         let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let delimiter = self.delimiter
@@ -151,6 +153,7 @@ public final class CSVScanner {
             // Scan one record starting at `position`.
             fields.removeAll(keepingCapacity: true)
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let filled = self.filled
             var i = position
             var newlines = 0
             var complete = false

@@ -93,6 +93,7 @@ public struct MappedCSVReader: SourceReader {
         var headerWidth = Int.max
         var skipped = 0
         var failure: FileFailure? = nil
+        var fields: MovementFields? = nil
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
             if skipped < skipLines { skipped += 1; return true }
             guard let cols = columns else {
@@ -120,7 +121,8 @@ public struct MappedCSVReader: SourceReader {
             if configuration.role == .members {
                 readMember(record, cols, displayPath, sink)
             } else {
-                readMovement(record, cols, displayPath, sink)
+                if fields == nil { fields = MovementFields(cols) }
+                readMovement(record, fields!, displayPath, sink)
             }
             return true
         }
@@ -133,25 +135,25 @@ public struct MappedCSVReader: SourceReader {
         }
     }
 
-    private func readMovement(_ record: borrowing CSVRecord, _ cols: [String: Int], _ file: String, _ sink: RecordSink) {
+    private func readMovement(_ record: borrowing CSVRecord, _ cols: MovementFields, _ file: String, _ sink: RecordSink) {
         var amount: Int64 = 0
         do throws(FieldProblem) {
             switch amounts {
             case .signed:
-                amount = try record.amount(cols["amount"], parser, file: file, what: "the amount", required: true)!
+                amount = try record.amount(cols.amount, parser, file: file, what: "the amount", required: true)!
             case .inOut:
-                let i = try record.amount(cols["paid_in"], parser, file: file, what: "paid in", required: false)
-                let o = try record.amount(cols["paid_out"], parser, file: file, what: "paid out", required: false)
+                let i = try record.amount(cols.paidIn, parser, file: file, what: "paid in", required: false)
+                let o = try record.amount(cols.paidOut, parser, file: file, what: "paid out", required: false)
                 if i == nil && o == nil {
-                    throw FieldProblem(location: record.location(file, cols["paid_in"]!), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, cols.paidIn!), check: "reject.amount",
                                        message: "both paid in and paid out are empty (expected an amount in one of them)")
                 }
                 amount = (i ?? 0) - (o ?? 0)
             case .debitCredit:
-                let d = try record.amount(cols["debit"], parser, file: file, what: "debit", required: false)
-                let c = try record.amount(cols["credit"], parser, file: file, what: "credit", required: false)
+                let d = try record.amount(cols.debit, parser, file: file, what: "debit", required: false)
+                let c = try record.amount(cols.credit, parser, file: file, what: "credit", required: false)
                 if d == nil && c == nil {
-                    throw FieldProblem(location: record.location(file, cols["debit"]!), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, cols.debit!), check: "reject.amount",
                                        message: "both debit and credit are empty (expected an amount in one of them)")
                 }
                 amount = debitIsOut ? (c ?? 0) - (d ?? 0) : (d ?? 0) - (c ?? 0)
@@ -161,7 +163,7 @@ public struct MappedCSVReader: SourceReader {
             return
         }
         var rowCurrency = currency
-        if let ci = cols["currency"], !record.isBlank(ci) {
+        if let ci = cols.currency, !record.isBlank(ci) {
             guard let c = Currency(code: record.string(ci)) else {
                 sink.reject(record.location(file, ci), check: "reject.currency",
                             "\"\(record.string(ci))\" is not a currency (expected an ISO 4217 code such as GBP)")
@@ -172,18 +174,18 @@ public struct MappedCSVReader: SourceReader {
         let money = Money(minorUnits: amount, currency: rowCurrency)
         let day: Day
         do throws(FieldProblem) {
-            day = try record.date(cols["date"]!, dateFormat, file: file)
+            day = try record.date(cols.date!, dateFormat, file: file)
         } catch {
             sink.reject(error.location, check: error.check, error.message, amount: money)
             return
         }
         let movement = Movement(
             date: day, amount: money,
-            account: record.optionalString(cols["account"]), accountName: record.optionalString(cols["account_name"]),
-            fund: record.optionalString(cols["fund"]), counterparty: record.optionalString(cols["counterparty"]),
-            counterpartyId: record.optionalString(cols["counterparty_id"]),
-            description: record.optionalString(cols["description"]), reference: record.optionalString(cols["reference"]),
-            nativeId: record.optionalString(cols["id"]), location: record.rowLocation(file))
+            account: record.optionalString(cols.account), accountName: record.optionalString(cols.accountName),
+            fund: record.optionalString(cols.fund), counterparty: record.optionalString(cols.counterparty),
+            counterpartyId: record.optionalString(cols.counterpartyId),
+            description: record.optionalString(cols.description), reference: record.optionalString(cols.reference),
+            nativeId: record.optionalString(cols.id), location: record.rowLocation(file))
         sink.load(.movement(movement), amount: amount)
     }
 
@@ -228,5 +230,19 @@ public struct MappedCSVReader: SourceReader {
                                   region: record.optionalString(cols["region"]), characteristics: characteristics,
                                   consentToBeNamed: consent, consentDate: consentDate, location: record.rowLocation(file))
         sink.load(.member(member), amount: 0)
+    }
+}
+
+/// The columns of a movement row, looked up in the header once per file
+/// rather than by name on every row.
+struct MovementFields {
+    var amount, paidIn, paidOut, debit, credit, currency, date: Int?
+    var account, accountName, fund, counterparty, counterpartyId, description, reference, id: Int?
+
+    init(_ c: [String: Int]) {
+        amount = c["amount"]; paidIn = c["paid_in"]; paidOut = c["paid_out"]; debit = c["debit"]; credit = c["credit"]
+        currency = c["currency"]; date = c["date"]; account = c["account"]; accountName = c["account_name"]; fund = c["fund"]
+        counterparty = c["counterparty"]; counterpartyId = c["counterparty_id"]; description = c["description"]
+        reference = c["reference"]; id = c["id"]
     }
 }

@@ -114,8 +114,15 @@ public enum PipelineRun {
             log("\(warehousePath): error: cannot open the warehouse: \(error)")
             return 1
         }
+        // Messages after the ingest stage are kept with the run stamp, so an
+        // up-to-date re-run says exactly what the full run said.
+        var said: [String] = []
+        func say(_ line: String) {
+            log(line)
+            said.append(line)
+        }
         for (i, stage) in stages.enumerated() {
-            log("[\(i + 1)/\(stages.count)] \(stage.name)")
+            say("[\(i + 1)/\(stages.count)] \(stage.name)")
             do {
                 try stage.body(ctx)
             } catch let e as PipelineError {
@@ -125,8 +132,17 @@ public enum PipelineRun {
                 log("error: \(stage.name) failed: \(error)")
                 return 1
             }
+            if i == 0 {
+                if let stamp = RunStamp.replay(ctx) {
+                    for line in stamp.log { log(line) }
+                    return stamp.status
+                }
+                said = []
+            }
         }
-        return finish(ctx, log: log)
+        let status = finish(ctx, log: say)
+        RunStamp.record(ctx, log: said, status: status)
+        return status
     }
 
     static func finish(_ ctx: RunContext, log: (String) -> Void) -> Int32 {
