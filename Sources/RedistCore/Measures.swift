@@ -217,12 +217,23 @@ public struct MeasureEngine {
     /// A group's key: its register id, else its name as written.
     func groupKey(_ c: ClassifiedMovement) -> String { c.groupKey }
 
+    /// The group a redistributed payment reached. A hosted project's own
+    /// spending reaches the project (the fund's `group`), not the supplier it
+    /// paid; other payments reach their counterparty, when it is named.
+    func reachedKey(_ c: ClassifiedMovement) -> String? {
+        if c.category == .redistributedHosted {
+            let fund = c.fund
+            return pipeline.fund(fund)?.group.nonEmpty ?? "fund:" + fund
+        }
+        return c.hasCounterparty ? c.groupKey : nil
+    }
+
     func reached(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
         let start = period.start.ordinal, end = period.end.ordinal
         var groups: Set<String> = []
         for c in movements where c.dayOrdinal >= start && c.dayOrdinal <= end && c.isOut && c.category.redistributedFast
-            && !c.isIndividual && c.hasCounterparty {
-            groups.insert(c.groupKey)
+            && !c.isIndividual {
+            if let key = reachedKey(c) { groups.insert(key) }
         }
         return groups
     }
@@ -240,8 +251,8 @@ public struct MeasureEngine {
     func firstTimeGroups(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
         if cache.firstPaid == nil {
             var first: [String: Day] = [:]
-            for c in data.ledger where c.isOut && c.category.redistributedFast && !c.isIndividual && c.hasCounterparty {
-                let k = c.groupKey
+            for c in data.ledger where c.isOut && c.category.redistributedFast && !c.isIndividual {
+                guard let k = reachedKey(c) else { continue }
                 if let d = first[k], d <= c.date { continue }
                 first[k] = c.date
             }

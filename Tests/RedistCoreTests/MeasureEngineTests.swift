@@ -181,8 +181,10 @@ struct MeasureEngineTests {
 
     @Test func reachCountsDistinctGroupsNotPeople() throws {
         let org = try Self.engine().organisation(q1)
-        #expect(org.groupsReached == 2)  // Group A (twice, in two spellings) and Group B
-        #expect(org.firstTimeGroups == 1)  // Group B was first paid in November
+        // Group A (twice, in two spellings), Group B, and the hosted project, whose
+        // own spending reaches it rather than the suppliers it paid.
+        #expect(org.groupsReached == 3)
+        #expect(org.firstTimeGroups == 2)  // Group B was first paid in November; the hosted project first spent in Q1
         #expect(org.individualsPaid == 1)
     }
 
