@@ -9,9 +9,9 @@ Writes into bench/data/ (or --out):
                        with commas, doubled quotes and line breaks, a few
                        identical rows, UTF-8 with a BOM), 1,000,000 rows for the
                        financial year 2023/24
-  scale-1x.csv …       the scaling run: a 250,000-row base repeated 1, 4 and 16
-  scale-16x.csv        times under one header (identical rows in one file are
-                       distinct transactions, so the figures simply multiply)
+  scale-1x.csv …       the scaling run: 250,000, 1,000,000 and 4,000,000 rows of
+  scale-16x.csv        the same shape (distinct rows: a file that repeats itself
+                       would measure the duplicate numbering, not the load)
   iati.xml             an IATI-like activity file (150 MB+): activities with
                        titles, organisations and transactions
   book.gnucash         a GnuCash XML book (plain, not gzipped)
@@ -157,21 +157,16 @@ def cashbook_rows(rows, seed):
 CASHBOOK_HEADER = "Date,Nominal Code,Nominal Name,Fund,Contact,Details,Reference,Paid In,Paid Out\n"
 
 
-def write_cashbook(path, rows, seed, repeat=1):
+def write_cashbook(path, rows, seed):
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\ufeff" + CASHBOOK_HEADER)
-        if repeat == 1:
-            batch = []
-            for line in cashbook_rows(rows, seed):
-                batch.append(line)
-                if len(batch) >= 10000:
-                    f.write("".join(batch))
-                    batch.clear()
-            f.write("".join(batch))
-        else:
-            body = "".join(cashbook_rows(rows, seed))
-            for _ in range(repeat):
-                f.write(body)
+        batch = []
+        for line in cashbook_rows(rows, seed):
+            batch.append(line)
+            if len(batch) >= 10000:
+                f.write("".join(batch))
+                batch.clear()
+        f.write("".join(batch))
 
 
 def esc(text):
@@ -329,9 +324,9 @@ def write_camt053(path, entries, seed):
 # file is written again.
 FILES = {
     "cashbook-1m.csv": (write_cashbook, dict(rows=1_000_000, seed=7)),
-    "scale-1x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=1)),
-    "scale-4x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=4)),
-    "scale-16x.csv": (write_cashbook, dict(rows=250_000, seed=11, repeat=16)),
+    "scale-1x.csv": (write_cashbook, dict(rows=250_000, seed=11)),
+    "scale-4x.csv": (write_cashbook, dict(rows=1_000_000, seed=11)),
+    "scale-16x.csv": (write_cashbook, dict(rows=4_000_000, seed=11)),
     "iati.xml": (write_iati, dict(activities=14_000, seed=13)),
     "book.gnucash": (write_gnucash, dict(transactions=100_000, seed=17)),
     "camt053.xml": (write_camt053, dict(entries=100_000, seed=19)),

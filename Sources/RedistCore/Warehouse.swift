@@ -10,7 +10,7 @@ public final class Warehouse {
     public let path: String
     let db: DatabaseQueue
 
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public init(path: String) throws {
         self.path = path
@@ -42,7 +42,9 @@ public final class Warehouse {
             if try db.tableExists("meta"),
                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'"),
                version != String(Self.schemaVersion) {
-                for table in ["finding", "balance", "member", "grant_award", "movement", "source_file"] {
+                try db.execute(sql: "DROP VIEW IF EXISTS movement")
+                for table in ["finding", "balance", "member", "grant_award", "movement", "movement_row", "account", "fund",
+                              "counterparty", "source_file"] {
                     try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
                 }
             }
@@ -82,7 +84,7 @@ public final class Warehouse {
                 UNIQUE(name, org_id));
             CREATE TABLE IF NOT EXISTS movement_row(
                 id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                file_id INTEGER NOT NULL,
                 line INTEGER NOT NULL,
                 identity INTEGER NOT NULL,
                 occurrence INTEGER NOT NULL DEFAULT 1,
@@ -197,7 +199,10 @@ public final class Warehouse {
     public func remove(fileIds: [Int64]) throws {
         guard !fileIds.isEmpty else { return }
         try db.write { db in
-            for id in fileIds { try db.execute(sql: "DELETE FROM source_file WHERE id = ?", arguments: [id]) }
+            for id in fileIds {
+                try db.execute(sql: "DELETE FROM movement_row WHERE file_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM source_file WHERE id = ?", arguments: [id])
+            }
         }
     }
 

@@ -26,7 +26,12 @@ extension Warehouse {
     public func load(source: Pipeline.Source, path: String, sha256: String, configHash: String, bytes: Int64,
                      read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void) throws -> RecordSink) throws -> ReadOutcome {
         try db.write { db -> ReadOutcome in
-            try db.execute(sql: "DELETE FROM source_file WHERE source = ? AND path = ?", arguments: [source.name, path])
+            // movement_row has no foreign key (checking one per row costs a
+            // third of SQLite's insert time), so its rows go first, by hand.
+            try db.execute(sql: """
+                DELETE FROM movement_row WHERE file_id IN (SELECT id FROM source_file WHERE source = ? AND path = ?);
+                DELETE FROM source_file WHERE source = ? AND path = ?
+                """, arguments: [source.name, path, source.name, path])
             try db.execute(sql: """
                 INSERT INTO source_file(source, role, format, path, sha256, config_hash, bytes, rows_read, rows_loaded,
                   rows_rejected, rows_skipped, amount_read, amount_loaded, amount_rejected, amount_skipped, failure)
@@ -36,15 +41,22 @@ extension Warehouse {
             try db.execute(sql: "SAVEPOINT records")
 
             let channel = BatchChannel(capacity: 4)
+            let dimensions = try Dimensions(db)
             let producer = Thread {
-                var batch: [SourceRecord] = []
-                batch.reserveCapacity(BatchChannel.batchSize)
+                // Everything but SQLite's own work happens here, on the
+                // reader's core: identity hashes, dimension ids, and the
+                // row's text laid out in one buffer the loader binds from.
+                var batch = Batch()
                 do {
                     let sink = try read { record in
-                        batch.append(record)
+                        if case .movement(let m) = record {
+                            batch.add(m, dimensions)
+                        } else {
+                            batch.others.append(record)
+                        }
                         if batch.count == BatchChannel.batchSize {
                             channel.put(batch)
-                            batch.removeAll(keepingCapacity: true)
+                            batch = Batch()
                         }
                     }
                     channel.put(batch)
@@ -59,7 +71,7 @@ extension Warehouse {
             let loader = try RecordLoader(db, fileId: fileId)
             do {
                 while let batch = channel.take() {
-                    for record in batch { try loader.add(record) }
+                    try loader.add(batch)
                 }
                 try loader.finish()
             } catch {
@@ -110,11 +122,114 @@ extension Warehouse {
     }
 }
 
+/// Records on their way to the loader. Movements are ready to bind: six
+/// integers each (line, identity, amount, account, fund, counterparty ids)
+/// and their text (date, currency, description, reference, native id, kind,
+/// path) back to back in one buffer, so the loader makes no values at all.
+struct Batch {
+    static let integers = 6
+    static let texts = 6
+    var others: [SourceRecord] = []
+    private(set) var rows = 0
+    var integers: [Int64] = []
+    var text: [UInt8] = []
+    /// Per row, where each text after the 10-byte date ends.
+    var ends: [Int32] = []
+    var hasPath: [Bool] = []
+    var newAccounts: [(Int64, String, String)] = []
+    var newFunds: [(Int64, String)] = []
+    var newCounterparties: [(Int64, String, String)] = []
+
+    init() {
+        integers.reserveCapacity(BatchChannel.batchSize * Self.integers)
+        ends.reserveCapacity(BatchChannel.batchSize * Self.texts)
+        text.reserveCapacity(BatchChannel.batchSize * 96)
+    }
+
+    var count: Int { rows + others.count }
+
+    mutating func add(_ m: Movement, _ dimensions: Dimensions) {
+        integers.append(Int64(m.location.line))
+        integers.append(Identity.key(of: m))
+        integers.append(m.amount.minorUnits)
+        integers.append(dimensions.account(m.account, m.accountName, &self))
+        integers.append(dimensions.fund(m.fund, &self))
+        integers.append(dimensions.counterparty(m.counterparty, m.counterpartyId, &self))
+        let start = text.count
+        text.append(contentsOf: repeatElement(0, count: 10))
+        text.withUnsafeMutableBufferPointer { Identity.writeISO(m.date, into: $0.baseAddress! + start) }
+        for field in [m.amount.currency.code, m.description, m.reference, m.nativeId, m.kind, m.location.path ?? ""] {
+            text.append(contentsOf: field.utf8)
+            ends.append(Int32(text.count))
+        }
+        hasPath.append(m.location.path != nil)
+        rows += 1
+    }
+
+    /// Row `r`'s text `k` (0 date, 1 currency, … 6 path) as bytes in `base`.
+    @inline(__always)
+    func span(_ r: Int, _ k: Int) -> (start: Int, count: Int) {
+        let rowStart = r == 0 ? 0 : Int(ends[r * Self.texts - 1])
+        if k == 0 { return (rowStart, 10) }
+        let start = k == 1 ? rowStart + 10 : Int(ends[r * Self.texts + k - 2])
+        return (start, Int(ends[r * Self.texts + k - 1]) - start)
+    }
+}
+
+/// The warehouse's accounts, funds and counterparties by their text, read
+/// once per file and then kept by the reader thread, which gives new ones
+/// their id; the loader stores them ahead of the rows that use them.
+final class Dimensions: @unchecked Sendable {
+    struct Pair: Hashable { var a: String; var b: String }
+    private var accounts: [Pair: Int64] = [:]
+    private var funds: [String: Int64] = [:]
+    private var counterparties: [Pair: Int64] = [:]
+    private var next: (account: Int64, fund: Int64, counterparty: Int64) = (1, 1, 1)
+
+    init(_ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") { accounts[Pair(a: row[1], b: row[2])] = row[0] }
+        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") { funds[row[1]] = row[0] }
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
+            counterparties[Pair(a: row[1], b: row[2])] = row[0]
+        }
+        next = ((accounts.values.max() ?? 0) + 1, (funds.values.max() ?? 0) + 1, (counterparties.values.max() ?? 0) + 1)
+    }
+
+    func account(_ code: String, _ name: String, _ batch: inout Batch) -> Int64 {
+        let key = Pair(a: code, b: name)
+        if let id = accounts[key] { return id }
+        let id = next.account
+        next.account += 1
+        accounts[key] = id
+        batch.newAccounts.append((id, code, name))
+        return id
+    }
+
+    func fund(_ code: String, _ batch: inout Batch) -> Int64 {
+        if let id = funds[code] { return id }
+        let id = next.fund
+        next.fund += 1
+        funds[code] = id
+        batch.newFunds.append((id, code))
+        return id
+    }
+
+    func counterparty(_ name: String, _ orgId: String, _ batch: inout Batch) -> Int64 {
+        let key = Pair(a: name, b: orgId)
+        if let id = counterparties[key] { return id }
+        let id = next.counterparty
+        next.counterparty += 1
+        counterparties[key] = id
+        batch.newCounterparties.append((id, name, orgId))
+        return id
+    }
+}
+
 /// A bounded queue of record batches from one reader thread to one loader.
 final class BatchChannel: @unchecked Sendable {
     static let batchSize = 4096
     private let condition = NSCondition()
-    private var batches: [[SourceRecord]] = []
+    private var batches: [Batch] = []
     private let capacity: Int
     private var done = false
     private var cancelled = false
@@ -123,8 +238,8 @@ final class BatchChannel: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits while the queue is full; drops the batch when the loader gave up.
-    func put(_ batch: [SourceRecord]) {
-        guard !batch.isEmpty else { return }
+    func put(_ batch: Batch) {
+        guard batch.count > 0 else { return }
         condition.lock()
         while batches.count >= capacity && !cancelled { condition.wait() }
         if !cancelled { batches.append(batch) }
@@ -141,7 +256,7 @@ final class BatchChannel: @unchecked Sendable {
     }
 
     /// The next batch, or nil when the reader has finished and all are taken.
-    func take() -> [SourceRecord]? {
+    func take() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !done { condition.wait() }
@@ -168,9 +283,10 @@ final class BatchChannel: @unchecked Sendable {
 }
 
 /// Writes one file's records with SQLite's C API: movements many rows to a
-/// statement, their accounts, funds and counterparties stored once each and
-/// referenced by integer, and each movement's occurrence (its number among
-/// identical rows of the file) worked out without remembering every row.
+/// statement, bound straight from the batch's buffers; new accounts, funds
+/// and counterparties ahead of them; and each movement's occurrence (its
+/// number among identical rows of the file) worked out without remembering
+/// every row.
 final class RecordLoader {
     /// Movement rows bound to one INSERT: amortises SQLite's per-statement
     /// work (reset, step, opening the table) over many rows.
@@ -182,52 +298,78 @@ final class RecordLoader {
     private let fileId: Int64
     private var manyStatement: OpaquePointer?
     private var oneStatement: OpaquePointer?
-    private var pending: [Movement] = []
-    private var pendingIdentity: [Int64] = []
-    private var accounts: [AccountKey: Int64] = [:]
-    private var funds: [String: Int64] = [:]
-    private var counterparties: [AccountKey: Int64] = [:]
+    private var candidateStatement: OpaquePointer?
     private var seen: IdentityFilter
     private var candidates: Int = 0
     private var grantStatement: Statement?
     private var memberStatement: Statement?
     private var balanceStatement: Statement?
 
-    struct AccountKey: Hashable { var a: String; var b: String }
-
     init(_ db: Database, fileId: Int64) throws {
         self.db = db
         self.connection = db.sqliteConnection!
         self.fileId = fileId
         self.seen = IdentityFilter()
-        pending.reserveCapacity(Self.rowsPerStatement)
-        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") {
-            accounts[AccountKey(a: row[1], b: row[2])] = row[0]
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") { funds[row[1]] = row[0] }
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
-            counterparties[AccountKey(a: row[1], b: row[2])] = row[0]
-        }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS occurrence_candidate(identity INTEGER PRIMARY KEY); DELETE FROM occurrence_candidate")
     }
 
     deinit {
         sqlite3_finalize(manyStatement)
         sqlite3_finalize(oneStatement)
+        sqlite3_finalize(candidateStatement)
         seen.free()
     }
 
+    func add(_ batch: Batch) throws {
+        for (id, code, name) in batch.newAccounts {
+            try db.execute(sql: "INSERT INTO account(id, code, name) VALUES (?, ?, ?)", arguments: [id, code, name])
+        }
+        for (id, code) in batch.newFunds {
+            try db.execute(sql: "INSERT INTO fund(id, code) VALUES (?, ?)", arguments: [id, code])
+        }
+        for (id, name, orgId) in batch.newCounterparties {
+            try db.execute(sql: "INSERT INTO counterparty(id, name, org_id) VALUES (?, ?, ?)", arguments: [id, name, orgId])
+        }
+        for record in batch.others { try add(record) }
+        guard batch.rows > 0 else { return }
+        for r in 0..<batch.rows {
+            let identity = batch.integers[r * Batch.integers + 1]
+            if seen.insert(identity) { try candidate(identity) }
+        }
+        if manyStatement == nil { manyStatement = try prepare(rows: Self.rowsPerStatement) }
+        if oneStatement == nil { oneStatement = try prepare(rows: 1) }
+        try batch.text.withUnsafeBufferPointer { text in
+            var r = 0
+            while r + Self.rowsPerStatement <= batch.rows {
+                try bindAndStep(manyStatement!, batch, text, r..<(r + Self.rowsPerStatement))
+                r += Self.rowsPerStatement
+            }
+            while r < batch.rows {
+                try bindAndStep(oneStatement!, batch, text, r..<(r + 1))
+                r += 1
+            }
+            // The bindings point into this batch's buffer: let none outlive it.
+            sqlite3_clear_bindings(manyStatement)
+            sqlite3_clear_bindings(oneStatement)
+        }
+    }
+
+    private func candidate(_ identity: Int64) throws {
+        if candidateStatement == nil {
+            candidateStatement = try prepare("INSERT OR IGNORE INTO occurrence_candidate(identity) VALUES (?)")
+        }
+        sqlite3_bind_int64(candidateStatement, 1, identity)
+        let rc = sqlite3_step(candidateStatement)
+        sqlite3_reset(candidateStatement)
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+        candidates += 1
+    }
+
+    /// Grants, member register entries and statement balances: few per file.
     func add(_ record: SourceRecord) throws {
         switch record {
-        case .movement(let m):
-            let identity = Identity.key(of: m)
-            if seen.insert(identity) {
-                try db.execute(sql: "INSERT OR IGNORE INTO occurrence_candidate(identity) VALUES (?)", arguments: [identity])
-                candidates += 1
-            }
-            pending.append(m)
-            pendingIdentity.append(identity)
-            if pending.count == Self.rowsPerStatement { try flush() }
+        case .movement:
+            preconditionFailure("movements arrive in a Batch")
         case .grant(let g):
             if grantStatement == nil {
                 grantStatement = try db.makeStatement(sql: """
@@ -264,9 +406,8 @@ final class RecordLoader {
         }
     }
 
-    /// Writes what is pending, then numbers identical rows of the file.
+    /// Numbers identical rows of the file, once every row is in.
     func finish() throws {
-        try flush()
         guard candidates > 0 else { return }
         // Only identities the filter saw twice can repeat; number their rows
         // 1, 2, … in file order. Everything else keeps occurrence 1.
@@ -279,116 +420,63 @@ final class RecordLoader {
         try db.execute(sql: "DELETE FROM occurrence_candidate")
     }
 
-    private func flush() throws {
-        guard !pending.isEmpty else { return }
-        let statement: OpaquePointer
-        if pending.count == Self.rowsPerStatement {
-            if manyStatement == nil { manyStatement = try prepare(rows: Self.rowsPerStatement) }
-            statement = manyStatement!
-        } else {
-            if oneStatement == nil { oneStatement = try prepare(rows: 1) }
-            statement = oneStatement!
-        }
-        if pending.count == Self.rowsPerStatement {
-            try bindAndStep(statement, rows: 0..<pending.count)
-        } else {
-            for i in pending.indices { try bindAndStep(statement, rows: i..<(i + 1)) }
-        }
-        pending.removeAll(keepingCapacity: true)
-        pendingIdentity.removeAll(keepingCapacity: true)
-    }
-
-    private func bindAndStep(_ s: OpaquePointer, rows: Range<Int>) throws {
+    private func bindAndStep(_ s: OpaquePointer, _ batch: Batch, _ text: UnsafeBufferPointer<UInt8>, _ rows: Range<Int>) throws {
         var p: Int32 = 1
-        for i in rows {
-            let m = pending[i]
+        let base = UnsafeRawPointer(text.baseAddress ?? UnsafePointer(Self.empty)).assumingMemoryBound(to: CChar.self)
+        @inline(__always) func bindText(_ index: Int32, _ r: Int, _ k: Int) {
+            let (start, count) = batch.span(r, k)
+            sqlite3_bind_text(s, index, base + start, Int32(count), Self.static)
+        }
+        for r in rows {
+            let i = r * Batch.integers
             sqlite3_bind_int64(s, p, fileId)
-            sqlite3_bind_int64(s, p + 1, Int64(m.location.line))
-            sqlite3_bind_int64(s, p + 2, pendingIdentity[i])
-            bindDate(s, p + 3, m.date)
-            sqlite3_bind_int64(s, p + 4, m.amount.minorUnits)
-            bindText(s, p + 5, m.amount.currency.code)
-            sqlite3_bind_int64(s, p + 6, try accountId(m.account, m.accountName))
-            sqlite3_bind_int64(s, p + 7, try fundId(m.fund))
-            sqlite3_bind_int64(s, p + 8, try counterpartyId(m.counterparty, m.counterpartyId))
-            bindText(s, p + 9, m.description)
-            bindText(s, p + 10, m.reference)
-            bindText(s, p + 11, m.nativeId)
-            bindText(s, p + 12, m.kind)
-            if let path = m.location.path { bindText(s, p + 13, path) } else { sqlite3_bind_null(s, p + 13) }
+            sqlite3_bind_int64(s, p + 1, batch.integers[i])          // line
+            sqlite3_bind_int64(s, p + 2, batch.integers[i + 1])      // identity
+            bindText(p + 3, r, 0)                                    // date
+            sqlite3_bind_int64(s, p + 4, batch.integers[i + 2])      // amount
+            bindText(p + 5, r, 1)                                    // currency
+            sqlite3_bind_int64(s, p + 6, batch.integers[i + 3])      // account
+            sqlite3_bind_int64(s, p + 7, batch.integers[i + 4])      // fund
+            sqlite3_bind_int64(s, p + 8, batch.integers[i + 5])      // counterparty
+            bindText(p + 9, r, 2)                                    // description
+            bindText(p + 10, r, 3)                                   // reference
+            bindText(p + 11, r, 4)                                   // native id
+            bindText(p + 12, r, 5)                                   // kind
+            if batch.hasPath[r] { bindText(p + 13, r, 6) } else { sqlite3_bind_null(s, p + 13) }
             p += Int32(Self.movementColumns)
         }
         let rc = sqlite3_step(s)
         sqlite3_reset(s)
-        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection))) }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
+    }
+
+    private func failure(_ rc: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
     }
 
     private func prepare(rows: Int) throws -> OpaquePointer {
         let one = "(" + Array(repeating: "?", count: Self.movementColumns).joined(separator: ",") + ")"
-        let sql = """
+        return try prepare("""
             INSERT INTO movement_row(file_id, line, identity, date, amount, currency, account_id, fund_id, counterparty_id,
               description, reference, native_id, kind, path) VALUES
-            """ + Array(repeating: one, count: rows).joined(separator: ",")
+            """ + Array(repeating: one, count: rows).joined(separator: ","))
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
-        guard rc == SQLITE_OK, let statement else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
-        }
+        guard rc == SQLITE_OK, let statement else { throw failure(rc) }
         return statement
     }
 
-    private func accountId(_ code: String, _ name: String) throws -> Int64 {
-        try dimension(&accounts, AccountKey(a: code, b: name), "INSERT INTO account(code, name) VALUES (?, ?)", [code, name])
-    }
+    /// SQLite reads bound text in place until the statement is reset.
+    nonisolated(unsafe) private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
-    private func fundId(_ code: String) throws -> Int64 {
-        try dimension(&funds, code, "INSERT INTO fund(code) VALUES (?)", [code])
-    }
-
-    private func counterpartyId(_ name: String, _ orgId: String) throws -> Int64 {
-        try dimension(&counterparties, AccountKey(a: name, b: orgId), "INSERT INTO counterparty(name, org_id) VALUES (?, ?)",
-                      [name, orgId])
-    }
-
-    /// A dimension row's id: from memory when seen before, else stored now.
-    private func dimension<K: Hashable>(_ known: inout [K: Int64], _ key: K, _ insert: String,
-                                        _ values: StatementArguments) throws -> Int64 {
-        if let id = known[key] { return id }
-        try db.execute(sql: insert, arguments: values)
-        known[key] = db.lastInsertedRowID
-        return db.lastInsertedRowID
-    }
-
-    nonisolated(unsafe) private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    @inline(__always)
-    private func bindText(_ s: OpaquePointer, _ index: Int32, _ text: String) {
-        let done = text.utf8.withContiguousStorageIfAvailable { buffer -> Void in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                _ = sqlite3_bind_text(s, index, chars.baseAddress ?? Self.empty, Int32(chars.count), Self.transient)
-            }
-        }
-        if done == nil {
-            var copy = text
-            copy.makeContiguousUTF8()
-            bindText(s, index, copy)
-        }
-    }
-
-    nonisolated(unsafe) private static let empty: UnsafePointer<CChar> = {
-        let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+    nonisolated(unsafe) private static let empty: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
         p.pointee = 0
         return UnsafePointer(p)
     }()
-
-    /// `yyyy-mm-dd` without going through `String`.
-    @inline(__always)
-    private func bindDate(_ s: OpaquePointer, _ index: Int32, _ day: Day) {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 10) { b in
-            Identity.writeISO(day, into: UnsafeMutableRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self))
-            _ = sqlite3_bind_text(s, index, b.baseAddress, 10, Self.transient)
-        }
-    }
 }
 
 /// A fixed-size bitmap of identity keys seen in the file being loaded: a
@@ -396,7 +484,7 @@ final class RecordLoader {
 /// grow with the file, so memory stays flat; a false alarm only costs a
 /// candidate that the final numbering finds to be unique.
 struct IdentityFilter {
-    static let bits = 1 << 26   // 8 MiB; pages are touched only as keys land on them
+    static let bits = 1 << 27   // 16 MiB; pages are touched only as keys land on them
     private var words: UnsafeMutablePointer<UInt64>
 
     init() {
@@ -406,7 +494,7 @@ struct IdentityFilter {
     /// Marks `key`; true when it may have been marked before.
     mutating func insert(_ key: Int64) -> Bool {
         let h = UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
-        let bit = Int(h >> (64 - 26))
+        let bit = Int(h >> (64 - 27))
         let mask = UInt64(1) << UInt64(bit & 63)
         let seen = words[bit >> 6] & mask != 0
         words[bit >> 6] |= mask
