@@ -384,10 +384,16 @@ enum Identity {
     struct FNV {
         var value: UInt64 = 0xcbf29ce484222325
         @inline(__always) mutating func mix(_ s: String) {
+            // Over the string's own bytes where it has them (native strings do).
+            if let done: Void = s.utf8.withContiguousStorageIfAvailable({ mix($0) }) { return done }
             for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100000001b3 }
         }
         @inline(__always) mutating func mix(_ bytes: UnsafeBufferPointer<UInt8>) {
-            for b in bytes { value = (value ^ UInt64(b)) &* 0x100000001b3 }
+            var v = value
+            if let p = bytes.baseAddress {
+                for i in 0..<bytes.count { v = (v ^ UInt64(p[i])) &* 0x100000001b3 }
+            }
+            value = v
         }
         @inline(__always) mutating func separator() { value = (value ^ 0x1F) &* 0x100000001b3 }
     }
