@@ -132,6 +132,7 @@ public struct Dataset: Sendable {
         var table = MovementColumns()
         table.members = members
         let rowsByFile = try warehouse.readMovements(files: files, into: &table)
+        warehouse.releaseMemory()  // the pages just read are in the table now
 
         // Overlapping exports of one source: keep, for each content identity,
         // as many occurrences as the file that holds the most of them. Files

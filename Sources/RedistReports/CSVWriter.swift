@@ -11,6 +11,12 @@ public struct CSVWriter {
         row(header)
     }
 
+    /// Room for `count` more bytes, so a large file is not copied as it grows
+    /// (room never written to costs no memory).
+    public mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     public mutating func row(_ fields: [String]) {
         for (i, field) in fields.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }

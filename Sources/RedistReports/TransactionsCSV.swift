@@ -11,6 +11,7 @@ public enum TransactionsCSV {
 
     public static func render(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser) -> [UInt8] {
         var csv = CSVWriter(header: header)
+        csv.reserve(movements.reduce(0) { period.contains($1.date) ? $0 + 320 : $0 })
         for c in movements where period.contains(c.date) {
             let m = c.movement
             let privacy = Privacy.shown(c, pseudonymiser: pseudonymiser)
