@@ -69,21 +69,21 @@ extension MeasureEngine {
             shares[fund.code] = (weights[i], weights.reduce(0, +))
         }
         let fromFunder = data.ledger.filter { $0.category == .incomeGrant && isFrom($0, funder) }
-        let given = fromFunder.filter { period.contains($0.date) }.reduce(0) { $0 + $1.movement.amount.minorUnits }
-        let givenToDate = fromFunder.filter { $0.date <= period.end }.reduce(0) { $0 + $1.movement.amount.minorUnits }
+        let given = fromFunder.filter { period.contains($0.date) }.reduce(0) { $0 + $1.minorUnits }
+        let givenToDate = fromFunder.filter { $0.date <= period.end }.reduce(0) { $0 + $1.minorUnits }
 
         // Unrestricted: this funder's share of unrestricted income in the period.
         let unrestricted = Set(pipeline.funds.filter { $0.type == .unrestricted }.map(\.code))
         let unrestrictedIncome = data.ledger.filter { unrestricted.contains($0.fund) && period.contains($0.date) && $0.category.isIncome }
-        let mine = unrestrictedIncome.filter { isFrom($0, funder) }.reduce(0) { $0 + $1.movement.amount.minorUnits }
-        let all = unrestrictedIncome.reduce(0) { $0 + $1.movement.amount.minorUnits }
+        let mine = unrestrictedIncome.filter { isFrom($0, funder) }.reduce(0) { $0 + $1.minorUnits }
+        let all = unrestrictedIncome.reduce(0) { $0 + $1.minorUnits }
         var apportioned: [Category: Int64] = [:]
         var unrestrictedShare: (Int64, Int64)? = nil
         if mine > 0 && all > 0 {
             unrestrictedShare = (mine, all)
             var spending: [Category: Int64] = [:]
             for c in data.ledger where unrestricted.contains(c.fund) && period.contains(c.date) && (c.category.isRedistributed || c.category.isRetained) {
-                spending[c.category, default: 0] -= c.movement.amount.minorUnits
+                spending[c.category, default: 0] -= c.minorUnits
             }
             for (category, amount) in spending {
                 apportioned[category] = Apportion.largestRemainder(total: amount, weights: [mine, all - mine])?[0] ?? 0
@@ -96,8 +96,8 @@ extension MeasureEngine {
         }
         // Reach: groups (never people) paid from the funder's funds in the period.
         var groupsByCategory: [Category: [String: MemberRecord?]] = [:]
-        for c in flows where c.category.isRedistributed && c.isOut && !c.isIndividual && !c.movement.counterparty.isEmpty {
-            let key = c.member?.id ?? c.movement.counterparty.lowercased()
+        for c in flows where c.category.isRedistributed && c.isOut && !c.isIndividual && c.hasCounterparty {
+            let key = c.member?.id ?? c.counterpartyName.lowercased()
             groupsByCategory[c.category, default: [:]][key] = c.member
         }
         var reach: [Category: SuppressedTable] = [:]
