@@ -139,8 +139,15 @@ public final class CSVScanner {
         refill()
         // Locals, not properties: the loop below runs per byte, and a class
         // property's every use is checked for exclusive access.
-        var fields: [CSVField] = []
-        fields.reserveCapacity(64)
+        var fields = FieldList()
+        defer { fields.free() }
+        // Bytes that end an unquoted field or record.
+        let special = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        special.initialize(repeating: 0, count: 256)
+        defer { special.deallocate() }
+        special[Int(delimiter)] = 1
+        special[0x0A] = 1
+        special[0x0D] = 1
         let quote = UInt8(ascii: "\"")
         let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let delimiter = self.delimiter
@@ -151,7 +158,7 @@ public final class CSVScanner {
                 continue
             }
             // Scan one record starting at `position`.
-            fields.removeAll(keepingCapacity: true)
+            fields.count = 0
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let filled = self.filled
             var i = position
@@ -162,7 +169,15 @@ public final class CSVScanner {
             var escaped = false
             var recordEnd = i
             scanning: while i < filled {
-                let b = base[i]
+                var b = base[i]
+                if !quoted && special[Int(b)] == 0 && !(i == fieldStart && b == quote) {
+                    // Inside an unquoted field: skip ordinary bytes with one table look-up each.
+                    repeat {
+                        i += 1
+                        if i >= filled { break scanning }
+                        b = base[i]
+                    } while special[Int(b)] == 0
+                }
                 if quoted {
                     if b == quote {
                         // Need to see the next byte, unless the file ends here and this quote closes the field.
@@ -211,7 +226,7 @@ public final class CSVScanner {
                 i = filled
             }
             // Unescape doubled quotes in place, now that the record is whole.
-            for k in fields.indices where fields[k].escapedQuotes {
+            for k in 0..<fields.count where fields[k].escapedQuotes {
                 var w = fields[k].start
                 var r = fields[k].start
                 while r < fields[k].end {
@@ -223,7 +238,7 @@ public final class CSVScanner {
             }
             let blank = fields.count == 1 && fields[0].start == fields[0].end
             if !blank {
-                let keepGoing = try fields.withUnsafeBufferPointer { f in
+                let keepGoing = try fields.withBuffer { f in
                     try body(CSVRecord(base: UnsafeRawPointer(base), fields: f, line: line,
                                        recordStart: position, recordEnd: recordEnd))
                 }
@@ -264,6 +279,38 @@ public final class CSVScanner {
         }
         return true
     }
+}
+
+/// The fields of the record being scanned: a plain growable buffer, so
+/// adding one is a store and an increment.
+struct FieldList {
+    private var storage = UnsafeMutablePointer<CSVField>.allocate(capacity: 64)
+    private var capacity = 64
+    var count = 0
+
+    @inline(__always)
+    mutating func append(_ field: CSVField) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = bigger
+            capacity *= 2
+        }
+        (storage + count).initialize(to: field)
+        count += 1
+    }
+
+    subscript(i: Int) -> CSVField {
+        get { storage[i] }
+        nonmutating set { storage[i] = newValue }
+    }
+
+    func withBuffer<R>(_ body: (UnsafeBufferPointer<CSVField>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage, count: count))
+    }
+
+    func free() { storage.deallocate() }
 }
 
 /// A record handed to the caller of `CSVScanner.scan`; valid only inside the call.
