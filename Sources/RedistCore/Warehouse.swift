@@ -43,10 +43,10 @@ public final class Warehouse {
             if try db.tableExists("meta"),
                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'"),
                version != String(Self.schemaVersion) {
-                try db.execute(sql: "DROP VIEW IF EXISTS movement")
-                for table in ["finding", "balance", "member", "grant_award", "movement", "movement_row", "account", "fund",
-                              "counterparty", "source_file"] {
-                    try db.execute(sql: "DROP TABLE IF EXISTS \(table)")
+                // `movement` was a table before schema 2 and is a view since.
+                for (type, name) in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')")
+                    .map({ ($0[0] as String, $0[1] as String) }) where name != "meta" && !name.hasPrefix("sqlite_") {
+                    try db.execute(sql: "DROP \(type == "view" ? "VIEW" : "TABLE") IF EXISTS \(name)")
                 }
             }
             try db.execute(sql: """
