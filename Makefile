@@ -42,7 +42,9 @@ demo: build ## Run the whole pipeline on sample-data/ and say where the reports 
 	  $(REDIST) run pipelines/example.toml --period 2024-Q1 --out $(DEMO_OUT) --warehouse build/demo.sqlite
 	@echo
 	@echo "The trustees' report:  $(DEMO_OUT)/trustees.html"
-	@echo "Figures for a spreadsheet: $(DEMO_OUT)/summary.csv, $(DEMO_OUT)/transactions.csv, $(DEMO_OUT)/quality.csv"
+	@echo "Figures for a spreadsheet: $(DEMO_OUT)/summary.csv, $(DEMO_OUT)/transactions.csv, $(DEMO_OUT)/quality.csv, $(DEMO_OUT)/reconciliation.csv"
+	@echo "Funders' evidence packs:   $(DEMO_OUT)/evidence/ (one folder and one .zip per funder)"
+	@echo "Open data (360Giving):     $(DEMO_OUT)/open-data/360giving.csv"
 
 quarterly: build ## Run a pipeline for a period: make quarterly PIPELINE=pipelines/x.toml PERIOD=2023-Q3
 	$(REDIST) run $(PIPELINE) --period $(PERIOD) --out $(OUT)
