@@ -12,38 +12,10 @@ enum CSVTestSupport {
         testsDirectory.appendingPathComponent("Fixtures/csv/\(name)").path
     }
 
-    /// What a reader made of one file.
-    struct Outcome {
-        var records: [SourceRecord]
-        var sink: RecordSink
-        var failure: FileFailure?
+    typealias Outcome = ReaderOutcome
 
-        var movements: [Movement] { records.compactMap { if case .movement(let m) = $0 { m } else { nil } } }
-        var grants: [GrantRecord] { records.compactMap { if case .grant(let g) = $0 { g } else { nil } } }
-        var members: [MemberRecord] { records.compactMap { if case .member(let m) = $0 { m } else { nil } } }
-        func findings(_ check: String) -> [Diagnostic] { sink.diagnostics.filter { $0.check == check } }
-        var errors: [String] { sink.diagnostics.filter { $0.severity == .error }.map(\.rendered) }
-
-        /// Control totals hold: every row read was loaded, rejected or skipped, and the same for money.
-        var totalsBalance: Bool {
-            sink.rowsRead == sink.rowsLoaded + sink.rowsRejected + sink.rowsSkipped
-                && sink.amountRead == sink.amountLoaded + sink.amountRejected + sink.amountSkipped
-        }
-    }
-
-    /// Reads `path` with `reader`, keeping every record and the failure, if any.
     static func read(_ reader: some SourceReader, _ path: String, display: String? = nil) -> Outcome {
-        var records: [SourceRecord] = []
-        let sink = RecordSink { records.append($0) }
-        var failure: FileFailure? = nil
-        do {
-            try reader.read(path: path, displayPath: display ?? (path as NSString).lastPathComponent, into: sink)
-        } catch let f as FileFailure {
-            failure = f
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-        return Outcome(records: records, sink: sink, failure: failure)
+        ReaderOutcome.read(reader, path, display: display)
     }
 
     /// Writes `text` (or bytes) to a new file in a fresh temporary folder and reads it.
@@ -58,11 +30,7 @@ enum CSVTestSupport {
     }
 
     static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        try ReaderOutcome.temporaryFile(prefix: "redist-csv", name, bytes)
     }
 
     static func mapped(_ columns: [String: String], options: [String: String] = [:], role: SourceRole = .ledger,

@@ -26,43 +26,15 @@ enum XMLTestSupport {
     static func gnucash() -> GnuCashReader { try! GnuCashReader(ReaderConfiguration(sourceName: "books", role: .ledger)) }
     static func camt() -> Camt053Reader { try! Camt053Reader(ReaderConfiguration(sourceName: "bank", role: .bank)) }
 
-    /// What a reader made of one file.
-    struct Outcome {
-        var records: [SourceRecord]
-        var sink: RecordSink
-        var failure: FileFailure?
+    typealias Outcome = ReaderOutcome
 
-        var movements: [Movement] {
-            records.compactMap { if case .movement(let m) = $0 { return m } else { return nil } }
-        }
-        var balances: [StatementBalance] {
-            records.compactMap { if case .balance(let b) = $0 { return b } else { return nil } }
-        }
-        func diagnostics(_ check: String) -> [Diagnostic] { sink.diagnostics.filter { $0.check == check } }
-    }
-
-    /// Reads `path` with `reader`, keeping every record and the failure, if any.
     static func read(_ reader: some SourceReader, _ path: String, display: String? = nil) -> Outcome {
-        var records: [SourceRecord] = []
-        let sink = RecordSink { records.append($0) }
-        var failure: FileFailure? = nil
-        do {
-            try reader.read(path: path, displayPath: display ?? (path as NSString).lastPathComponent, into: sink)
-        } catch let f as FileFailure {
-            failure = f
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-        return Outcome(records: records, sink: sink, failure: failure)
+        ReaderOutcome.read(reader, path, display: display)
     }
 
     /// A new file in a fresh temporary directory.
     static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-xml-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        try ReaderOutcome.temporaryFile(prefix: "redist-xml", name, bytes)
     }
 
     static func temporaryFile(_ name: String, _ text: String) throws -> String {
