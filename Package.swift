@@ -48,12 +48,12 @@ let package = Package(
             "RedistModel",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"]),
-        .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"]),
+        .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistEndToEndTests", dependencies: [
             "RedistCore", "RedistReports", "RedistModel",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Fixtures", "Golden"]),
     ]
 )

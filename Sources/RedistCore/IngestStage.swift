@@ -33,7 +33,6 @@ public struct IngestStage {
     public func run(log: (String) -> Void = { _ in }) throws -> IngestReport {
         var report = IngestReport()
         let existing = try warehouse.files()
-        var keep: Set<Int64> = []
         for source in pipeline.sources {
             let paths = Glob.expand(source.path, relativeTo: pipeline.directory)
             if paths.isEmpty { report.emptySources.append(source) }
@@ -42,7 +41,6 @@ public struct IngestStage {
                 let sha = try FileHash.sha256(path: absolute)
                 if let old = existing.first(where: { $0.source == source.name && $0.path == display }),
                    old.sha256 == sha.hex, old.configHash == configHash {
-                    keep.insert(old.id)
                     report.filesUnchanged += 1
                     if let failure = old.failure {
                         // Reported where the first run found it, kept with the file's findings.
@@ -66,7 +64,6 @@ public struct IngestStage {
         let stale = current.filter { !wanted.contains("\($0.source)\u{0}\($0.path)") }.map(\.id)
         try warehouse.remove(fileIds: stale)
         report.filesRemoved = stale.count
-        _ = keep
         if report.filesRead > 0 {
             // A load leaves SQLite's page cache full and the heap holding the
             // freed batches; give both back before the dataset is built.
@@ -137,7 +134,8 @@ public enum FileHash {
 }
 
 extension Sequence where Element == UInt8 {
-    var hex: String {
+    /// Lower-case hexadecimal, two digits a byte.
+    public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
@@ -146,7 +144,7 @@ extension Sequence where Element == UInt8 {
 }
 
 extension Digest {
-    var hex: String { Array(self.makeIterator()).hex }
+    public var hex: String { Array(self.makeIterator()).hex }
 }
 
 /// Expands a path pattern (`exports/cashbook-*.csv`) relative to a folder.

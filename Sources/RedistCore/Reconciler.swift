@@ -120,13 +120,11 @@ public struct Reconciler {
         }
         // The ledger's grant income, keyed by funder.
         var receipts: [ReconItem] = []
-        var receiptMovements: [String: ClassifiedMovement] = [:]
         for c in data.ledger where c.category == .incomeGrant && !c.isOut {
             guard let f = funders.first(where: { engine.isFrom(c, $0) }) else { continue }
             let ref = ledgerRef(c)
             receipts.append(ReconItem(source: c.source, ref: ref, date: c.date, amount: c.movement.amount.minorUnits, key: f.id,
                                       reference: c.movement.reference, order: c.movement.location))
-            receiptMovements[ref] = c
         }
         var rows: [ReconciliationRow] = []
         // Transaction-level reports (IATI disbursements, code 3, or 1 for incoming funds).

@@ -128,7 +128,6 @@ public struct MappedCSVReader: SourceReader {
         }
         if let failure { throw failure }
         if columns == nil { throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected a header row)") }
-        _ = scanner
         if scanner.detectedWindows1252 {
             sink.report(Diagnostic(.note, SourceLocation(file: displayPath, line: 1), check: "encoding",
                                    "not UTF-8: read as Windows-1252"))

@@ -38,11 +38,10 @@ public struct XeroReader: SourceReader {
                 let first = record.string(0)
                 if first == "Date" && record.count >= 5 {
                     let header = HeaderIndex(record)
-                    var wanted = [(key: "date", title: "Date"), (key: "description", title: "Description"),
+                    let wanted = [(key: "date", title: "Date"), (key: "description", title: "Description"),
                                   (key: "debit", title: "Debit"), (key: "credit", title: "Credit")]
                     do {
                         var found = try header.require(wanted, location: record.rowLocation(displayPath))
-                        wanted = []
                         for (key, title) in [("reference", "Reference"), ("source", "Source"),
                                              ("counterparty", configuration.columns["counterparty"] ?? "Contact"),
                                              ("fund", configuration.columns["fund"] ?? "Fund")] {

@@ -51,7 +51,7 @@ struct RunStamp: Codable {
         for f in try ctx.warehouse.files() {
             add("\(f.source)|\(f.path)|\(f.sha256)|\(f.configHash)|\(f.failure ?? "")")
         }
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        return h.finalize().hex
     }
 
     /// The recorded messages and status when nothing changed since the stamp was made.
