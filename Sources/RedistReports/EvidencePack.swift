@@ -74,7 +74,7 @@ public struct EvidencePack {
     /// Writes the pack and its zip; returns the files written.
     public func write(to evidenceDirectory: String, templates: Templates) throws -> [String] {
         let dir = evidenceDirectory + "/" + evidence.slug
-        let html = try templates.render(EvidenceReport(evidence: evidence, data: data).viewModel(), template: "evidence")
+        let html = try templates.render(EvidenceReport(evidence: evidence, data: data).viewModel(templates), template: "evidence")
         let files: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV()), ("flows.csv", flowsCSV())]
         let manifest = try self.manifest(files)
         let all = files + [("manifest.json", manifest)]

@@ -45,6 +45,17 @@ struct Wording {
     /// "£1": the unit a headline counts in.
     var one: String { symbol.isEmpty ? "1 " + currency.code : symbol + "1" }
 
+    /// Hundredths of the unit in the currency's own small unit: "41p",
+    /// "41¢", "41 cents"; nil where the currency has none to speak of.
+    func hundredths(_ h: Int64) -> String? {
+        switch symbol {
+        case "£": return "\(h)p"
+        case "$": return "\(h)¢"
+        case "€": return "\(h) cents"
+        default: return nil
+        }
+    }
+
     /// Exact, for tables: "£44,162.94".
     func money(_ v: Int64) -> String {
         let text = MoneyFormat.grouped(v, digits: currency.minorDigits, symbol: symbol)

@@ -22,12 +22,12 @@ func temporaryDirectory(_ name: String = #function) -> String {
 
 /// Runs the whole pipeline and returns the exit status and what it logged.
 func runPipeline(_ pipeline: String = Repo.examplePipeline, period: String, out: String, warehouse: String,
-                 strict: Bool = false, key: String? = "golden-test-key") -> (status: Int32, log: [String]) {
+                 strict: Bool = false, key: String? = "golden-test-key", templates: String = Repo.templates) -> (status: Int32, log: [String]) {
     var env: [String: String] = [:]
     if let key { env["REDIST_PSEUDONYM_KEY"] = key }
     var lines: [String] = []
     let status = PipelineRun.run(RunOptions(pipelinePath: pipeline, period: Period(period)!, outDirectory: out,
-                                            warehousePath: warehouse, strict: strict, templatesDirectory: Repo.templates,
+                                            warehousePath: warehouse, strict: strict, templatesDirectory: templates,
                                             environment: env)) { lines.append($0) }
     return (status, lines)
 }

@@ -141,18 +141,25 @@ import Testing
     /// Swift, are placed raw.
     @Test func templatesEscapeEveryValueButTheCharts() throws {
         let raw = ["whereChart", "rateChart", "amountsChart", "reachChart", "spendingChart"]
-        for file in ["trustees", "evidence", "styles"] {
-            let template = text(Repo.templates + "/\(file).mustache")
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repo.templates).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count >= 8)
+        for file in files {
+            let template = text(Repo.templates + "/\(file)")
             for m in matches("\\{\\{(\\{|&)\\s*([^}]+?)\\s*\\}", template) {
-                #expect(raw.contains(m[2]), "\(file).mustache places {{\(m[1])\(m[2])}} unescaped")
+                #expect(raw.contains(m[2]), "\(file) places {{\(m[1])\(m[2])}} unescaped")
             }
         }
         let templates = try Templates.load(directory: Repo.templates)
         let hostile = "<script>alert(1)</script> & \"Trust\""
-        let html = try templates.render(["organisation": hostile, "headline": hostile, "figureSentences": [["value": hostile, "text": hostile]]],
-                                        template: "trustees")
+        let html = try templates.render(["organisation": hostile, "this": hostile,
+                                         "headline": ["inPence": true, "pence": hostile] as [String: Any],
+                                         "pounds": ["redistributed": hostile]], template: "trustees")
         #expect(!html.contains("<script>"))
-        #expect(html.contains("&lt;script&gt;"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Trust&quot; reached groups directly."))
+        // A chart's words are escaped once, by the chart.
+        let words = try templates.chartWords("chart-where", ["periodShort": hostile])
+        let svg = Charts.groupedBars([], title: try words["title"], description: "d", id: "x")
+        #expect(svg.contains("Where the money went, &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Trust&quot;</title>"))
     }
 
     @Test func printStylesheetIsForA4() {
