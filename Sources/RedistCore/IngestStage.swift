@@ -95,8 +95,8 @@ struct ReadJob: @unchecked Sendable {
     let display: String
     let currency: Currency
 
-    func run(_ emit: @escaping (SourceRecord) -> Void) throws -> RecordSink {
-        let sink = RecordSink(emit)
+    func run(_ emit: @escaping (SourceRecord) -> Void, _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink {
+        let sink = RecordSink(emit, rows: emitRow)
         let currency = self.currency
         sink.validate = { record in IngestStage.currencyProblem(record, currency: currency) }
         try reader.read(path: path, displayPath: display, into: sink)

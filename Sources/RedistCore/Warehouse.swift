@@ -382,7 +382,40 @@ enum Identity {
         return Int64(bitPattern: h.value)
     }
 
+    /// `key(of:)` for a row handed over as bytes: the same hash of the same bytes.
+    static func key(of r: borrowing MovementRow) -> Int64 {
+        var h = FNV()
+        if r.nativeId.count > 0 {
+            h.mix("id:")
+            h.mix(r.nativeId)
+            return Int64(bitPattern: h.value)
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            writeISO(r.date, into: b.baseAddress!)
+            h.mix(UnsafeBufferPointer(start: b.baseAddress, count: 10))
+            h.separator()
+            var v = r.amount.minorUnits.magnitude
+            var n = 0
+            repeat { b[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
+            if r.amount.minorUnits < 0 { b[23 - n] = UInt8(ascii: "-"); n += 1 }
+            h.mix(UnsafeBufferPointer(start: b.baseAddress! + 24 - n, count: n))
+            h.separator()
+        }
+        h.mix(r.amount.currency.code); h.separator()
+        h.mix(r.account); h.separator()
+        h.mix(r.fund); h.separator()
+        h.mix(r.counterparty); h.separator()
+        h.mix(r.counterpartyId); h.separator()
+        h.mix(r.description); h.separator()
+        h.mix(r.reference); h.separator()
+        return Int64(bitPattern: h.value)
+    }
+
     struct FNV {
+        @inline(__always) mutating func mix(_ bytes: UnsafeRawBufferPointer) {
+            mix(bytes.assumingMemoryBound(to: UInt8.self))
+        }
+
         var value: UInt64 = 0xcbf29ce484222325
         @inline(__always) mutating func mix(_ s: String) {
             // Over the string's own bytes where it has them (native strings do).

@@ -24,7 +24,8 @@ extension Warehouse {
     /// source and path. A file that fails part-way keeps nothing but its
     /// failure, as if it had never been read.
     public func load(source: Pipeline.Source, path: String, sha256: String, configHash: String, bytes: Int64,
-                     read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void) throws -> RecordSink) throws -> ReadOutcome {
+                     read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void,
+                                                _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink) throws -> ReadOutcome {
         try db.write { db -> ReadOutcome in
             // movement_row has no foreign key (checking one per row costs a
             // third of SQLite's insert time), so its rows go first, by hand.
@@ -48,7 +49,7 @@ extension Warehouse {
                 // row's text laid out in one buffer the loader binds from.
                 var batch = Batch()
                 do {
-                    let sink = try read { record in
+                    let sink = try read({ record in
                         if case .movement(let m) = record {
                             batch.add(m, dimensions)
                         } else {
@@ -58,7 +59,13 @@ extension Warehouse {
                             channel.put(batch)
                             batch = Batch()
                         }
-                    }
+                    }, { row in
+                        batch.add(row, dimensions)
+                        if batch.count == BatchChannel.batchSize {
+                            channel.put(batch)
+                            batch = Batch()
+                        }
+                    })
                     channel.put(batch)
                     channel.finish(.success(sink))
                 } catch {
@@ -166,6 +173,39 @@ struct Batch {
         rows += 1
     }
 
+    /// The same for a row handed over as bytes: its text is copied from the
+    /// reader's buffer, never made into values.
+    mutating func add(_ m: borrowing MovementRow, _ dimensions: Dimensions) {
+        integers.append(Int64(m.line))
+        integers.append(Identity.key(of: m))
+        integers.append(m.amount.minorUnits)
+        integers.append(dimensions.account(m.account, m.accountName, &self))
+        integers.append(dimensions.fund(m.fund, &self))
+        integers.append(dimensions.counterparty(m.counterparty, m.counterpartyId, &self))
+        let start = text.count
+        let code = dimensions.currencyCode(m.amount.currency)
+        let length = 10 + code.count + m.description.count + m.reference.count + m.nativeId.count
+        text.append(contentsOf: repeatElement(0, count: length))
+        text.withUnsafeMutableBufferPointer { buffer in
+            let p = buffer.baseAddress! + start
+            Identity.writeISO(m.date, into: p)
+            var at = 10
+            @inline(__always) func put(_ b: UnsafeRawBufferPointer) {
+                if b.count > 0 { UnsafeMutableRawPointer(p + at).copyMemory(from: b.baseAddress!, byteCount: b.count) }
+                at += b.count
+            }
+            code.withUnsafeBytes { put($0) }
+            ends.append(Int32(start + at))
+            put(m.description); ends.append(Int32(start + at))
+            put(m.reference); ends.append(Int32(start + at))
+            put(m.nativeId); ends.append(Int32(start + at))
+            ends.append(Int32(start + at))     // kind: none in a ledger row
+            ends.append(Int32(start + at))     // path: none
+        }
+        hasPath.append(false)
+        rows += 1
+    }
+
     /// Row `r`'s text `k` (0 date, 1 currency, … 6 path) as bytes in `base`.
     @inline(__always)
     func span(_ r: Int, _ k: Int) -> (start: Int, count: Int) {
@@ -176,52 +216,88 @@ struct Batch {
     }
 }
 
-/// The warehouse's accounts, funds and counterparties by their text, read
+/// The warehouse's accounts, funds and counterparties by their bytes, read
 /// once per file and then kept by the reader thread, which gives new ones
-/// their id; the loader stores them ahead of the rows that use them.
+/// their id; the loader stores them ahead of the rows that use them. A
+/// repeated value costs a hash look-up, and text is made only of new ones.
 final class Dimensions: @unchecked Sendable {
-    struct Pair: Hashable { var a: String; var b: String }
-    private var accounts: [Pair: Int64] = [:]
-    private var funds: [String: Int64] = [:]
-    private var counterparties: [Pair: Int64] = [:]
+    private let accounts = ByteInterner()
+    private let funds = ByteInterner()
+    private let counterparties = ByteInterner()
+    /// Warehouse ids, by interned number.
+    private var accountIds: [Int64] = []
+    private var fundIds: [Int64] = []
+    private var counterpartyIds: [Int64] = []
     private var next: (account: Int64, fund: Int64, counterparty: Int64) = (1, 1, 1)
+    private var currency: (Currency, [UInt8])? = nil
 
     init(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") { accounts[Pair(a: row[1], b: row[2])] = row[0] }
-        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") { funds[row[1]] = row[0] }
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
-            counterparties[Pair(a: row[1], b: row[2])] = row[0]
+        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") {
+            if accounts.intern(row[1] as String, row[2] as String).isNew { accountIds.append(row[0]) }
         }
-        next = ((accounts.values.max() ?? 0) + 1, (funds.values.max() ?? 0) + 1, (counterparties.values.max() ?? 0) + 1)
+        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") {
+            if funds.intern(row[1] as String).isNew { fundIds.append(row[0]) }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
+            if counterparties.intern(row[1] as String, row[2] as String).isNew { counterpartyIds.append(row[0]) }
+        }
+        next = ((accountIds.max() ?? 0) + 1, (fundIds.max() ?? 0) + 1, (counterpartyIds.max() ?? 0) + 1)
+    }
+
+    /// The currency's code as bytes (rows of one file share one currency).
+    @inline(__always)
+    func currencyCode(_ c: Currency) -> [UInt8] {
+        if let (known, bytes) = currency, known == c { return bytes }
+        let bytes = Array(c.code.utf8)
+        currency = (c, bytes)
+        return bytes
+    }
+
+    func account(_ code: UnsafeRawBufferPointer, _ name: UnsafeRawBufferPointer, _ batch: inout Batch) -> Int64 {
+        let (i, isNew) = accounts.intern(code, name)
+        if !isNew { return accountIds[i] }
+        let id = next.account
+        next.account += 1
+        accountIds.append(id)
+        let (c, n) = accounts.pair(i)
+        batch.newAccounts.append((id, c, n))
+        return id
+    }
+
+    func fund(_ code: UnsafeRawBufferPointer, _ batch: inout Batch) -> Int64 {
+        let (i, isNew) = funds.intern(code)
+        if !isNew { return fundIds[i] }
+        let id = next.fund
+        next.fund += 1
+        fundIds.append(id)
+        batch.newFunds.append((id, funds.string(i)))
+        return id
+    }
+
+    func counterparty(_ name: UnsafeRawBufferPointer, _ orgId: UnsafeRawBufferPointer, _ batch: inout Batch) -> Int64 {
+        let (i, isNew) = counterparties.intern(name, orgId)
+        if !isNew { return counterpartyIds[i] }
+        let id = next.counterparty
+        next.counterparty += 1
+        counterpartyIds.append(id)
+        let (n, o) = counterparties.pair(i)
+        batch.newCounterparties.append((id, n, o))
+        return id
     }
 
     func account(_ code: String, _ name: String, _ batch: inout Batch) -> Int64 {
-        let key = Pair(a: code, b: name)
-        if let id = accounts[key] { return id }
-        let id = next.account
-        next.account += 1
-        accounts[key] = id
-        batch.newAccounts.append((id, code, name))
-        return id
+        var c = code, n = name
+        return c.withUTF8 { cb in n.withUTF8 { nb in account(UnsafeRawBufferPointer(cb), UnsafeRawBufferPointer(nb), &batch) } }
     }
 
     func fund(_ code: String, _ batch: inout Batch) -> Int64 {
-        if let id = funds[code] { return id }
-        let id = next.fund
-        next.fund += 1
-        funds[code] = id
-        batch.newFunds.append((id, code))
-        return id
+        var c = code
+        return c.withUTF8 { fund(UnsafeRawBufferPointer($0), &batch) }
     }
 
     func counterparty(_ name: String, _ orgId: String, _ batch: inout Batch) -> Int64 {
-        let key = Pair(a: name, b: orgId)
-        if let id = counterparties[key] { return id }
-        let id = next.counterparty
-        next.counterparty += 1
-        counterparties[key] = id
-        batch.newCounterparties.append((id, name, orgId))
-        return id
+        var n = name, o = orgId
+        return n.withUTF8 { nb in o.withUTF8 { ob in counterparty(UnsafeRawBufferPointer(nb), UnsafeRawBufferPointer(ob), &batch) } }
     }
 }
 
@@ -290,7 +366,7 @@ final class BatchChannel: @unchecked Sendable {
 final class RecordLoader {
     /// Movement rows bound to one INSERT: amortises SQLite's per-statement
     /// work (reset, step, opening the table) over many rows.
-    static let rowsPerStatement = 32
+    static let rowsPerStatement = 256
     static let movementColumns = 14
 
     private let db: Database
@@ -299,8 +375,11 @@ final class RecordLoader {
     private var manyStatement: OpaquePointer?
     private var oneStatement: OpaquePointer?
     private var candidateStatement: OpaquePointer?
+    private var candidateRowStatement: OpaquePointer?
     private var seen: IdentityFilter
     private var candidates: Int = 0
+    /// Movement rows of this file so far: the next row's index.
+    private var rowIndex = 0
     private var grantStatement: Statement?
     private var memberStatement: Statement?
     private var balanceStatement: Statement?
@@ -310,13 +389,17 @@ final class RecordLoader {
         self.connection = db.sqliteConnection!
         self.fileId = fileId
         self.seen = IdentityFilter()
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS occurrence_candidate(identity INTEGER PRIMARY KEY); DELETE FROM occurrence_candidate")
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS occurrence_candidate(identity INTEGER PRIMARY KEY); DELETE FROM occurrence_candidate;
+            CREATE TEMP TABLE IF NOT EXISTS occurrence_row(row INTEGER PRIMARY KEY); DELETE FROM occurrence_row
+            """)
     }
 
     deinit {
         sqlite3_finalize(manyStatement)
         sqlite3_finalize(oneStatement)
         sqlite3_finalize(candidateStatement)
+        sqlite3_finalize(candidateRowStatement)
         seen.free()
     }
 
@@ -334,7 +417,16 @@ final class RecordLoader {
         guard batch.rows > 0 else { return }
         for r in 0..<batch.rows {
             let identity = batch.integers[r * Batch.integers + 1]
-            if seen.insert(identity) { try candidate(identity) }
+            switch seen.insert(identity, row: rowIndex) {
+            case .new: break
+            case .repeats(let first):
+                try candidate(identity)
+                try candidateRow(first)
+                try candidateRow(rowIndex)
+            case .mayRepeat:
+                try candidate(identity)
+            }
+            rowIndex += 1
         }
         if manyStatement == nil { manyStatement = try prepare(rows: Self.rowsPerStatement) }
         if oneStatement == nil { oneStatement = try prepare(rows: 1) }
@@ -363,6 +455,19 @@ final class RecordLoader {
         sqlite3_reset(candidateStatement)
         guard rc == SQLITE_DONE else { throw failure(rc) }
         candidates += 1
+    }
+
+    /// A row (by its index in the file) that shares its identity's
+    /// fingerprint with another: only these are numbered, while the filter
+    /// still knows every row.
+    private func candidateRow(_ row: Int) throws {
+        if candidateRowStatement == nil {
+            candidateRowStatement = try prepare("INSERT OR IGNORE INTO occurrence_row(row) VALUES (?)")
+        }
+        sqlite3_bind_int64(candidateRowStatement, 1, Int64(row))
+        let rc = sqlite3_step(candidateRowStatement)
+        sqlite3_reset(candidateRowStatement)
+        guard rc == SQLITE_DONE else { throw failure(rc) }
     }
 
     /// Grants, member register entries and statement balances: few per file.
@@ -409,6 +514,19 @@ final class RecordLoader {
     /// Numbers identical rows of the file, once every row is in.
     func finish() throws {
         guard candidates > 0 else { return }
+        defer { _ = try? db.execute(sql: "DELETE FROM occurrence_candidate; DELETE FROM occurrence_row") }
+        if seen.isExact {
+            // The filter knew each row: number just the rows it named. Rows
+            // of a file are inserted in order, so row k has id first + k.
+            try db.execute(sql: """
+                UPDATE movement_row SET occurrence = o.n
+                FROM (SELECT id, row_number() OVER (PARTITION BY identity, native_id ORDER BY id) AS n
+                      FROM movement_row WHERE id IN (SELECT (SELECT min(id) FROM movement_row WHERE file_id = ?1) + row
+                                                     FROM occurrence_row)) AS o
+                WHERE movement_row.id = o.id AND o.n > 1
+                """, arguments: [fileId])
+            return
+        }
         // Only identities the filter saw twice can repeat; number their rows
         // 1, 2, … in file order. Everything else keeps occurrence 1.
         try db.execute(sql: """
@@ -417,7 +535,6 @@ final class RecordLoader {
                   FROM movement_row WHERE file_id = ?1 AND identity IN (SELECT identity FROM occurrence_candidate)) AS o
             WHERE movement_row.id = o.id AND o.n > 1
             """, arguments: [fileId])
-        try db.execute(sql: "DELETE FROM occurrence_candidate")
     }
 
     private func bindAndStep(_ s: OpaquePointer, _ batch: Batch, _ text: UnsafeBufferPointer<UInt8>, _ rows: Range<Int>) throws {
@@ -479,26 +596,93 @@ final class RecordLoader {
     }()
 }
 
-/// A fixed-size bitmap of identity keys seen in the file being loaded: a
-/// key not in it is certainly new, one in it may repeat. Its size does not
-/// grow with the file, so memory stays flat; a false alarm only costs a
-/// candidate that the final numbering finds to be unique.
+/// The identity keys seen in the file being loaded, in a fixed 16 MiB, so
+/// memory does not grow with the file.
+///
+/// Up to 1.5M rows it is a hash table of (32-bit fingerprint, row index):
+/// a key whose fingerprint is new is certainly new, and a repeat names the
+/// row it may repeat, so only those rows need numbering. Past that it turns,
+/// in place, into a bitmap of the same fingerprints: a key not in it is
+/// certainly new, one in it may repeat, and the numbering then looks at the
+/// file's rows with those keys. A false alarm only costs a candidate that
+/// the numbering finds to be unique.
 struct IdentityFilter {
-    static let bits = 1 << 27   // 16 MiB; pages are touched only as keys land on them
+    static let slotBits = 21                  // 2^21 eight-byte slots = 16 MiB = 2^27 bits
+    static let slots = 1 << slotBits
+    static let maxEntries = slots / 4 * 3
     private var words: UnsafeMutablePointer<UInt64>
+    private var entries = 0
+    /// Whether it is still the table (every row known), not the bitmap.
+    private(set) var isExact = true
 
-    init() {
-        words = UnsafeMutablePointer<UInt64>(OpaquePointer(calloc(Self.bits / 64, 8)!))
+    enum Seen: Equatable {
+        case new
+        /// The fingerprint was seen first at that row.
+        case repeats(firstRow: Int)
+        /// The bitmap's bit was already set.
+        case mayRepeat
     }
 
-    /// Marks `key`; true when it may have been marked before.
-    mutating func insert(_ key: Int64) -> Bool {
-        let h = UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15
-        let bit = Int(h >> (64 - 27))
+    init() {
+        // Pages are touched only as keys land on them.
+        words = UnsafeMutablePointer<UInt64>(OpaquePointer(calloc(Self.slots, 8)!))
+    }
+
+    @inline(__always)
+    private static func mix(_ key: Int64) -> UInt64 { UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// Notes `key`, the identity of row `row` of the file.
+    mutating func insert(_ key: Int64, row: Int) -> Seen {
+        let h = Self.mix(key)
+        if isExact {
+            let fingerprint = h >> 32
+            var slot = Int(h >> UInt64(64 - Self.slotBits))
+            while true {
+                let entry = words[slot]
+                if entry == 0 { break }
+                if entry >> 32 == fingerprint { return .repeats(firstRow: Int(entry & 0xFFFF_FFFF) - 1) }
+                slot = (slot + 1) & (Self.slots - 1)
+            }
+            if entries < Self.maxEntries {
+                words[slot] = fingerprint << 32 | UInt64(row + 1)
+                entries += 1
+                return .new
+            }
+            becomeBitmap()
+        }
+        let bit = Int(h >> UInt64(64 - Self.slotBits - 6))
         let mask = UInt64(1) << UInt64(bit & 63)
         let seen = words[bit >> 6] & mask != 0
         words[bit >> 6] |= mask
-        return seen
+        return seen ? .mayRepeat : .new
+    }
+
+    /// Turns the table into the bitmap of its fingerprints, in place. An
+    /// entry's bit lies in the word of its home slot, which is at or before
+    /// the slot holding it, except for entries that wrapped past the end:
+    /// those are set aside first. Walking up the table, each word is read,
+    /// cleared, and its entry's bit set at or below it.
+    mutating func becomeBitmap() {
+        isExact = false
+        func home(_ entry: UInt64) -> Int { Int(entry >> (64 - UInt64(Self.slotBits))) }
+        func bit(_ entry: UInt64) -> Int { Int(entry >> (64 - UInt64(Self.slotBits) - 6)) }
+        var wrapped: [UInt64] = []
+        var s = 0
+        while s < Self.slots && words[s] != 0 {
+            if home(words[s]) > s { wrapped.append(words[s]); words[s] = 0 }
+            s += 1
+        }
+        for s in 0..<Self.slots {
+            let entry = words[s]
+            if entry == 0 { continue }
+            words[s] = 0
+            let b = bit(entry)
+            words[b >> 6] |= UInt64(1) << UInt64(b & 63)
+        }
+        for entry in wrapped {
+            let b = bit(entry)
+            words[b >> 6] |= UInt64(1) << UInt64(b & 63)
+        }
     }
 
     func free() { Foundation.free(words) }

@@ -74,6 +74,28 @@ extension CSVRecord {
         }
     }
 
+    /// The field's bytes with surrounding spaces removed, as `string` reads it.
+    @inline(__always)
+    func trimmedBytes(_ index: Int?) -> UnsafeRawBufferPointer {
+        guard let index, index < fields.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let f = fields[index]
+        var start = f.start, end = f.end
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        while start < end && (p[start] == 0x20 || p[start] == 0x09) { start += 1 }
+        while end > start && (p[end - 1] == 0x20 || p[end - 1] == 0x09) { end -= 1 }
+        return UnsafeRawBufferPointer(start: base + start, count: end - start)
+    }
+
+    /// True when the row's text fields are valid UTF-8, so they can be
+    /// handed over as bytes (else the `String` way repairs them, as it always has).
+    @inline(__always)
+    func textIsUTF8(_ cols: MovementFields) -> Bool {
+        if isUTF8 { return true }
+        @inline(__always) func valid(_ index: Int?) -> Bool { CSVScanner.isValidUTF8(trimmedBytes(index), allowTruncatedEnd: false) }
+        return valid(cols.account) && valid(cols.accountName) && valid(cols.fund) && valid(cols.counterparty)
+            && valid(cols.counterpartyId) && valid(cols.description) && valid(cols.reference) && valid(cols.id)
+    }
+
     func optionalString(_ index: Int?) -> String {
         guard let index else { return "" }
         return string(index)

@@ -35,6 +35,9 @@ public final class CSVScanner {
     private var buffer: UnsafeMutableRawBufferPointer
     private var staging: UnsafeMutableRawBufferPointer
     private var filled = 0
+    /// True when the buffer's bytes are known to be valid UTF-8 (checked
+    /// once per chunk), so records need no check of their own.
+    private var bufferIsUTF8 = false
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), encoding: TextEncoding = .auto, chunkSize: Int = 1 << 20) {
         self.delimiter = delimiter
@@ -94,6 +97,15 @@ public final class CSVScanner {
         var first = true
 
         func refill() {
+            fill()
+            // Valid UTF-8 up to the end of what is in the buffer (a sequence cut
+            // off at the end is allowed while more of the file follows: the
+            // record holding it is scanned again after the next read).
+            bufferIsUTF8 = encoding == .windows1252
+                || Self.isValidUTF8(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]), allowTruncatedEnd: !eof)
+        }
+
+        func fill() {
             // Keep the unfinished record, then append the next chunk.
             if position > 0 {
                 let remaining = filled - position
@@ -137,19 +149,11 @@ public final class CSVScanner {
         }
 
         refill()
-        // Locals, not properties: the loop below runs per byte, and a class
+        // Locals, not properties: the loop below runs per field, and a class
         // property's every use is checked for exclusive access.
         var fields = FieldList()
         defer { fields.free() }
-        // Bytes that end an unquoted field or record.
-        let special = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        special.initialize(repeating: 0, count: 256)
-        defer { special.deallocate() }
-        special[Int(delimiter)] = 1
-        special[0x0A] = 1
-        special[0x0D] = 1
-        let quote = UInt8(ascii: "\"")
-        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let delimiter = self.delimiter
         while true {
             if position >= filled {
@@ -157,63 +161,60 @@ public final class CSVScanner {
                 refill()
                 continue
             }
-            // Scan one record starting at `position`.
+            // Scan one record starting at `position`, a field at a time: the
+            // bytes between structural ones (delimiter, line break, and inside
+            // quotes the quote) are skipped eight at a time.
             fields.count = 0
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             let filled = self.filled
             var i = position
             var newlines = 0
             var complete = false
-            var fieldStart = i
             var quoted = false
-            var escaped = false
             var recordEnd = i
-            scanning: while i < filled {
-                var b = base[i]
-                if !quoted && special[Int(b)] == 0 && !(i == fieldStart && b == quote) {
-                    // Inside an unquoted field: skip ordinary bytes with one table look-up each.
-                    repeat {
-                        i += 1
+            var fieldStart = i
+            var escaped = false
+            scanning: while true {
+                escaped = false
+                if i < filled && base[i] == quote {
+                    // A quoted field: find the closing quote, counting line breaks inside.
+                    quoted = true
+                    i += 1
+                    while true {
+                        i = SWAR.find(base, from: i, to: filled, quote, lf)
                         if i >= filled { break scanning }
-                        b = base[i]
-                    } while special[Int(b)] == 0
-                }
-                if quoted {
-                    if b == quote {
+                        if base[i] == lf { newlines += 1; i += 1; continue }
                         // Need to see the next byte, unless the file ends here and this quote closes the field.
                         if i + 1 >= filled && !eof { break scanning }
                         if i + 1 < filled && base[i + 1] == quote { escaped = true; i += 2; continue }
-                        quoted = false
                         i += 1
-                        continue
+                        break
                     }
-                    if b == lf { newlines += 1 }
-                    i += 1
-                    continue
+                    quoted = false
                 }
+                i = SWAR.find(base, from: i, to: filled, delimiter, lf, cr)
+                if i >= filled { break scanning }
+                let b = base[i]
                 if b == delimiter {
                     fields.append(Self.field(base, fieldStart, i, escaped))
-                    escaped = false
                     i += 1
                     fieldStart = i
-                    if i < filled && base[i] == quote { quoted = true; i += 1 }
                     continue
                 }
-                if b == lf || b == cr {
+                // A line break ends the record.
+                if b == cr {
+                    if i + 1 >= filled && !eof { break scanning }
                     fields.append(Self.field(base, fieldStart, i, escaped))
                     recordEnd = i
-                    if b == cr {
-                        if i + 1 >= filled && !eof { break scanning }
-                        i += (i + 1 < filled && base[i + 1] == lf) ? 2 : 1
-                    } else {
-                        i += 1
-                    }
-                    newlines += 1
-                    complete = true
-                    break scanning
+                    i += (i + 1 < filled && base[i + 1] == lf) ? 2 : 1
+                } else {
+                    fields.append(Self.field(base, fieldStart, i, escaped))
+                    recordEnd = i
+                    i += 1
                 }
-                if i == fieldStart && b == quote { quoted = true }
-                i += 1
+                newlines += 1
+                complete = true
+                break scanning
             }
             if !complete {
                 if !eof {
@@ -221,6 +222,7 @@ public final class CSVScanner {
                     continue
                 }
                 if quoted { throw Failure.unterminatedQuote(line: line) }
+                // The last record has no line break: everything left is its last field.
                 fields.append(Self.field(base, fieldStart, filled, escaped))
                 recordEnd = filled
                 i = filled
@@ -240,7 +242,7 @@ public final class CSVScanner {
             if !blank {
                 let keepGoing = try fields.withBuffer { f in
                     try body(CSVRecord(base: UnsafeRawPointer(base), fields: f, line: line,
-                                       recordStart: position, recordEnd: recordEnd))
+                                       recordStart: position, recordEnd: recordEnd, isUTF8: bufferIsUTF8))
                 }
                 if !keepGoing { return }
             }
@@ -265,8 +267,12 @@ public final class CSVScanner {
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer, allowTruncatedEnd: Bool) -> Bool {
         var i = 0
         let n = bytes.count
+        guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
         while i < n {
-            let b = bytes[i]
+            // Runs of ASCII eight bytes at a time.
+            while i + 8 <= n && SWAR.load(p + i) & SWAR.highs == 0 { i += 8 }
+            if i >= n { break }
+            let b = p[i]
             if b < 0x80 { i += 1; continue }
             let length: Int
             if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 }
@@ -278,6 +284,60 @@ public final class CSVScanner {
             i += length
         }
         return true
+    }
+}
+
+/// Word-at-a-time search: eight bytes compared with one to three wanted
+/// bytes in a handful of integer operations, instead of a branch per byte.
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// High bit set in each byte of `w` that is zero; the lowest one is exact.
+    @inline(__always) static func zeros(_ w: UInt64) -> UInt64 { (w &- ones) & ~w & highs }
+
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The first index in `from..<to` holding `a` or `b`, or `to`.
+    @inline(__always)
+    static func find(_ p: UnsafePointer<UInt8>, from: Int, to: Int, _ a: UInt8, _ b: UInt8) -> Int {
+        let ma = ones &* UInt64(a), mb = ones &* UInt64(b)
+        var i = from
+        while i + 8 <= to {
+            let w = load(p + i)
+            let m = zeros(w ^ ma) | zeros(w ^ mb)
+            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < to && p[i] != a && p[i] != b { i += 1 }
+        return i
+    }
+
+    /// The first index in `from..<to` holding `a`, `b` or `c`, or `to`.
+    @inline(__always)
+    static func find(_ p: UnsafePointer<UInt8>, from: Int, to: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
+        let ma = ones &* UInt64(a), mb = ones &* UInt64(b), mc = ones &* UInt64(c)
+        var i = from
+        while i + 8 <= to {
+            let w = load(p + i)
+            let m = zeros(w ^ ma) | zeros(w ^ mb) | zeros(w ^ mc)
+            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < to && p[i] != a && p[i] != b && p[i] != c { i += 1 }
+        return i
+    }
+
+    /// True when no byte in the range has its high bit set (plain ASCII).
+    @inline(__always)
+    static func isASCII(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        var acc: UInt64 = 0
+        while i + 8 <= count { acc |= load(p + i); i += 8 }
+        while i < count { acc |= UInt64(p[i]); i += 1 }
+        return acc & highs == 0
     }
 }
 
@@ -321,6 +381,8 @@ public struct CSVRecord: ~Copyable {
     public let line: Int
     let recordStart: Int
     let recordEnd: Int
+    /// True when the record's bytes are known to be valid UTF-8.
+    let isUTF8: Bool
 
     public var count: Int { fields.count }
 

@@ -178,6 +178,15 @@ public struct MappedCSVReader: SourceReader {
             sink.reject(error.location, check: error.check, error.message, amount: money)
             return
         }
+        if sink.takesRows && record.textIsUTF8(cols) {
+            sink.load(MovementRow(
+                date: day, amount: money, file: file, line: record.line,
+                account: record.trimmedBytes(cols.account), accountName: record.trimmedBytes(cols.accountName),
+                fund: record.trimmedBytes(cols.fund), counterparty: record.trimmedBytes(cols.counterparty),
+                counterpartyId: record.trimmedBytes(cols.counterpartyId), description: record.trimmedBytes(cols.description),
+                reference: record.trimmedBytes(cols.reference), nativeId: record.trimmedBytes(cols.id)))
+            return
+        }
         let movement = Movement(
             date: day, amount: money,
             account: record.optionalString(cols.account), accountName: record.optionalString(cols.accountName),

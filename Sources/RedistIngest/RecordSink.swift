@@ -20,6 +20,8 @@ public final class RecordSink {
     private struct Totals {
         var rowsRead = 0, rowsLoaded = 0, rowsRejected = 0, rowsSkipped = 0
         var amountRead: Int64 = 0, amountLoaded: Int64 = 0, amountRejected: Int64 = 0, amountSkipped: Int64 = 0
+        /// The currency `validate` last accepted a row in.
+        var acceptedCurrency: Currency? = nil
     }
     private var totals = Totals()
     public private(set) var diagnostics: [Diagnostic] = []
@@ -27,12 +29,50 @@ public final class RecordSink {
     public var keepPerCheck = 1000
     private var countsByCheck: [String: Int] = [:]
     private let handler: (SourceRecord) -> Void
-    /// A last check on each record before it is loaded (for example the
-    /// currency); a message turns the row into a reject.
+    private let rowHandler: ((borrowing MovementRow) -> Void)?
+    /// A last check on each record before it is loaded (the currency); a
+    /// message turns the row into a reject. For movements handed over as
+    /// rows it is asked once per currency, not per row.
     public var validate: ((SourceRecord) -> String?)? = nil
 
-    public init(_ handler: @escaping (SourceRecord) -> Void) {
+    /// `handler` gets every record; with `rows`, readers that can hand
+    /// ledger rows over as bytes (`MovementRow`) do so instead of making a
+    /// `Movement` of each.
+    public init(_ handler: @escaping (SourceRecord) -> Void, rows: ((borrowing MovementRow) -> Void)? = nil) {
         self.handler = handler
+        self.rowHandler = rows
+    }
+
+    /// True when movements may be handed over as `MovementRow`s.
+    public var takesRows: Bool { rowHandler != nil }
+
+    /// A ledger row that became a movement, as bytes (only when `takesRows`).
+    @inline(__always)
+    public func load(_ row: borrowing MovementRow) {
+        if Self.countIfAccepted(&totals, row.amount) {
+            rowHandler!(row)
+        } else {
+            loadChecking(row)
+        }
+    }
+
+    /// Counts the row when it is in the currency accepted before.
+    @inline(__always)
+    private static func countIfAccepted(_ t: inout Totals, _ amount: Money) -> Bool {
+        guard t.acceptedCurrency == amount.currency else { return false }
+        count(&t, Int64(amount.minorUnits.magnitude))
+        return true
+    }
+
+    /// The first row in a currency: asks `validate`.
+    private func loadChecking(_ row: borrowing MovementRow) {
+        if let validate, let problem = validate(.movement(row.movement())) {
+            reject(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
+            return
+        }
+        totals.acceptedCurrency = row.amount.currency
+        Self.count(&totals, Int64(row.amount.minorUnits.magnitude))
+        rowHandler!(row)
     }
 
     /// A row that became a record.

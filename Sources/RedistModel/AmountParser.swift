@@ -18,6 +18,64 @@ public struct AmountParser: Sendable {
 
     /// Parses UTF-8 bytes. Returns nil when the text is not an amount.
     public func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+        Array(bytes).withUnsafeBytes { parse($0) }
+    }
+
+    /// Parses UTF-8 bytes in place: what the readers call, once per amount
+    /// field, so it indexes the bytes directly rather than through a
+    /// generic iterator. Returns nil when the text is not an amount.
+    public func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        if let v = plain(bytes) { return v }
+        return general(bytes)
+    }
+
+    /// The spelling almost every export uses, `-1,234.56` or `1234.56` with
+    /// exactly the currency's decimals, in one pass; nil for anything else,
+    /// which `general` then reads (or refuses) as always.
+    @inline(__always)
+    private func plain(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        guard n > 0, digits > 0, let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let decimalMark: UInt8 = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        let groupMark: UInt8 = decimalComma ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        var i = 0
+        let negative = p[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        var whole: Int64 = 0
+        var wholeDigits = 0
+        var sinceGroup = -1  // digits since the last group mark, -1 when none seen
+        while i < n {
+            let d = p[i] &- 48
+            if d < 10 {
+                whole = whole &* 10 &+ Int64(d)
+                wholeDigits += 1
+                if sinceGroup >= 0 { sinceGroup += 1 }
+            } else if p[i] == groupMark {
+                if wholeDigits == 0 || wholeDigits > 3 && sinceGroup < 0 || sinceGroup >= 0 && sinceGroup != 3 { return nil }
+                sinceGroup = 0
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard wholeDigits > 0, wholeDigits + digits <= 18, sinceGroup < 0 || sinceGroup == 3 else { return nil }
+        var units = whole
+        if i < n {
+            guard p[i] == decimalMark, n - i - 1 == digits else { return nil }
+            i += 1
+            while i < n {
+                let d = p[i] &- 48
+                guard d < 10 else { return nil }
+                units = units &* 10 &+ Int64(d)
+                i += 1
+            }
+        } else {
+            for _ in 0..<digits { units = units &* 10 }
+        }
+        return negative ? -units : units
+    }
+
+    private func general(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var negative = false
         var sawSign = false
         var parenOpen = false
@@ -36,10 +94,12 @@ public struct AmountParser: Sendable {
         let groupMark: UInt8 = decimalComma ? UInt8(ascii: ".") : UInt8(ascii: ",")
         var lastGroupDigits = -1  // digits since the last group mark, -1 when none seen
 
-        var iterator = bytes.makeIterator()
-        var pending: UInt8? = iterator.next()
-        while let byte = pending {
-            pending = iterator.next()
+        let n = bytes.count
+        guard n > 0, let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var at = 0
+        while at < n {
+            let byte = p[at]
+            at += 1
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if finishedNumber || parenClosed { return nil }
@@ -103,15 +163,15 @@ public struct AmountParser: Sendable {
             case UInt8(ascii: "$"):
                 if sawDigit { return nil }
             case 0xC2:  // £ is C2 A3, non-breaking space C2 A0
-                guard let next = pending, next == 0xA3 || next == 0xA0 else { return nil }
+                guard at < n, p[at] == 0xA3 || p[at] == 0xA0 else { return nil }
+                let next = p[at]
                 if next == 0xA3 && sawDigit { return nil }
                 if next == 0xA0 && sawDigit { finishedNumber = true }
-                pending = iterator.next()
+                at += 1
             case 0xE2:  // € is E2 82 AC
-                guard let b2 = pending, b2 == 0x82 else { return nil }
-                let b3 = iterator.next()
-                guard b3 == 0xAC, !sawDigit else { return nil }
-                pending = iterator.next()
+                guard at < n, p[at] == 0x82 else { return nil }
+                guard at + 1 < n, p[at + 1] == 0xAC, !sawDigit else { return nil }
+                at += 2
             default:
                 return nil
             }
@@ -141,7 +201,7 @@ public struct AmountParser: Sendable {
 
     public func parse(_ text: String) -> Int64? {
         var copy = text
-        return copy.withUTF8 { parse($0) }
+        return copy.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
     /// `numerator/denominator` in minor units, rounded half away from zero.
