@@ -294,7 +294,6 @@ final class IATIHandler: XMLStreamHandler {
     }
 
     private func emit(_ t: IATITransaction, of a: IATIActivity) {
-        let valueAt = t.location(of: "value", line: t.valueLine)
         var currency: Currency? = nil
         var currencyProblem: String? = nil
         let code = t.valueCurrency.isEmpty ? a.defaultCurrency : t.valueCurrency
@@ -343,12 +342,12 @@ final class IATIHandler: XMLStreamHandler {
             return
         }
         if let currencyProblem {
-            sink.reject(valueAt, check: "reject.currency", currencyProblem)
+            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.currency", currencyProblem)
             return
         }
         guard let money else {
             let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(t.valueText)\" is not an amount"
-            sink.reject(valueAt, check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
+            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
             return
         }
         guard let day = Day(iso: t.date) ?? Day(iso: t.valueDate) else {

@@ -165,6 +165,8 @@ final class XMLStream {
     private var ran = false
     /// For a piece: added to libxml2's line numbers.
     private let lineOffset: Int
+    /// For a piece: the line breaks of the header it starts with.
+    private let headerLineBreaks: Int
 
     /// Opens the file and makes the parser (its first bytes tell libxml2 the
     /// encoding). Throws `FileFailure` when the file cannot be read or is empty.
@@ -173,6 +175,7 @@ final class XMLStream {
         self.path = path
         self.displayPath = displayPath
         lineOffset = piece?.lineOffset ?? 0
+        headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
         input = try XMLInputFile(path: path, displayPath: displayPath, piece: piece)
         buffer = .allocate(capacity: Self.chunkSize)
         hot = .allocate(capacity: 1)
@@ -286,9 +289,9 @@ final class XMLStream {
     /// The root's children the parse has met.
     var rootChildren: Int32 { hot.pointee.rootChildren }
 
-    /// Line breaks in the bytes of the file read so far (for a piece, its
-    /// own bytes, without its header).
-    var fileLineBreaks: Int { input.lineBreaks }
+    /// After a piece's parse, the line breaks in its own bytes of the file
+    /// (libxml2 counts every line it reads; the header's are taken off).
+    var fileLineBreaks: Int { Int(ctxt.pointee.input?.pointee.line ?? 1) - 1 - headerLineBreaks }
 
     /// How many distinct names the parser's dictionary holds.
     var internedNames: Int { Int(xmlDictSize(ctxt.pointee.dict)) }
@@ -520,9 +523,6 @@ private final class XMLInputFile {
     private var remaining = Int.max
     private var closing: [UInt8] = []
     private var closingDone = 0
-    /// Line breaks counted in a piece's bytes of the file.
-    private(set) var lineBreaks = 0
-    private var countsLines = false
 
     init(path: String, displayPath: String, piece: XMLStream.Piece? = nil) throws {
         self.displayPath = displayPath
@@ -552,7 +552,6 @@ private final class XMLInputFile {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot read the file: \(String(cString: strerror(errno)))")
             }
             if let end = piece.end { remaining = end - piece.start }
-            countsLines = true
         }
     }
 
@@ -588,7 +587,6 @@ private final class XMLInputFile {
         while true {
             let n = sysRead(fd, buffer, min(capacity, remaining))
             if n >= 0 {
-                if countsLines && n > 0 { lineBreaks += Self.lineBreaks(UnsafeRawBufferPointer(start: buffer, count: n)) }
                 if remaining != Int.max { remaining = n == 0 ? 0 : remaining - n }
                 if n == 0 && remaining == 0 && closingDone < closing.count { return try read(into: buffer, capacity: capacity, line: line, path: path) }
                 return n
@@ -597,25 +595,6 @@ private final class XMLInputFile {
             throw FileFailure(SourceLocation(file: displayPath, line: line, path: path),
                               "cannot read the file: \(String(cString: strerror(errno)))")
         }
-    }
-
-    /// Counts `\n` bytes eight at a time.
-    static func lineBreaks(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var n = 0, i = 0
-        let count = bytes.count
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        while i + 8 <= count {
-            let x = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 0x0A)
-            // A byte of x is zero exactly where the input had a line break.
-            let t = ((x & lows) &+ lows) | x
-            n += (~t & highs).nonzeroBitCount
-            i += 8
-        }
-        while i < count {
-            if bytes[i] == 0x0A { n += 1 }
-            i += 1
-        }
-        return n
     }
 
     func close() {
