@@ -24,7 +24,7 @@ import RedistModel
 /// Transactions are handed on when their activity ends, because 1.0x files
 /// may put the identifier and title after the transactions: memory grows
 /// with the largest activity, never with the file.
-public struct IATIReader: SourceReader {
+public struct IATIReader: SourceReader, Sendable {
     public static let format = "iati"
     public static let roles: [SourceRole] = [.grantsIn, .ledger]
     public static let columnKeys: [String] = []
@@ -53,11 +53,27 @@ public struct IATIReader: SourceReader {
         organisationIds = ids
     }
 
+    /// A large plain file is read on both cores, in pieces cut between
+    /// activities (`XMLPieces`); what is read is the same either way.
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        let stream = try XMLStream(path: path, displayPath: displayPath)
+        if let plan = XMLPieces.plan(path: path, record: "iati-activity") {
+            try XMLPieces.run(plan, into: sink) { piece, pieceSink in
+                try self.read(path: path, displayPath: displayPath, piece: piece, into: pieceSink)
+            }
+        } else {
+            try read(path: path, displayPath: displayPath, piece: nil, into: sink)
+        }
+    }
+
+    /// Reads the file, or one piece of it; says how many line breaks and
+    /// activities the piece's own bytes held.
+    @discardableResult
+    func read(path: String, displayPath: String, piece: XMLStream.Piece?, into sink: RecordSink) throws -> (lines: Int, records: Int32) {
+        let stream = try XMLStream(path: path, displayPath: displayPath, piece: piece)
         let handler = IATIHandler(stream, reader: self, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
+        return (stream.fileLineBreaks, stream.rootChildren)
     }
 
     /// An organisation id compared loosely: upper case, letters and digits only.
@@ -278,7 +294,6 @@ final class IATIHandler: XMLStreamHandler {
     }
 
     private func emit(_ t: IATITransaction, of a: IATIActivity) {
-        let valueAt = t.location(of: "value", line: t.valueLine)
         var currency: Currency? = nil
         var currencyProblem: String? = nil
         let code = t.valueCurrency.isEmpty ? a.defaultCurrency : t.valueCurrency
@@ -327,12 +342,12 @@ final class IATIHandler: XMLStreamHandler {
             return
         }
         if let currencyProblem {
-            sink.reject(valueAt, check: "reject.currency", currencyProblem)
+            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.currency", currencyProblem)
             return
         }
         guard let money else {
             let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(t.valueText)\" is not an amount"
-            sink.reject(valueAt, check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
+            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
             return
         }
         guard let day = Day(iso: t.date) ?? Day(iso: t.valueDate) else {

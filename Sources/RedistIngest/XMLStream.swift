@@ -71,6 +71,22 @@ struct XMLStartTag {
 /// loaded or expanded. libxml2's own limits bound names and attribute
 /// values; the stream bounds nesting depth and the text it collects.
 final class XMLStream {
+    /// One piece of a large plain file parsed on its own (see `XMLPieces`):
+    /// the file's bytes `start..<end` framed by the file's header (its
+    /// declaration and root start tag) before and the root's end tag after,
+    /// and where the piece sits in the whole file, so that lines and element
+    /// paths name the file's own lines and elements.
+    struct Piece: Sendable {
+        var header: [UInt8] = []
+        var start: Int
+        var end: Int?
+        var closing: [UInt8] = []
+        /// Lines before the piece's first byte, less the header's lines.
+        var lineOffset = 0
+        /// Record elements (children of the root) before the piece.
+        var recordOffset: Int32 = 0
+    }
+
     /// Bytes handed to libxml2 per `xmlParseChunk` call.
     static let chunkSize = 64 * 1024
     /// The most text the stream collects for one element (a hostile file
@@ -102,6 +118,10 @@ final class XMLStream {
         unowned(unsafe) var handler: (any XMLStreamHandler)?
         /// Set once the stream is made: the callbacks reach it from here.
         unowned(unsafe) var stream: XMLStream?
+        /// For a piece: the root's children before it, added to their ordinals.
+        var recordOffset: Int32 = 0
+        /// The root's children started so far.
+        var rootChildren: Int32 = 0
 
         init() {
             names = .allocate(capacity: XMLStream.maxDepth + 1)
@@ -143,14 +163,20 @@ final class XMLStream {
     /// the first `hot.validPrefixes` depths: records of one parent share it.
     private var pathPrefixes: [String] = []
     private var ran = false
+    /// For a piece: added to libxml2's line numbers.
+    private let lineOffset: Int
+    /// For a piece: the line breaks of the header it starts with.
+    private let headerLineBreaks: Int
 
     /// Opens the file and makes the parser (its first bytes tell libxml2 the
     /// encoding). Throws `FileFailure` when the file cannot be read or is empty.
-    init(path: String, displayPath: String) throws {
+    init(path: String, displayPath: String, piece: Piece? = nil) throws {
         _ = XMLStream.libraryReady
         self.path = path
         self.displayPath = displayPath
-        input = try XMLInputFile(path: path, displayPath: displayPath)
+        lineOffset = piece?.lineOffset ?? 0
+        headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
+        input = try XMLInputFile(path: path, displayPath: displayPath, piece: piece)
         buffer = .allocate(capacity: Self.chunkSize)
         hot = .allocate(capacity: 1)
         hot.initialize(to: Hot())
@@ -177,6 +203,7 @@ final class XMLStream {
         }
         ctxt = made!
         hot.pointee.stream = self
+        hot.pointee.recordOffset = piece?.recordOffset ?? 0
         xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
     }
 
@@ -218,7 +245,7 @@ final class XMLStream {
     func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= hot.pointee.depth ? hot.pointee.prefixes[d - 1] : nil }
 
     /// The line libxml2 is at (for a start tag: the line where it ends).
-    var line: Int { Int(ctxt.pointee.input?.pointee.line ?? 0) }
+    var line: Int { Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset }
 
     /// The path of the current element, such as `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]`.
     var elementPath: String { elementPath(depth: hot.pointee.depth) }
@@ -258,6 +285,13 @@ final class XMLStream {
         held += hot.pointee.siblingCounts.capacity * MemoryLayout<Int32>.stride
         return held
     }
+
+    /// The root's children the parse has met.
+    var rootChildren: Int32 { hot.pointee.rootChildren }
+
+    /// After a piece's parse, the line breaks in its own bytes of the file
+    /// (libxml2 counts every line it reads; the header's are taken off).
+    var fileLineBreaks: Int { Int(ctxt.pointee.input?.pointee.line ?? 1) - 1 - headerLineBreaks }
 
     /// How many distinct names the parser's dictionary holds.
     var internedNames: Int { Int(xmlDictSize(ctxt.pointee.dict)) }
@@ -356,9 +390,12 @@ final class XMLStream {
             }
         }
         if !found {
+            // In a piece, the root's children carry on the count of the pieces before.
+            if depth == 1 { ordinal += h.pointee.recordOffset }
             h.pointee.siblingNames.append(name)
-            h.pointee.siblingCounts.append(1)
+            h.pointee.siblingCounts.append(ordinal)
         }
+        if depth == 1 { h.pointee.rootChildren += 1 }
         if h.pointee.validPrefixes > depth { h.pointee.validPrefixes = depth }
         h.pointee.names[depth] = name
         h.pointee.prefixes[depth] = prefix
@@ -403,7 +440,8 @@ final class XMLStream {
     fileprivate func didRaise(_ error: xmlError) {
         var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
         while let last = message.last, last.isWhitespace { message.removeLast() }
-        let errorLine = error.line > 0 ? Int(error.line) : line
+        if lineOffset != 0 { message = XMLText.shiftingLines(message, by: lineOffset) }
+        let errorLine = error.line > 0 ? Int(error.line) + lineOffset : line
         if error.level == XML_ERR_FATAL {
             if failure == nil {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
@@ -478,8 +516,15 @@ private final class XMLInputFile {
     private var gz: gzFile?
     private let displayPath: String
     let compressed: Bool
+    /// For a piece: the header still to hand over, the bytes of the file
+    /// left to read, and the closing tag after them.
+    private var header: [UInt8] = []
+    private var headerDone = 0
+    private var remaining = Int.max
+    private var closing: [UInt8] = []
+    private var closingDone = 0
 
-    init(path: String, displayPath: String) throws {
+    init(path: String, displayPath: String, piece: XMLStream.Piece? = nil) throws {
         self.displayPath = displayPath
         let opened = open(path, O_RDONLY)
         fd = opened
@@ -498,11 +543,35 @@ private final class XMLInputFile {
             fd = -1  // owned by zlib now
             gzbuffer(gz, 128 * 1024)
         }
+        if let piece {
+            precondition(!compressed, "pieces are cut from plain files only")
+            header = piece.header
+            closing = piece.closing
+            if lseek(opened, off_t(piece.start), SEEK_SET) < 0 {
+                sysClose(opened)
+                throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            if let end = piece.end { remaining = end - piece.start }
+        }
     }
 
     /// Fills `buffer` with up to `capacity` bytes; 0 at the end of the file.
     /// `line` and `path` say where the parser is, for the error.
     func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, line: Int, path: String?) throws -> Int {
+        if headerDone < header.count {
+            let n = min(capacity, header.count - headerDone)
+            header.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress! + headerDone, byteCount: n) }
+            headerDone += n
+            return n
+        }
+        if remaining == 0 {
+            let n = min(capacity, closing.count - closingDone)
+            if n > 0 {
+                closing.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress! + closingDone, byteCount: n) }
+                closingDone += n
+            }
+            return n
+        }
         if let gz {
             let n = gzread(gz, buffer, UInt32(capacity))
             var code: Int32 = 0
@@ -516,8 +585,12 @@ private final class XMLInputFile {
             return Int(n)
         }
         while true {
-            let n = sysRead(fd, buffer, capacity)
-            if n >= 0 { return n }
+            let n = sysRead(fd, buffer, min(capacity, remaining))
+            if n >= 0 {
+                if remaining != Int.max { remaining = n == 0 ? 0 : remaining - n }
+                if n == 0 && remaining == 0 && closingDone < closing.count { return try read(into: buffer, capacity: capacity, line: line, path: path) }
+                return n
+            }
             if errno == EINTR { continue }
             throw FileFailure(SourceLocation(file: displayPath, line: line, path: path),
                               "cannot read the file: \(String(cString: strerror(errno)))")
@@ -588,6 +661,23 @@ enum XMLText {
             }
         }
         return out.withUnsafeBufferPointer { collapsed($0) }
+    }
+
+    /// libxml2's message with each "line N" it quotes moved by `offset`
+    /// (a piece's lines are the file's lines less the offset).
+    static func shiftingLines(_ message: String, by offset: Int) -> String {
+        var out = ""
+        var rest = Substring(message)
+        while let r = rest.range(of: "line ") {
+            out += rest[..<r.upperBound]
+            rest = rest[r.upperBound...]
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            if let n = Int(digits) {
+                out += String(n + offset)
+                rest = rest.dropFirst(digits.count)
+            }
+        }
+        return out + rest
     }
 
     /// libxml2's message, with what was expected for the common cases.
