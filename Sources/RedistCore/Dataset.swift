@@ -103,21 +103,23 @@ public struct ClassifiedMovement: Sendable {
 /// Everything the warehouse holds for a pipeline, de-duplicated and
 /// classified once, for the measures and the reports.
 public struct Dataset: Sendable {
-    public var pipeline: Pipeline
+    public var pipeline: Pipeline { didSet { index = LedgerIndex() } }
     /// Ledger movements (role `ledger`), unique, in date then source order.
-    public var ledger: [ClassifiedMovement]
+    public var ledger: [ClassifiedMovement] { didSet { index = LedgerIndex() } }
     /// Bank statement entries (role `bank`), unique.
     public var bank: [ClassifiedMovement]
     /// Funders' reports of money (IATI transactions of `grants-in` sources).
     public var funderMovements: [ClassifiedMovement]
     public var grantsIn: [StoredGrant]
-    public var grantsOut: [StoredGrant]
+    public var grantsOut: [StoredGrant] { didSet { index = LedgerIndex() } }
     public var members: [MemberRecord]
     public var balances: [(StatementBalance, String)]
     public var files: [Warehouse.LoadedFile]
     public var findings: [(Diagnostic, Warehouse.LoadedFile)]
     /// Rows that were the same money seen in an overlapping export.
     public var duplicatesDropped: Int
+    /// The ledger indexed once for every engine made from this dataset.
+    var index = LedgerIndex()
 
     public static func load(pipeline: Pipeline, warehouse: Warehouse) throws -> Dataset {
         let files = try warehouse.files().filter { f in pipeline.sources.contains { $0.name == f.source } }
@@ -131,7 +133,7 @@ public struct Dataset: Sendable {
         }
         var table = MovementColumns()
         table.members = members
-        let rowsByFile = try warehouse.readMovements(files: files, into: &table)
+        let rowsByFile = try warehouse.readMovementColumns(files: files, into: &table)
         warehouse.releaseMemory()  // the pages just read are in the table now
 
         // Overlapping exports of one source: keep, for each content identity,
@@ -177,10 +179,13 @@ public struct Dataset: Sendable {
         table.groupKey = Array(repeating: 0, count: n)
         let classifier = Classifier(rules: pipeline.rules)
         let perRow = pipeline.rules.contains { $0.description != nil }
-        struct Combination: Hashable { var account, fund, counterparty, counterpartyId, source: Int32; var out: Bool }
-        var classified: [Combination: (Category, Rule?)] = [:]
+        // Each distinct combination's classification, and each counterparty's
+        // member and group key, by dimension numbers.
+        var classified = WordMap()
+        var classifications: [(Category, Rule?)] = []
         struct Party: Hashable { var name, id: Int32 }
-        var parties: [Party: (member: Int32, key: Int32)] = [:]
+        var parties = WordMap()
+        var partyFound: [(member: Int32, key: Int32)] = []
         let ledgerRole = table.intern("ledger")
         let fundCodes = Set(pipeline.funds.map(\.code))
         struct AccountPair: Hashable { var account, name: Int32 }
@@ -200,13 +205,15 @@ public struct Dataset: Sendable {
             }
             let party = Party(name: table.counterparty[i], id: table.counterpartyId[i])
             let found: (member: Int32, key: Int32)
-            if let p = parties[party] { found = p } else {
+            let partyKey = WordMap.Key(a: UInt64(UInt32(bitPattern: party.name)), b: UInt64(UInt32(bitPattern: party.id)), c: 0)
+            if let p = parties.value(partyKey) { found = partyFound[Int(p)] } else {
                 let name = table.strings[Int(party.name)], cid = table.strings[Int(party.id)]
                 let m = (cid.isEmpty ? nil : byId[cid]) ?? byName[name.lowercased()] ?? -1
                 let member = m < 0 ? nil : members[Int(m)]
                 let key = member?.id ?? (cid.isEmpty ? name.lowercased() : cid)
                 found = (m, table.intern(key))
-                parties[party] = found
+                parties.set(partyKey, Int32(partyFound.count))
+                partyFound.append(found)
             }
             table.member[i] = found.member
             table.groupKey[i] = found.key
@@ -216,11 +223,13 @@ public struct Dataset: Sendable {
                 if perRow {
                     (category, rule) = classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))])
                 } else {
-                    let c = Combination(account: table.account[i], fund: table.fund[i], counterparty: party.name,
-                                        counterpartyId: party.id, source: table.source(i), out: table.amount[i] < 0)
-                    if let known = classified[c] { (category, rule) = known } else {
+                    let c = WordMap.Key(a: UInt64(UInt32(bitPattern: table.account[i])) << 32 | UInt64(UInt32(bitPattern: table.fund[i])),
+                                        b: UInt64(UInt32(bitPattern: party.name)) << 32 | UInt64(UInt32(bitPattern: party.id)),
+                                        c: UInt64(UInt32(bitPattern: table.source(i))) << 1 | (table.amount[i] < 0 ? 1 : 0))
+                    if let known = classified.value(c) { (category, rule) = classifications[Int(known)] } else {
                         let result = classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))])
-                        classified[c] = result
+                        classified.set(c, Int32(classifications.count))
+                        classifications.append(result)
                         (category, rule) = result
                     }
                 }

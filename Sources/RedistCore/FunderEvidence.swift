@@ -53,13 +53,30 @@ public enum Slug {
 extension MeasureEngine {
     /// The funders with money in or out of their funds in the period, in pipeline order.
     public func fundersWithFlows(_ period: Period) -> [Pipeline.Funder] {
-        pipeline.funders.filter { f in
-            let funds = Set(pipeline.funds.filter { $0.funders.contains(f.id) }.map(\.code))
-            return data.ledger.contains { period.contains($0.date) && (funds.contains($0.fund) || ($0.category.isIncome && isFrom($0, f))) }
+        let s = state, t = s.t
+        let range = s.all.range(period)
+        return pipeline.funders.filter { f in
+            let funds = fundMask(pipeline.funds.filter { $0.funders.contains(f.id) }.map(\.code))
+            let match = self.match(f)
+            for k in range {
+                let r = Int(s.rows[Int(s.all.positions[k])])
+                if funds[Int(t.fund[r])] { return true }
+                if t.category[r].incomeFast && (match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])]) { return true }
+            }
+            return false
         }
     }
 
+    /// By string number: true for the given fund codes.
+    func fundMask(_ codes: [String]) -> [Bool] {
+        let s = state
+        var mask = [Bool](repeating: false, count: s.t.strings.count)
+        for code in codes { if let f = s.fundId(code) { mask[Int(f)] = true } }
+        return mask
+    }
+
     public func evidence(for funder: Pipeline.Funder, period: Period, reconciliation: [ReconciliationRow]) -> FunderEvidence {
+        let s = state, t = s.t, rows = s.rows
         let funds = pipeline.funds.filter { $0.funders.contains(funder.id) }
         let codes = Set(funds.map(\.code))
         var shares: [String: (Int64, Int64)] = [:]
@@ -68,37 +85,69 @@ extension MeasureEngine {
             let i = fund.funders.firstIndex(of: funder.id)!
             shares[fund.code] = (weights[i], weights.reduce(0, +))
         }
-        let fromFunder = data.ledger.filter { $0.category == .incomeGrant && isFrom($0, funder) }
-        let given = fromFunder.filter { period.contains($0.date) }.reduce(0) { $0 + $1.minorUnits }
-        let givenToDate = fromFunder.filter { $0.date <= period.end }.reduce(0) { $0 + $1.minorUnits }
+        let match = self.match(funder)
+        func from(_ r: Int) -> Bool { match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] }
+        let start = Int32(period.start.ordinal), end = Int32(period.end.ordinal)
+        var given: Int64 = 0, givenToDate: Int64 = 0
+        for p in s.all.positions {
+            let r = Int(rows[Int(p)])
+            if t.day[r] > end { break }
+            guard t.category[r] == .incomeGrant, from(r) else { continue }
+            givenToDate += t.amount[r]
+            if t.day[r] >= start { given += t.amount[r] }
+        }
 
         // Unrestricted: this funder's share of unrestricted income in the period.
-        let unrestricted = Set(pipeline.funds.filter { $0.type == .unrestricted }.map(\.code))
-        let unrestrictedIncome = data.ledger.filter { unrestricted.contains($0.fund) && period.contains($0.date) && $0.category.isIncome }
-        let mine = unrestrictedIncome.filter { isFrom($0, funder) }.reduce(0) { $0 + $1.minorUnits }
-        let all = unrestrictedIncome.reduce(0) { $0 + $1.minorUnits }
+        let unrestricted = fundMask(pipeline.funds.filter { $0.type == .unrestricted }.map(\.code))
+        let restricted = fundMask(Array(codes))
+        let range = s.all.range(period)
+        var mine: Int64 = 0, all: Int64 = 0
+        var spendingSums = [Int64](repeating: 0, count: 14), spent = [Bool](repeating: false, count: 14)
+        var flowPositions: [Int32] = []
+        for k in range {
+            let p = s.all.positions[k]
+            let r = Int(rows[Int(p)])
+            let f = Int(t.fund[r])
+            if restricted[f] { flowPositions.append(p) }
+            guard unrestricted[f] else { continue }
+            let c = t.category[r]
+            if c.incomeFast {
+                all += t.amount[r]
+                if from(r) { mine += t.amount[r] }
+            } else if c.redistributedFast || c.retainedFast {
+                spendingSums[c.slot] -= t.amount[r]
+                spent[c.slot] = true
+            }
+        }
         var apportioned: [Category: Int64] = [:]
         var unrestrictedShare: (Int64, Int64)? = nil
         if mine > 0 && all > 0 {
             unrestrictedShare = (mine, all)
-            var spending: [Category: Int64] = [:]
-            for c in data.ledger where unrestricted.contains(c.fund) && period.contains(c.date) && (c.category.isRedistributed || c.category.isRetained) {
-                spending[c.category, default: 0] -= c.minorUnits
-            }
-            for (category, amount) in spending {
-                apportioned[category] = Apportion.largestRemainder(total: amount, weights: [mine, all - mine])?[0] ?? 0
+            for (slot, category) in Category.allCases.enumerated() where spent[slot] {
+                apportioned[category] = Apportion.largestRemainder(total: spendingSums[slot], weights: [mine, all - mine])?[0] ?? 0
             }
         }
 
-        let flows = data.ledger.filter { codes.contains($0.fund) && period.contains($0.date) }
+        flowPositions = s.ledgerOrder(flowPositions)
+        let flows = flowPositions.map { data.ledger[Int($0)] }
         let grants = data.grantsOut.map(\.grant).filter { g in
             codes.contains(g.fund) && ((g.paymentDate.map(period.contains) ?? false) || (g.paymentDate == nil && g.awardDate <= period.end))
         }
         // Reach: groups (never people) paid from the funder's funds in the period.
+        // Each distinct (category, member, counterparty) once, in the order of its last payment.
+        struct Paid: Hashable { var category: Category; var member: Int32; var counterparty: Int32 }
+        var last: [Paid: Int] = [:]
+        for (i, p) in flowPositions.enumerated() {
+            let r = Int(rows[Int(p)])
+            let c = t.category[r]
+            guard c.redistributedFast, t.amount[r] < 0, !t.isIndividual[r], t.counterparty[r] != 0 else { continue }
+            last[Paid(category: c, member: t.member[r], counterparty: t.counterparty[r])] = i
+        }
         var groupsByCategory: [Category: [String: MemberRecord?]] = [:]
-        for c in flows where c.category.isRedistributed && c.isOut && !c.isIndividual && c.hasCounterparty {
-            let key = c.member?.id ?? c.counterpartyName.lowercased()
-            groupsByCategory[c.category, default: [:]][key] = c.member
+        for (paid, _) in last.sorted(by: { $0.value < $1.value }) {
+            let member = paid.member < 0 ? nil : t.members[Int(paid.member)]
+            let key = member?.id ?? t.strings[Int(paid.counterparty)].lowercased()
+            groupsByCategory[paid.category, default: [:]][key] = member
         }
         var reach: [Category: SuppressedTable] = [:]
         for (category, groups) in groupsByCategory {

@@ -68,26 +68,32 @@ public struct TimeToMoney: Sendable, Hashable {
 }
 
 /// Computes the measures of the design for any period and scope.
+///
+/// Every engine made from one dataset shares its `LedgerIndex`: the ledger
+/// by fund and by day, worked out once, and each scope's measures once
+/// computed. A period is a binary search into date-ordered positions and a
+/// balance at a date is a look-up, so a scope costs its period's rows only.
 public struct MeasureEngine {
     public let data: Dataset
     var pipeline: Pipeline { data.pipeline }
-    /// What every scope and period would otherwise recompute from the whole ledger.
-    private let cache = Cache()
+    var index: LedgerIndex { data.index }
+    var state: LedgerState { data.index.state(data) }
 
     public init(data: Dataset) { self.data = data }
 
-    /// Worked out once per engine, on first use (the engine is used from one thread).
-    private final class Cache: @unchecked Sendable {
-        var byFund: [String: [ClassifiedMovement]] = [:]
-        var firstPaid: [String: Day]?
+    static let empty = PositionList()
+
+    /// The ledger's movements of one fund, in date order, as ledger positions.
+    func list(ofFund code: String) -> PositionList {
+        let s = state
+        guard let f = s.fundId(code), let l = s.byFund[f] else { return Self.empty }
+        return l
     }
 
-    /// The ledger's movements of one fund, in date order (each fund's found once).
+    /// The ledger's movements of one fund, in date order.
     func ledger(ofFund code: String) -> [ClassifiedMovement] {
-        if let known = cache.byFund[code] { return known }
-        let found = data.ledger.filter { $0.fund == code }
-        cache.byFund[code] = found
-        return found
+        let s = state
+        return s.ledgerOrder(list(ofFund: code).positions).map { data.ledger[Int($0)] }
     }
 
     /// One row for the organisation, one per fund, one per funder.
@@ -101,37 +107,48 @@ public struct MeasureEngine {
     /// Declared funds first, then any fund code the ledger uses that is not declared.
     public var fundCodes: [String] {
         var codes = pipeline.funds.map(\.code)
-        let extra = Set(data.ledger.map(\.fund)).subtracting(codes).subtracting([""])
+        let s = state
+        let extra = Set(s.fundIds.map { s.t.strings[Int($0)] }).subtracting(codes).subtracting([""])
         codes += extra.sorted()
         return codes
     }
 
     public func organisation(_ period: Period) -> ScopeMeasures {
-        let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
-        var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
-                        period, movements: data.ledger, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
-        let end = period.end.ordinal
-        m.heldHosted = hosted.sorted().reduce(0) { total, code in
-            ledger(ofFund: code).reduce(total) { $1.dayOrdinal <= end ? $0 + $1.minorUnits : $0 }
+        index.remembered(\.organisation, period) {
+            let s = state
+            let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
+            var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
+                            period, list: s.all, listId: -1, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
+            m.heldHosted = hosted.sorted().reduce(0) { total, code in total + list(ofFund: code).held(upTo: period.end) }
+            return m
         }
-        return m
     }
 
     public func fund(_ code: String, _ period: Period) -> ScopeMeasures {
-        let name = pipeline.fund(code)?.name ?? code
-        var m = measure(Scope(kind: .fund, id: code, name: name), period,
-                        movements: ledger(ofFund: code),
-                        grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
-        if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
-        return m
+        index.remembered(\.fund, LedgerIndex.FundPeriod(code: code, period: period)) {
+            let name = pipeline.fund(code)?.name ?? code
+            var m = measure(Scope(kind: .fund, id: code, name: name), period,
+                            list: list(ofFund: code), listId: state.fundId(code) ?? -2,
+                            grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
+            if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
+            return m
+        }
     }
 
     /// A funder's restricted (and designated) funds, pooled ones shared pro
     /// rata to the income each funder paid in, by largest remainder.
     public func funder(_ funder: Pipeline.Funder, _ period: Period) -> ScopeMeasures {
+        index.remembered(\.funder, LedgerIndex.FundPeriod(code: funder.id + "\u{0}" + funder.name, period: period)) {
+            computeFunder(funder, period)
+        }
+    }
+
+    private func computeFunder(_ funder: Pipeline.Funder, _ period: Period) -> ScopeMeasures {
+        let s = state
         var total = ScopeMeasures(period: period, scope: Scope(kind: .funder, id: funder.id, name: funder.name),
                                   currency: pipeline.organisation.currency)
-        var groups: Set<String> = [], firstTime: Set<String> = [], people: Set<String> = []
+        var groups = KeySet(capacity: s.keyCount), firstTime = KeySet(capacity: s.keyCount)
+        var people = KeySet(capacity: s.keyCount)
         var days: [Int] = []
         for fund in pipeline.funds where fund.funders.contains(funder.id) {
             let whole = self.fund(fund.code, period)
@@ -147,10 +164,10 @@ public struct MeasureEngine {
             total.committed += share(whole.committed)
             total.held += share(whole.held)
             total.heldHosted += share(whole.heldHosted)
-            let movements = ledger(ofFund: fund.code)
-            groups.formUnion(reached(movements, period))
-            firstTime.formUnion(firstTimeGroups(movements, period))
-            people.formUnion(individuals(movements, period))
+            let l = list(ofFund: fund.code), id = s.fundId(fund.code) ?? -2
+            groups.formUnion(reached(l, id, period))
+            firstTime.formUnion(firstTimeGroups(l, id, period))
+            people.formUnion(individuals(l, period))
             let grants = data.grantsOut.map(\.grant).filter { $0.fund == fund.code }
             days += paymentDays(grants, period)
             total.grantsEvidenced += whole.grantsEvidenced
@@ -162,15 +179,33 @@ public struct MeasureEngine {
         return total
     }
 
+    /// Which counterparty texts name the funder.
+    func match(_ funder: Pipeline.Funder) -> FunderMatch {
+        index.remembered(\.funderMatch, funder.id + "\u{0}" + funder.name) {
+            let strings = state.t.strings
+            return FunderMatch(name: strings.map { $0.caseInsensitiveEquals(funder.name) || $0 == funder.id },
+                               id: strings.map { $0 == funder.id })
+        }
+    }
+
     /// Each funder's share of a fund: grant income it paid in up to `end`;
     /// equal shares before any has arrived.
     public func poolWeights(_ fund: Pipeline.Fund, upTo end: Day) -> [Int64] {
         guard fund.funders.count > 1 else { return [1] }
+        let s = state, t = s.t
+        let l = list(ofFund: fund.code)
+        let last = Int32(end.ordinal)
         let weights = fund.funders.map { id -> Int64 in
             guard let f = pipeline.funder(id) else { return 0 }
-            let last = end.ordinal
-            return ledger(ofFund: fund.code).filter { $0.dayOrdinal <= last && $0.category.incomeFast && isFrom($0, f) }
-                .reduce(0) { $0 + $1.minorUnits }
+            let match = self.match(f)
+            var total: Int64 = 0
+            for p in l.positions {
+                let r = Int(s.rows[Int(p)])
+                if t.day[r] > last { break }
+                guard t.category[r].incomeFast, match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] else { continue }
+                total += t.amount[r]
+            }
+            return total
         }
         return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
     }
@@ -181,16 +216,20 @@ public struct MeasureEngine {
         return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
-    func measure(_ scope: Scope, _ period: Period, movements: [ClassifiedMovement], grants: [GrantRecord],
+    /// The measures of the movements of `list` (whole ledger: `listId` -1; a fund: its string number).
+    func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, grants: [GrantRecord],
                  hostingFeeIsTransfer: Bool) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
-        let start = period.start.ordinal, end = period.end.ordinal
-        for c in movements {
-            let amount = c.minorUnits
-            let day = c.dayOrdinal
-            if day <= end { m.held += amount }
-            guard day >= start && day <= end else { continue }
-            switch c.category {
+        let s = state, t = s.t
+        m.held = list.held(upTo: period.end)
+        var sums = [Int64](repeating: 0, count: 14)
+        var seen = [Bool](repeating: false, count: 14)
+        let rows = s.rows
+        for k in list.range(period) {
+            let r = Int(rows[Int(list.positions[k])])
+            let amount = t.amount[r]
+            let category = t.category[r]
+            switch category {
             case .unclassified:
                 m.unclassified += Int64(amount.magnitude)
                 m.unclassifiedCount += 1
@@ -198,15 +237,18 @@ public struct MeasureEngine {
                 if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
             case .retainedHostingFee where hostingFeeIsTransfer:
                 if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
-            case let cat where cat.incomeFast:
-                m.incomeByCategory[cat, default: 0] += amount
             default:
-                m.spending[c.category, default: 0] -= amount
+                let slot = category.slot
+                seen[slot] = true
+                if category.incomeFast { sums[slot] += amount } else { sums[slot] -= amount }
             }
         }
-        m.groupsReached = reached(movements, period).count
-        m.firstTimeGroups = firstTimeGroups(movements, period).count
-        m.individualsPaid = individuals(movements, period).count
+        for (slot, category) in Category.allCases.enumerated() where seen[slot] {
+            if category.incomeFast { m.incomeByCategory[category] = sums[slot] } else { m.spending[category] = sums[slot] }
+        }
+        m.groupsReached = reached(list, listId, period).count
+        m.firstTimeGroups = firstTimeGroups(list, listId, period).count
+        m.individualsPaid = individuals(list, period).count
         m.committed = committed(grants, at: period.end)
         let days = paymentDays(grants, period)
         m.timeToMoney = TimeToMoney(days: days)
@@ -228,38 +270,43 @@ public struct MeasureEngine {
         return c.hasCounterparty ? c.groupKey : nil
     }
 
-    func reached(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        let start = period.start.ordinal, end = period.end.ordinal
-        var groups: Set<String> = []
-        for c in movements where c.dayOrdinal >= start && c.dayOrdinal <= end && c.isOut && c.category.redistributedFast
-            && !c.isIndividual {
-            if let key = reachedKey(c) { groups.insert(key) }
+    /// The groups (not people) the list's redistributed payments in the period reached.
+    func reached(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
+        index.remembered(\.reached, LedgerIndex.ListPeriod(list: listId, period: period)) {
+            let s = state, t = s.t
+            var groups = KeySet(capacity: s.keyCount)
+            for k in list.range(period) {
+                let r = Int(s.rows[Int(list.positions[k])])
+                let c = t.category[r]
+                guard t.amount[r] < 0, c.redistributedFast, !t.isIndividual[r] else { continue }
+                if c == .redistributedHosted { groups.insert(s.hostedKey[t.fund[r]]!) }
+                else if t.counterparty[r] != 0 { groups.insert(t.groupKey[r]) }
+            }
+            return groups
         }
-        return groups
     }
 
-    func individuals(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        let start = period.start.ordinal, end = period.end.ordinal
-        var people: Set<String> = []
-        for c in movements where c.dayOrdinal >= start && c.dayOrdinal <= end && c.isOut && c.category.redistributedFast && c.isIndividual {
-            people.insert(c.groupKey)
+    func individuals(_ list: PositionList, _ period: Period) -> KeySet {
+        let s = state, t = s.t
+        var people = KeySet(capacity: s.keyCount)
+        for k in list.range(period) {
+            let r = Int(s.rows[Int(list.positions[k])])
+            guard t.amount[r] < 0, t.isIndividual[r], t.category[r].redistributedFast else { continue }
+            people.insert(t.groupKey[r])
         }
         return people
     }
 
     /// Groups whose first money from the organisation (in all the data) came in this period.
-    func firstTimeGroups(_ movements: [ClassifiedMovement], _ period: Period) -> Set<String> {
-        if cache.firstPaid == nil {
-            var first: [String: Day] = [:]
-            for c in data.ledger where c.isOut && c.category.redistributedFast && !c.isIndividual {
-                guard let k = reachedKey(c) else { continue }
-                if let d = first[k], d <= c.date { continue }
-                first[k] = c.date
-            }
-            cache.firstPaid = first
+    func firstTimeGroups(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
+        let s = state
+        var firstTime = KeySet(capacity: s.keyCount)
+        let start = Int32(period.start.ordinal), end = Int32(period.end.ordinal)
+        reached(list, listId, period).forEach { k in
+            let d = s.firstPaid[Int(k)]
+            if d >= start && d <= end { firstTime.insert(k) }
         }
-        let first = cache.firstPaid!
-        return reached(movements, period).filter { first[$0].map(period.contains) ?? false }
+        return firstTime
     }
 
     /// Awarded by the period's end and not paid by then.

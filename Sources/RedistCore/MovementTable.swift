@@ -168,6 +168,12 @@ struct TextColumn {
 
     func isEmpty(_ r: Int) -> Bool { start(r) == Int(ends[r]) }
 
+    /// Row `r`'s UTF-8, without making a `String`.
+    func withBytes<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let s = start(r), e = Int(ends[r])
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[s..<e])) }
+    }
+
     subscript(r: Int) -> String {
         let s = start(r), e = Int(ends[r])
         if s == e { return "" }
@@ -221,4 +227,8 @@ struct DictionaryTextColumn {
 
     func isEmpty(_ r: Int) -> Bool { values.isEmpty(Int(rows[r])) }
     subscript(r: Int) -> String { values[Int(rows[r])] }
+    /// Row `r`'s UTF-8, without making a `String`.
+    func withBytes<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { values.withBytes(Int(rows[r]), body) }
+    /// The number of row `r`'s distinct value, for caches keyed by value.
+    func valueNumber(_ r: Int) -> Int32 { rows[r] }
 }

@@ -53,19 +53,43 @@ public struct EvidencePack {
     }
 
     func flowsCSV() -> [UInt8] {
-        var csv = CSVWriter(header: Self.flowsHeader)
+        var csv = CSVBytes(header: Self.flowsHeader, reserve: evidence.flows.count * 200)
+        var scratch: [UInt8] = []
+        // Per fund: its code and basis; per description of a counterparty: how it may be shown.
+        var basis: [String: String] = [:]
+        var day = (number: Int.min, value: Day(ordinal: 0))
         for c in evidence.flows {
-            let share = evidence.shares[c.fund] ?? (1, 1)
-            let amount = Int64(c.movement.amount.minorUnits.magnitude)
+            let fund = c.fund
+            let share = evidence.shares[fund] ?? (1, 1)
+            let amount = Int64(c.amountMinorUnits.magnitude)
             let funderShare = share.0 == share.1 ? amount : (Apportion.largestRemainder(total: amount, weights: [share.0, share.1 - share.0])?[0] ?? 0)
-            csv.row([c.date.description, c.fund, share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in",
-                     c.category.rawValue, c.isOut ? "out" : "in", money(amount), money(funderShare), Self.shownName(c), c.id,
-                     "\(c.movement.location.file):\(c.movement.location.line)"])
+            if c.dayNumber != day.number { day = (c.dayNumber, Day(ordinal: c.dayNumber)) }
+            csv.date(day.value)
+            csv.field(fund)
+            if basis[fund] == nil {
+                basis[fund] = share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in"
+            }
+            csv.field(basis[fund]!)
+            csv.field(c.category.rawValue)
+            csv.plain(c.isOut ? "out" : "in")
+            csv.amount(amount, digits: currency.minorDigits)
+            if funderShare < 0 { csv.field(money(funderShare)) } else { csv.amount(funderShare, digits: currency.minorDigits) }
+            if c.isIndividual { csv.field("a person (not named)") }
+            else if c.category == .retainedStaff { csv.field("") }
+            else if let m = c.member { csv.field(m.consentToBeNamed ? m.name : "a member group (not named)") }
+            else if c.category.isRedistributed { csv.field("a group (not named)") }
+            else { c.withUTF8(.counterparty) { csv.field($0) } }
+            scratch.removeAll(keepingCapacity: true)
+            c.appendId(to: &scratch)
+            csv.field(scratch)
+            csv.location(c, scratch: &scratch)
+            csv.endRow()
         }
         if let share = evidence.unrestrictedShare {
             for (category, amount) in evidence.apportioned.sorted(by: { $0.key < $1.key }) {
-                csv.row([evidence.period.end.description, "unrestricted", "apportioned: \(money(share.0)) of \(money(share.1)) unrestricted income",
-                         category.rawValue, "out", "", money(amount), "", "", ""])
+                for f in [evidence.period.end.description, "unrestricted", "apportioned: \(money(share.0)) of \(money(share.1)) unrestricted income",
+                          category.rawValue, "out", "", money(amount), "", "", ""] { csv.field(f) }
+                csv.endRow()
             }
         }
         return csv.bytes

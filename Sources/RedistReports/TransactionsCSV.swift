@@ -10,17 +10,42 @@ public enum TransactionsCSV {
     ]
 
     public static func render(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser) -> [UInt8] {
-        var csv = CSVWriter(header: header)
-        csv.reserve(movements.reduce(0) { period.contains($1.date) ? $0 + 320 : $0 })
-        for c in movements where period.contains(c.date) {
-            let m = c.movement
-            let privacy = Privacy.shown(c, pseudonymiser: pseudonymiser)
-            csv.row([
-                c.id, m.date.description, m.fund, m.account, m.accountName, privacy.counterparty, privacy.description,
-                m.reference, c.isOut ? "out" : "in",
-                MoneyFormat.decimal(Int64(m.amount.minorUnits.magnitude), digits: m.amount.currency.minorDigits),
-                m.amount.currency.code, c.category.rawValue, c.source, "\(m.location.file):\(m.location.line)",
-            ])
+        var count = 0
+        for c in movements where c.isDated(in: period) { count += 1 }
+        var csv = CSVBytes(header: header, reserve: count * 320)
+        var scratch: [UInt8] = []
+        var pseudonyms: [String: String] = [:]
+        var day = (number: Int.min, value: Day(ordinal: 0))
+        for c in movements where c.isDated(in: period) {
+            scratch.removeAll(keepingCapacity: true)
+            c.appendId(to: &scratch)
+            csv.field(scratch)
+            if c.dayNumber != day.number { day = (c.dayNumber, Day(ordinal: c.dayNumber)) }
+            csv.date(day.value)
+            c.withUTF8(.fund) { csv.field($0) }
+            c.withUTF8(.account) { csv.field($0) }
+            c.withUTF8(.accountName) { csv.field($0) }
+            // Privacy.shown, without making the strings.
+            if c.isIndividual {
+                let who = c.member?.id ?? c.withUTF8(.counterparty) { String(decoding: $0, as: UTF8.self) }
+                if who.isEmpty { csv.field("") } else {
+                    if pseudonyms[who] == nil { pseudonyms[who] = pseudonymiser.pseudonym(who) }
+                    csv.field(pseudonyms[who]!)
+                }
+                csv.field(Privacy.withheld)
+            } else {
+                if c.category == .retainedStaff { csv.field("") } else { c.withUTF8(.counterparty) { csv.field($0) } }
+                c.withUTF8(.description) { csv.field($0) }
+            }
+            c.withUTF8(.reference) { csv.field($0) }
+            let amount = c.amountMinorUnits
+            csv.plain(amount < 0 ? "out" : "in")
+            csv.amount(Int64(amount.magnitude), digits: c.minorDigits)
+            c.withUTF8(.currencyCode) { csv.field($0) }
+            csv.field(c.category.rawValue)
+            c.withUTF8(.source) { csv.field($0) }
+            csv.location(c, scratch: &scratch)
+            csv.endRow()
         }
         return csv.bytes
     }

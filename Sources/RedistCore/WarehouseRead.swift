@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import RedistModel
+
+extension Warehouse {
+    /// Appends every movement of `files` to `table` in the order they were
+    /// loaded (file by file, line by line), stepping SQLite's C API: the
+    /// dimensions (accounts, funds, counterparties) are arrays indexed by
+    /// their warehouse ids, repeated text (currency, kind, path) is matched
+    /// on its bytes against the previous row's before any look-up, and free
+    /// text goes straight into the table's byte columns. Returns, for each
+    /// file id, the table rows that came from it, in order.
+    func readMovementColumns(files: [LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
+        let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
+        var building = table
+        table = MovementColumns()
+        defer { table = building }
+        return try db.read { db -> [Int64: [Int32]] in
+            var table = building
+            building = MovementColumns()
+            defer { building = table }
+            /// Warehouse id → the table's interned text (two columns); (0, 0) for an unknown id.
+            func dimension(_ sql: String) throws -> [(Int32, Int32)] {
+                var out: [(Int32, Int32)] = []
+                for r in try Row.fetchAll(db, sql: sql) {
+                    let id: Int64 = r[0]
+                    guard id >= 0, id < 1 << 26 else { continue }
+                    if out.count <= Int(id) { out += Array(repeating: (0, 0), count: Int(id) + 1 - out.count) }
+                    out[Int(id)] = (table.intern(r[1]), table.intern(r[2]))
+                }
+                return out
+            }
+            let accounts = try dimension("SELECT id, code, name FROM account")
+            let funds = try dimension("SELECT id, code, '' FROM fund")
+            let counterparties = try dimension("SELECT id, name, org_id FROM counterparty")
+            func lookUp(_ d: [(Int32, Int32)], _ id: Int64) -> (Int32, Int32) { id >= 0 && id < d.count ? d[Int(id)] : (0, 0) }
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM movement_row") ?? 0
+            table.reserve(total)
+            // Free text cannot be longer than the files it came from.
+            let textBytes = files.reduce(0) { $0 + Int($1.bytes) }
+            table.description.reserve(total, bytes: textBytes)
+            table.reference.reserve(total, bytes: textBytes)
+            table.nativeId.reserve(total, bytes: textBytes)
+
+            let connection = db.sqliteConnection!
+            var statement: OpaquePointer?
+            let sql = """
+                SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
+                  description, reference, native_id, kind, path FROM movement_row ORDER BY id
+                """
+            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let s = statement else {
+                throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
+            }
+            defer { sqlite3_finalize(s) }
+            var rowsByFile: [Int64: [Int32]] = [:]
+            var currentFile: Int64 = -1
+            var fileInfo: Int32? = nil
+            var fileRows: [Int32] = []
+            func text(_ i: Int32) -> (UnsafePointer<UInt8>?, Int) {
+                (sqlite3_column_text(s, i), Int(sqlite3_column_bytes(s, i)))
+            }
+            func string(_ i: Int32) -> String {
+                let (p, n) = text(i)
+                guard let p, n > 0 else { return "" }
+                return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            }
+            /// The previous row's value of a repeated text column, and what it became.
+            struct Last<V> {
+                var bytes: [UInt8] = []
+                var value: V
+                var known = false
+                mutating func matches(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+                    guard known, bytes.count == n else { return false }
+                    guard n > 0, let p else { return true }
+                    return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, p, n) == 0 }
+                }
+                mutating func remember(_ p: UnsafePointer<UInt8>?, _ n: Int, _ v: V) {
+                    bytes = n > 0 && p != nil ? Array(UnsafeBufferPointer(start: p, count: n)) : []
+                    value = v
+                    known = true
+                }
+            }
+            var currency = Last<UInt8>(value: 0), kind = Last<Int32>(value: 0), path = Last<Int32>(value: -1)
+            var date = Last<Int32>(value: 0)
+            while true {
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw DatabaseError(message: String(cString: sqlite3_errmsg(connection))) }
+                let fileId = sqlite3_column_int64(s, 0)
+                if fileId != currentFile {
+                    if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
+                    fileRows = []
+                    currentFile = fileId
+                    fileInfo = byId[fileId].map { f in
+                        table.origins.append(MovementColumns.Origin(file: table.intern(f.path), source: table.intern(f.source),
+                                                                    role: table.intern(f.role)))
+                        return Int32(table.origins.count - 1)
+                    }
+                }
+                guard let info = fileInfo else { continue }
+                let r = Int32(table.count)
+                fileRows.append(r)
+                table.line.append(Int32(sqlite3_column_int64(s, 1)))
+                table.identity.append(sqlite3_column_int64(s, 2))
+                table.occurrence.append(Int32(sqlite3_column_int64(s, 3)))
+                var t = text(4)
+                if !date.matches(t.0, t.1) { date.remember(t.0, t.1, Int32(Self.ordinal(t.0, t.1))) }
+                table.day.append(date.value)
+                table.amount.append(sqlite3_column_int64(s, 5))
+                t = text(6)
+                if !currency.matches(t.0, t.1) {
+                    currency.remember(t.0, t.1, table.currencyIndex(Currency(code: string(6)) ?? .gbp))
+                }
+                table.currency.append(currency.value)
+                let a = lookUp(accounts, sqlite3_column_int64(s, 7))
+                table.account.append(a.0); table.accountName.append(a.1)
+                table.fund.append(lookUp(funds, sqlite3_column_int64(s, 8)).0)
+                let c = lookUp(counterparties, sqlite3_column_int64(s, 9))
+                table.counterparty.append(c.0); table.counterpartyId.append(c.1)
+                t = text(10); table.description.append(t.0, t.1)
+                t = text(11); table.reference.append(t.0, t.1)
+                t = text(12); table.nativeId.append(t.0, t.1)
+                t = text(13)
+                if !kind.matches(t.0, t.1) { kind.remember(t.0, t.1, table.intern(string(13))) }
+                table.kind.append(kind.value)
+                if sqlite3_column_type(s, 14) == SQLITE_NULL { table.path.append(-1) } else {
+                    t = text(14)
+                    if !path.matches(t.0, t.1) { path.remember(t.0, t.1, table.intern(string(14))) }
+                    table.path.append(path.value)
+                }
+                table.origin.append(info)
+            }
+            if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
+            return rowsByFile
+        }
+    }
+}
