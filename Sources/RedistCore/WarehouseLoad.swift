@@ -23,7 +23,7 @@ extension Warehouse {
     /// in one transaction, replacing what was loaded before from the same
     /// source and path. A file that fails part-way keeps nothing but its
     /// failure, as if it had never been read.
-    public func load(source: Pipeline.Source, path: String, sha256: String, configHash: String, bytes: Int64,
+    public func load(source: Pipeline.Source, path: String, digest: FileDigest, configHash: String,
                      read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void,
                                                 _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink) throws -> ReadOutcome {
         try db.write { db -> ReadOutcome in
@@ -36,13 +36,14 @@ extension Warehouse {
             try db.execute(sql: """
                 INSERT INTO source_file(source, role, format, path, sha256, config_hash, bytes, rows_read, rows_loaded,
                   rows_rejected, rows_skipped, amount_read, amount_loaded, amount_rejected, amount_skipped, failure)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, NULL)
-                """, arguments: [source.name, source.role.rawValue, source.format, path, sha256, configHash, bytes])
+                VALUES (?, ?, ?, ?, '', ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL)
+                """, arguments: [source.name, source.role.rawValue, source.format, path, configHash])
             let fileId = db.lastInsertedRowID
             try db.execute(sql: "SAVEPOINT records")
 
             let channel = BatchChannel(capacity: 4)
             let dimensions = try Dimensions(db)
+            let occurrences = OccurrenceFilter()
             let producer = Thread {
                 // Everything but SQLite's own work happens here, on the
                 // reader's core: identity hashes, dimension ids, and the
@@ -56,16 +57,19 @@ extension Warehouse {
                             batch.others.append(record)
                         }
                         if batch.count == BatchChannel.batchSize {
+                            occurrences.note(&batch)
                             channel.put(batch)
                             batch = Batch()
                         }
                     }, { row in
                         batch.add(row, dimensions)
                         if batch.count == BatchChannel.batchSize {
+                            occurrences.note(&batch)
                             channel.put(batch)
                             batch = Batch()
                         }
                     })
+                    occurrences.note(&batch)
                     channel.put(batch)
                     channel.finish(.success(sink))
                 } catch {
@@ -80,7 +84,7 @@ extension Warehouse {
                 while let batch = channel.take() {
                     try loader.add(batch)
                 }
-                try loader.finish()
+                try loader.finish(exact: occurrences.isExact)
             } catch {
                 channel.cancel()
                 _ = channel.waitForResult()
@@ -99,6 +103,9 @@ extension Warehouse {
             }
             let sink: RecordSink? = { if case .read(let s) = outcome { return s } else { return nil } }()
             let failure: FileFailure? = { if case .failed(let f) = outcome { return f } else { return nil } }()
+            // The file's hash, worked out meanwhile if it was not known.
+            let hash = try digest.value()
+            try db.execute(sql: "UPDATE source_file SET sha256 = ?, bytes = ? WHERE id = ?", arguments: [hash.hex, hash.bytes, fileId])
             try db.execute(sql: """
                 UPDATE source_file SET rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_skipped = ?, amount_read = ?,
                   amount_loaded = ?, amount_rejected = ?, amount_skipped = ?, failure = ? WHERE id = ?
@@ -143,9 +150,17 @@ struct Batch {
     /// Per row, where each text after the 10-byte date ends.
     var ends: [Int32] = []
     var hasPath: [Bool] = []
+    /// True while every row has the first row's currency, no kind and no
+    /// path (a ledger's rows): those columns are then given once for the
+    /// batch, not read per row.
+    private(set) var uniform = true
+    private(set) var currency: Currency? = nil
     var newAccounts: [(Int64, String, String)] = []
     var newFunds: [(Int64, String)] = []
     var newCounterparties: [(Int64, String, String)] = []
+    /// Identities that may repeat, and rows (by index in the file) to number.
+    var candidateIdentities: [Int64] = []
+    var candidateRows: [Int] = []
 
     init() {
         integers.reserveCapacity(BatchChannel.batchSize * Self.integers)
@@ -170,6 +185,8 @@ struct Batch {
             ends.append(Int32(text.count))
         }
         hasPath.append(m.location.path != nil)
+        if rows == 0 { currency = m.amount.currency }
+        if uniform && (m.amount.currency != currency || !m.kind.isEmpty || m.location.path != nil) { uniform = false }
         rows += 1
     }
 
@@ -182,27 +199,19 @@ struct Batch {
         integers.append(dimensions.account(m.account, m.accountName, &self))
         integers.append(dimensions.fund(m.fund, &self))
         integers.append(dimensions.counterparty(m.counterparty, m.counterpartyId, &self))
-        let start = text.count
-        let code = dimensions.currencyCode(m.amount.currency)
-        let length = 10 + code.count + m.description.count + m.reference.count + m.nativeId.count
-        text.append(contentsOf: repeatElement(0, count: length))
-        text.withUnsafeMutableBufferPointer { buffer in
-            let p = buffer.baseAddress! + start
-            Identity.writeISO(m.date, into: p)
-            var at = 10
-            @inline(__always) func put(_ b: UnsafeRawBufferPointer) {
-                if b.count > 0 { UnsafeMutableRawPointer(p + at).copyMemory(from: b.baseAddress!, byteCount: b.count) }
-                at += b.count
-            }
-            code.withUnsafeBytes { put($0) }
-            ends.append(Int32(start + at))
-            put(m.description); ends.append(Int32(start + at))
-            put(m.reference); ends.append(Int32(start + at))
-            put(m.nativeId); ends.append(Int32(start + at))
-            ends.append(Int32(start + at))     // kind: none in a ledger row
-            ends.append(Int32(start + at))     // path: none
-        }
+        var date: (UInt64, UInt16) = (0, 0)
+        withUnsafeMutableBytes(of: &date) { Identity.writeISO(m.date, into: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        withUnsafeBytes(of: &date) { text.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
+        dimensions.currencyCode(m.amount.currency).withUnsafeBytes { text.append(contentsOf: $0) }
+        ends.append(Int32(text.count))
+        text.append(contentsOf: m.description); ends.append(Int32(text.count))
+        text.append(contentsOf: m.reference); ends.append(Int32(text.count))
+        text.append(contentsOf: m.nativeId); ends.append(Int32(text.count))
+        ends.append(Int32(text.count))     // kind: none in a ledger row
+        ends.append(Int32(text.count))     // path: none
         hasPath.append(false)
+        if rows == 0 { currency = m.amount.currency }
+        if uniform && m.amount.currency != currency { uniform = false }
         rows += 1
     }
 
@@ -358,28 +367,22 @@ final class BatchChannel: @unchecked Sendable {
     }
 }
 
-/// Writes one file's records with SQLite's C API: movements many rows to a
-/// statement, bound straight from the batch's buffers; new accounts, funds
+/// Writes one file's records with SQLite's C API: movements a batch to one
+/// `INSERT … SELECT` from the batch (`BatchTable`); new accounts, funds
 /// and counterparties ahead of them; and each movement's occurrence (its
 /// number among identical rows of the file) worked out without remembering
 /// every row.
 final class RecordLoader {
-    /// Movement rows bound to one INSERT: amortises SQLite's per-statement
-    /// work (reset, step, opening the table) over many rows.
-    static let rowsPerStatement = 256
-    static let movementColumns = 14
-
     private let db: Database
     private let connection: OpaquePointer
     private let fileId: Int64
-    private var manyStatement: OpaquePointer?
-    private var oneStatement: OpaquePointer?
+    private var insertStatement: OpaquePointer?
+    /// For uniform batches: currency bound once, no kind, no path.
+    private var uniformStatement: OpaquePointer?
+    private var batchTable: BatchTable?
     private var candidateStatement: OpaquePointer?
     private var candidateRowStatement: OpaquePointer?
-    private var seen: IdentityFilter
     private var candidates: Int = 0
-    /// Movement rows of this file so far: the next row's index.
-    private var rowIndex = 0
     private var grantStatement: Statement?
     private var memberStatement: Statement?
     private var balanceStatement: Statement?
@@ -388,7 +391,6 @@ final class RecordLoader {
         self.db = db
         self.connection = db.sqliteConnection!
         self.fileId = fileId
-        self.seen = IdentityFilter()
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS occurrence_candidate(identity INTEGER PRIMARY KEY); DELETE FROM occurrence_candidate;
             CREATE TEMP TABLE IF NOT EXISTS occurrence_row(row INTEGER PRIMARY KEY); DELETE FROM occurrence_row
@@ -396,11 +398,11 @@ final class RecordLoader {
     }
 
     deinit {
-        sqlite3_finalize(manyStatement)
-        sqlite3_finalize(oneStatement)
+        sqlite3_finalize(insertStatement)
+        sqlite3_finalize(uniformStatement)
+        batchTable = nil    // after the statement that reads it
         sqlite3_finalize(candidateStatement)
         sqlite3_finalize(candidateRowStatement)
-        seen.free()
     }
 
     func add(_ batch: Batch) throws {
@@ -415,35 +417,46 @@ final class RecordLoader {
         }
         for record in batch.others { try add(record) }
         guard batch.rows > 0 else { return }
-        for r in 0..<batch.rows {
-            let identity = batch.integers[r * Batch.integers + 1]
-            switch seen.insert(identity, row: rowIndex) {
-            case .new: break
-            case .repeats(let first):
-                try candidate(identity)
-                try candidateRow(first)
-                try candidateRow(rowIndex)
-            case .mayRepeat:
-                try candidate(identity)
-            }
-            rowIndex += 1
+        for identity in batch.candidateIdentities { try candidate(identity) }
+        for row in batch.candidateRows { try candidateRow(row) }
+        if insertStatement == nil {
+            batchTable = try BatchTable(connection)
+            insertStatement = try prepare("""
+                INSERT INTO movement_row(file_id, \(BatchTable.columns)) SELECT ?1, \(BatchTable.columns) FROM \(BatchTable.name)
+                """)
+            sqlite3_bind_int64(insertStatement, 1, fileId)
+            uniformStatement = try prepare("""
+                INSERT INTO movement_row(file_id, \(BatchTable.columns))
+                SELECT ?1, line, identity, date, amount, ?2, account_id, fund_id, counterparty_id, description, reference,
+                  native_id, '', NULL FROM \(BatchTable.name)
+                """)
+            sqlite3_bind_int64(uniformStatement, 1, fileId)
         }
-        if manyStatement == nil { manyStatement = try prepare(rows: Self.rowsPerStatement) }
-        if oneStatement == nil { oneStatement = try prepare(rows: 1) }
-        try batch.text.withUnsafeBufferPointer { text in
-            var r = 0
-            while r + Self.rowsPerStatement <= batch.rows {
-                try bindAndStep(manyStatement!, batch, text, r..<(r + Self.rowsPerStatement))
-                r += Self.rowsPerStatement
-            }
-            while r < batch.rows {
-                try bindAndStep(oneStatement!, batch, text, r..<(r + 1))
-                r += 1
-            }
-            // The bindings point into this batch's buffer: let none outlive it.
-            sqlite3_clear_bindings(manyStatement)
-            sqlite3_clear_bindings(oneStatement)
+        let table = batchTable!
+        let statement: OpaquePointer?
+        if batch.uniform, let currency = batch.currency {
+            statement = uniformStatement
+            sqlite3_bind_text(statement, 2, currency.code, -1, Self.transient)
+        } else {
+            statement = insertStatement
         }
+        let rc = batch.integers.withUnsafeBufferPointer { integers in
+            batch.text.withUnsafeBufferPointer { text in
+                batch.ends.withUnsafeBufferPointer { ends in
+                    batch.hasPath.withUnsafeBufferPointer { hasPath in
+                        // The table shows this batch for this one step.
+                        table.source.pointee = BatchTable.Source(integers: integers.baseAddress, text: text.baseAddress,
+                                                                 ends: ends.baseAddress, hasPath: hasPath.baseAddress,
+                                                                 rows: batch.rows)
+                        defer { table.source.pointee = BatchTable.Source() }
+                        let rc = sqlite3_step(statement)
+                        sqlite3_reset(statement)
+                        return rc
+                    }
+                }
+            }
+        }
+        guard rc == SQLITE_DONE else { throw failure(rc) }
     }
 
     private func candidate(_ identity: Int64) throws {
@@ -511,11 +524,12 @@ final class RecordLoader {
         }
     }
 
-    /// Numbers identical rows of the file, once every row is in.
-    func finish() throws {
+    /// Numbers identical rows of the file, once every row is in; `exact`
+    /// when the filter named every row that may repeat.
+    func finish(exact: Bool) throws {
         guard candidates > 0 else { return }
         defer { _ = try? db.execute(sql: "DELETE FROM occurrence_candidate; DELETE FROM occurrence_row") }
-        if seen.isExact {
+        if exact {
             // The filter knew each row: number just the rows it named. Rows
             // of a file are inserted in order, so row k has id first + k.
             try db.execute(sql: """
@@ -537,47 +551,12 @@ final class RecordLoader {
             """, arguments: [fileId])
     }
 
-    private func bindAndStep(_ s: OpaquePointer, _ batch: Batch, _ text: UnsafeBufferPointer<UInt8>, _ rows: Range<Int>) throws {
-        var p: Int32 = 1
-        let base = UnsafeRawPointer(text.baseAddress ?? UnsafePointer(Self.empty)).assumingMemoryBound(to: CChar.self)
-        @inline(__always) func bindText(_ index: Int32, _ r: Int, _ k: Int) {
-            let (start, count) = batch.span(r, k)
-            sqlite3_bind_text(s, index, base + start, Int32(count), Self.static)
-        }
-        for r in rows {
-            let i = r * Batch.integers
-            sqlite3_bind_int64(s, p, fileId)
-            sqlite3_bind_int64(s, p + 1, batch.integers[i])          // line
-            sqlite3_bind_int64(s, p + 2, batch.integers[i + 1])      // identity
-            bindText(p + 3, r, 0)                                    // date
-            sqlite3_bind_int64(s, p + 4, batch.integers[i + 2])      // amount
-            bindText(p + 5, r, 1)                                    // currency
-            sqlite3_bind_int64(s, p + 6, batch.integers[i + 3])      // account
-            sqlite3_bind_int64(s, p + 7, batch.integers[i + 4])      // fund
-            sqlite3_bind_int64(s, p + 8, batch.integers[i + 5])      // counterparty
-            bindText(p + 9, r, 2)                                    // description
-            bindText(p + 10, r, 3)                                   // reference
-            bindText(p + 11, r, 4)                                   // native id
-            bindText(p + 12, r, 5)                                   // kind
-            if batch.hasPath[r] { bindText(p + 13, r, 6) } else { sqlite3_bind_null(s, p + 13) }
-            p += Int32(Self.movementColumns)
-        }
-        let rc = sqlite3_step(s)
-        sqlite3_reset(s)
-        guard rc == SQLITE_DONE else { throw failure(rc) }
-    }
-
     private func failure(_ rc: Int32) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
     }
 
-    private func prepare(rows: Int) throws -> OpaquePointer {
-        let one = "(" + Array(repeating: "?", count: Self.movementColumns).joined(separator: ",") + ")"
-        return try prepare("""
-            INSERT INTO movement_row(file_id, line, identity, date, amount, currency, account_id, fund_id, counterparty_id,
-              description, reference, native_id, kind, path) VALUES
-            """ + Array(repeating: one, count: rows).joined(separator: ","))
-    }
+    /// SQLite copies the text.
+    nonisolated(unsafe) private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private func prepare(_ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
@@ -585,15 +564,39 @@ final class RecordLoader {
         guard rc == SQLITE_OK, let statement else { throw failure(rc) }
         return statement
     }
+}
 
-    /// SQLite reads bound text in place until the statement is reset.
-    nonisolated(unsafe) private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+/// Finds, on the reader's thread, the rows of a file that may repeat
+/// another (its table is 16 MiB of random accesses: a cache miss a row),
+/// and hands them to the loader with their batch.
+final class OccurrenceFilter: @unchecked Sendable {
+    private var seen = IdentityFilter()
+    /// Movement rows of the file so far.
+    private var rows = 0
+    private(set) var isExact = true
 
-    nonisolated(unsafe) private static let empty: UnsafePointer<UInt8> = {
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-        p.pointee = 0
-        return UnsafePointer(p)
-    }()
+    deinit { seen.free() }
+
+    /// Notes the batch's movements, all at once: a tight loop lets the
+    /// processor wait for several of the table's cache misses together.
+    func note(_ batch: inout Batch) {
+        var seen = self.seen
+        var rows = self.rows
+        defer { self.seen = seen; self.rows = rows; isExact = seen.isExact }
+        for r in 0..<batch.rows {
+            let identity = batch.integers[r * Batch.integers + 1]
+            switch seen.insert(identity, row: rows) {
+            case .new: break
+            case .repeats(let first):
+                batch.candidateIdentities.append(identity)
+                batch.candidateRows.append(first)
+                batch.candidateRows.append(rows)
+            case .mayRepeat:
+                batch.candidateIdentities.append(identity)
+            }
+            rows += 1
+        }
+    }
 }
 
 /// The identity keys seen in the file being loaded, in a fixed 16 MiB, so
