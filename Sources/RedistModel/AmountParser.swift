@@ -75,7 +75,8 @@ public struct AmountParser: Sendable {
         return negative ? -units : units
     }
 
-    private func general(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    /// Every accepted spelling, a byte at a time (internal for the tests that compare it with `plain`).
+    func general(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var negative = false
         var sawSign = false
         var parenOpen = false

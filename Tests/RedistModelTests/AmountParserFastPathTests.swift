@@ -1,0 +1,28 @@
+import Foundation
+@testable import RedistModel
+import Testing
+
+/// `AmountParser.parse` reads the usual spelling in one pass (`plain`) and
+/// everything else the general way: both must agree on every input.
+@Suite("Amount parser fast path")
+struct AmountParserFastPathTests {
+    @Test func fastPathAgreesWithGeneral() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789,.-+() $".utf8) + [0xC2, 0xA3]
+        for digits in [0, 2, 3] {
+            for decimalComma in [false, true] {
+                let parser = AmountParser(digits: digits, decimalComma: decimalComma)
+                var inputs: [[UInt8]] = ["1,234.56", "1234.56", "-12.00", "0.5", "1,23.00", "12,345,678.90", "1,2345.00", "-",
+                                         "", ",", "1,", "1.", ".5", "1.234,56", "123456789012345678.00", "00.10"].map { Array($0.utf8) }
+                for _ in 0..<3000 {
+                    inputs.append((0..<Int.random(in: 1...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+                }
+                for input in inputs {
+                    let fast = input.withUnsafeBytes { parser.parse($0) }
+                    let general = input.withUnsafeBytes { parser.general($0) }
+                    #expect(fast == general, "\(String(decoding: input, as: UTF8.self)) digits \(digits) comma \(decimalComma)")
+                }
+            }
+        }
+    }
+}
