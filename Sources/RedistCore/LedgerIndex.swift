@@ -128,6 +128,8 @@ final class LedgerState: @unchecked Sendable {
     /// The table every ledger row is in (the dataset's own, or a copy of
     /// the rows gathered into one when they come from several).
     let t: MovementColumns
+    /// The dataset's own table when every ledger row is in it (else nil).
+    let tableObject: MovementTable?
     /// Ledger position → row of `t`.
     let rows: [Int32]
     /// True when the ledger is in date order (as `Dataset.load` makes it).
@@ -153,9 +155,11 @@ final class LedgerState: @unchecked Sendable {
         if let first = ledger.first, ledger.allSatisfy({ $0.table === first.table }) {
             table = first.table.c
             rows = ledger.map { Int32($0.row) }
+            tableObject = first.table
         } else {
             table = MovementColumns.gathered(ledger)
             rows = (0..<ledger.count).map { Int32($0) }
+            tableObject = nil
         }
         t = table
         self.rows = rows

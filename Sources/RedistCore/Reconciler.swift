@@ -120,11 +120,19 @@ public struct Reconciler {
         }
         // The ledger's grant income, keyed by funder.
         var receipts: [ReconItem] = []
+        let state = engine.state
+        let matches = funders.map { engine.match($0) }
+        /// `engine.isFrom(c, funders[i])`, by string numbers for the ledger's own rows.
+        func from(_ c: ClassifiedMovement, _ i: Int) -> Bool {
+            guard let t = state.tableObject, c.table === t else { return engine.isFrom(c, funders[i]) }
+            return matches[i].id[Int(t.c.counterpartyId[c.row])] || matches[i].name[Int(t.c.counterparty[c.row])]
+        }
         for c in data.ledger where c.category == .incomeGrant && !c.isOut {
-            guard let f = funders.first(where: { engine.isFrom(c, $0) }) else { continue }
-            let ref = ledgerRef(c)
-            receipts.append(ReconItem(source: c.source, ref: ref, date: c.date, amount: c.movement.amount.minorUnits, key: f.id,
-                                      reference: c.movement.reference, order: c.movement.location))
+            guard let i = funders.indices.first(where: { from(c, $0) }) else { continue }
+            let f = funders[i]
+            let m = c.movement
+            receipts.append(ReconItem(source: c.source, ref: "\(m.location.file):\(m.location.line)", date: m.date,
+                                      amount: m.amount.minorUnits, key: f.id, reference: m.reference, order: m.location))
         }
         var rows: [ReconciliationRow] = []
         // Transaction-level reports (IATI disbursements, code 3, or 1 for incoming funds).
@@ -177,9 +185,10 @@ public struct Reconciler {
         guard !left.isEmpty else { return [] }
         var right: [ReconItem] = []
         for c in data.ledger where c.category == .redistributedGrant && c.isOut {
-            let key = c.member?.id ?? c.movement.counterpartyId.nonEmpty ?? c.movement.counterparty.lowercased()
-            right.append(ReconItem(source: c.source, ref: ledgerRef(c), date: c.date, amount: -c.movement.amount.minorUnits,
-                                   key: key, reference: c.movement.reference, order: c.movement.location))
+            let m = c.movement
+            let key = c.member?.id ?? m.counterpartyId.nonEmpty ?? m.counterparty.lowercased()
+            right.append(ReconItem(source: c.source, ref: "\(m.location.file):\(m.location.line)", date: m.date,
+                                   amount: -m.amount.minorUnits, key: key, reference: m.reference, order: m.location))
         }
         return match(kind: "grants-payments", left: left, right: right)
     }

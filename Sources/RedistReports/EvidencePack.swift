@@ -56,20 +56,22 @@ public struct EvidencePack {
         var csv = CSVBytes(header: Self.flowsHeader, reserve: evidence.flows.count * 200)
         var scratch: [UInt8] = []
         // Per fund: its code and basis; per description of a counterparty: how it may be shown.
-        var basis: [String: String] = [:]
         var day = (number: Int.min, value: Day(ordinal: 0))
+        // Rows of one fund come in runs: its share and basis are worked out once per run.
+        var last = (fund: "\u{0}", share: (Int64(1), Int64(1)), basis: "")
         for c in evidence.flows {
             let fund = c.fund
-            let share = evidence.shares[fund] ?? (1, 1)
+            if fund != last.fund {
+                let share = evidence.shares[fund] ?? (1, 1)
+                last = (fund, share, share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in")
+            }
+            let share = last.share
             let amount = Int64(c.amountMinorUnits.magnitude)
-            let funderShare = share.0 == share.1 ? amount : (Apportion.largestRemainder(total: amount, weights: [share.0, share.1 - share.0])?[0] ?? 0)
+            let funderShare = share.0 == share.1 ? amount : Self.firstPart(of: amount, share.0, share.1 - share.0)
             if c.dayNumber != day.number { day = (c.dayNumber, Day(ordinal: c.dayNumber)) }
             csv.date(day.value)
             csv.field(fund)
-            if basis[fund] == nil {
-                basis[fund] = share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in"
-            }
-            csv.field(basis[fund]!)
+            csv.field(last.basis)
             csv.field(c.category.rawValue)
             csv.plain(c.isOut ? "out" : "in")
             csv.amount(amount, digits: currency.minorDigits)
@@ -93,6 +95,19 @@ public struct EvidencePack {
             }
         }
         return csv.bytes
+    }
+
+    /// `Apportion.largestRemainder(total:weights: [a, b])?[0] ?? 0` without the arrays, for a row at a time.
+    static func firstPart(of total: Int64, _ a: Int64, _ b: Int64) -> Int64 {
+        guard total >= 0, a >= 0, b >= 0, a + b > 0 else {
+            return Apportion.largestRemainder(total: total, weights: [a, b])?[0] ?? 0
+        }
+        let sum = UInt64(a + b), magnitude = UInt64(total)
+        let (q0, r0) = sum.dividingFullWidth(magnitude.multipliedFullWidth(by: UInt64(a)))
+        let (q1, r1) = sum.dividingFullWidth(magnitude.multipliedFullWidth(by: UInt64(b)))
+        // What is left over (at most one unit for two parts) goes to the larger remainder, ties to the first.
+        let left = magnitude - q0 - q1
+        return Int64(q0) + (left > 0 && r0 >= r1 ? 1 : 0)
     }
 
     /// Writes the pack and its zip; returns the files written.

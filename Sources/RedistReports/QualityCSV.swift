@@ -47,8 +47,11 @@ public enum QualityCSV {
         }
         let declared = Set(data.pipeline.funds.map(\.code))
         var undeclared: [String: Int] = [:]
-        for c in data.ledger where period.contains(c.date) {
-            if !c.fund.isEmpty && !declared.contains(c.fund) { undeclared[c.fund, default: 0] += 1 }
+        var last = (fund: "", undeclared: false)  // rows of one fund come in runs
+        for c in data.ledger where c.isDated(in: period) {
+            let fund = c.fund
+            if fund != last.fund { last = (fund, !fund.isEmpty && !declared.contains(fund)) }
+            if last.undeclared { undeclared[fund, default: 0] += 1 }
             guard c.category == .unclassified else { continue }
             let m = c.movement
             rows.append(QualityRow(

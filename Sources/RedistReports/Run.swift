@@ -40,8 +40,24 @@ public final class RunContext {
     public var written: [String] = []
     /// Lines for stderr, compiler style.
     public var messages: [String] = []
+    /// With `REDIST_TIMINGS` set: each step's wall time, written to stderr
+    /// as it ends (never into an output or the run stamp's messages).
+    let timings: Bool
+    private var mark = ContinuousClock.now
 
-    init(options: RunOptions) { self.options = options }
+    /// Says how long the step since the last mark took, when asked to.
+    func timed(_ step: String) {
+        guard timings else { return }
+        let now = ContinuousClock.now
+        let ms = (now - mark) / .milliseconds(1)
+        FileHandle.standardError.write(Data("time: \(step) \(Int(ms.rounded())) ms\n".utf8))
+        mark = now
+    }
+
+    init(options: RunOptions) {
+        self.options = options
+        timings = options.environment["REDIST_TIMINGS"].map { !$0.isEmpty } ?? false
+    }
 }
 
 /// One named step of the pipeline.
@@ -74,25 +90,31 @@ public enum PipelineRun {
             let out = ctx.options.outDirectory
             let period = ctx.options.period
             try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
-            try OutputFile.write(TransactionsCSV.render(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser),
-                                 to: out + "/transactions.csv")
+            let transactions = TransactionsCSV.render(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser)
+            ctx.timed("render: summary.csv, transactions.csv laid out")
+            try OutputFile.write(transactions, to: out + "/transactions.csv")
+            ctx.timed("render: transactions.csv written")
             try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
             let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
             try OutputFile.write(ReconciliationCSV.render(recon, currency: ctx.pipeline.organisation.currency),
                                  to: out + "/reconciliation.csv")
+            ctx.timed("render: quality.csv and reconciliation.csv")
             let templates = try Templates.load(directory: ctx.options.templatesDirectory)
             let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality,
                                           reconciliation: recon).render(templates)
             try OutputFile.write(html, to: out + "/trustees.html")
+            ctx.timed("render: trustees.html")
             ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
             try OutputFile.write(OpenData360Giving.render(ctx.data, period: period), to: out + "/open-data/360giving.csv")
             ctx.written.append(out + "/open-data/360giving.csv")
+            ctx.timed("render: open data")
             let engine = MeasureEngine(data: ctx.data)
             for funder in engine.fundersWithFlows(period) {
                 let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
                 let pack = EvidencePack(evidence: evidence, data: ctx.data, pseudonymiser: ctx.pseudonymiser)
                 ctx.written += try pack.write(to: out + "/evidence", templates: templates)
             }
+            ctx.timed("render: evidence packs")
         },
     ]
 
@@ -125,6 +147,7 @@ public enum PipelineRun {
             say("[\(i + 1)/\(stages.count)] \(stage.name)")
             do {
                 try stage.body(ctx)
+                ctx.timed(stage.name)
             } catch let e as PipelineError {
                 log("\(e)")
                 return 2
@@ -133,6 +156,7 @@ public enum PipelineRun {
                 return 1
             }
             if i == 0 {
+                defer { ctx.timed("run stamp check") }
                 if let stamp = RunStamp.replay(ctx) {
                     for line in stamp.log { log(line) }
                     return stamp.status
@@ -142,6 +166,7 @@ public enum PipelineRun {
         }
         let status = finish(ctx, log: say)
         RunStamp.record(ctx, log: said, status: status)
+        ctx.timed("run stamp")
         return status
     }
 
