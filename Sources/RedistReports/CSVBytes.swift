@@ -1,3 +1,4 @@
+import Foundation
 import RedistCore
 import RedistModel
 
@@ -23,6 +24,14 @@ struct CSVBytes {
         bytes.append(0x0D)
         bytes.append(0x0A)
         fields = 0
+    }
+
+    /// Hands what is laid out so far to `sink` once it reaches `chunk`
+    /// bytes, so a large file is written a piece at a time.
+    mutating func spill(atLeast chunk: Int, to sink: ([UInt8]) throws -> Void) rethrows {
+        guard bytes.count >= chunk else { return }
+        try sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// A field, neutralised and quoted as needed.
@@ -128,5 +137,60 @@ struct CSVBytes {
             return true
         }
         return !sawDigit
+    }
+}
+
+/// A file written a piece at a time under a temporary name and renamed into
+/// place at the end, as `OutputFile.write` does with a whole array: a failed
+/// run never leaves half a file, and memory holds one piece, not the file.
+final class ChunkedOutputFile {
+    let path: String
+    private let temporary: String
+    private var fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw Self.error(path) }
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(temporary)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.error(path)
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// Closes the file and renames it into place.
+    func commit() throws {
+        let status = close(fd)
+        fd = -1
+        guard status == 0, rename(temporary, path) == 0 else {
+            let e = Self.error(path)
+            unlink(temporary)
+            throw e
+        }
+    }
+
+    static func error(_ path: String) -> Error {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
     }
 }

@@ -89,34 +89,54 @@ public enum PipelineRun {
         Stage(name: "render") { ctx in
             let out = ctx.options.outDirectory
             let period = ctx.options.period
-            try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
-            let transactions = TransactionsCSV.render(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser)
-            ctx.timed("render: summary.csv, transactions.csv laid out")
-            try OutputFile.write(transactions, to: out + "/transactions.csv")
-            ctx.timed("render: transactions.csv written")
-            try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
-            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
-            try OutputFile.write(ReconciliationCSV.render(recon, currency: ctx.pipeline.organisation.currency),
-                                 to: out + "/reconciliation.csv")
-            ctx.timed("render: quality.csv and reconciliation.csv")
             let templates = try Templates.load(directory: ctx.options.templatesDirectory)
-            let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality,
-                                          reconciliation: recon).render(templates)
-            try OutputFile.write(html, to: out + "/trustees.html")
-            ctx.timed("render: trustees.html")
-            ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
-            try OutputFile.write(OpenData360Giving.render(ctx.data, period: period), to: out + "/open-data/360giving.csv")
-            ctx.written.append(out + "/open-data/360giving.csv")
-            ctx.timed("render: open data")
-            let engine = MeasureEngine(data: ctx.data)
-            for funder in engine.fundersWithFlows(period) {
-                let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
-                let pack = EvidencePack(evidence: evidence, data: ctx.data, pseudonymiser: ctx.pseudonymiser)
-                ctx.written += try pack.write(to: out + "/evidence", templates: templates)
+            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
+            // The funders' evidence packs are independent of the other outputs:
+            // they are written on a second core while those are.
+            let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
+            // Each thread then makes only folders of its own inside this one.
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let packs = ConcurrentJob { () throws -> [String] in
+                var written: [String] = []
+                let engine = MeasureEngine(data: data)
+                for funder in engine.fundersWithFlows(period) {
+                    let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
+                    let pack = EvidencePack(evidence: evidence, data: data, pseudonymiser: pseudonymiser)
+                    written += try pack.write(to: out + "/evidence", templates: templates)
+                }
+                return written
             }
-            ctx.timed("render: evidence packs")
+            do {
+                try renderReports(ctx, templates: templates, reconciliation: recon)
+            } catch {
+                _ = try? packs.wait()  // never leave a pack half written behind a failure
+                throw error
+            }
+            ctx.written += try packs.wait()
+            ctx.timed("render: waiting for the evidence packs")
         },
     ]
+
+    /// Every output but the evidence packs.
+    static func renderReports(_ ctx: RunContext, templates: Templates, reconciliation recon: [ReconciliationRow]) throws {
+        let out = ctx.options.outDirectory
+        let period = ctx.options.period
+        try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
+        try TransactionsCSV.write(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
+        ctx.timed("render: summary.csv and transactions.csv")
+        try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
+        try OutputFile.write(ReconciliationCSV.render(recon, currency: ctx.pipeline.organisation.currency),
+                             to: out + "/reconciliation.csv")
+        ctx.timed("render: quality.csv and reconciliation.csv")
+        let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality,
+                                      reconciliation: recon).render(templates)
+        try OutputFile.write(html, to: out + "/trustees.html")
+        ctx.timed("render: trustees.html")
+        ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
+        try OutputFile.write(OpenData360Giving.render(ctx.data, period: period), to: out + "/open-data/360giving.csv")
+        ctx.written.append(out + "/open-data/360giving.csv")
+        ctx.timed("render: open data")
+    }
 
     /// Runs every stage; returns the exit status (0 success, 1 data errors,
     /// 2 pipeline file or command line wrong) and writes progress to `log`.
@@ -201,4 +221,29 @@ public enum PipelineRun {
     static func compact(_ location: String) -> String {
         location.replacingOccurrences(of: "line ", with: "").replacingOccurrences(of: ", column ", with: ":")
     }
+}
+
+/// Work started on another thread at once; `wait` gives its result (or
+/// throws its error) once it is done. The work must only read what it
+/// captures, or own it.
+final class ConcurrentJob<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping () throws -> T) {
+        let job = UncheckedWork(work: work)
+        let thread = Thread { [self] in
+            result = Result { try job.work() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20  // as the main thread's: templates render recursively
+        thread.start()
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+
+    private struct UncheckedWork: @unchecked Sendable { var work: () throws -> T }
 }

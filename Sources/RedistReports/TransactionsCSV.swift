@@ -12,7 +12,26 @@ public enum TransactionsCSV {
     public static func render(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser) -> [UInt8] {
         var count = 0
         for c in movements where c.isDated(in: period) { count += 1 }
-        var csv = CSVBytes(header: header, reserve: count * 320)
+        return layOut(movements, period: period, pseudonymiser: pseudonymiser, reserve: count * 320, chunk: .max) { _ in }
+    }
+
+    /// Writes the file a megabyte at a time (under a temporary name, renamed
+    /// at the end): the same bytes as `render`, without holding tens of
+    /// megabytes while other outputs are made.
+    public static func write(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser, to path: String) throws {
+        let file = try ChunkedOutputFile(path: path)
+        let chunk = 1 << 20
+        let rest = try layOut(movements, period: period, pseudonymiser: pseudonymiser, reserve: chunk + 64 * 1024, chunk: chunk) {
+            try file.write($0)
+        }
+        try file.write(rest)
+        try file.commit()
+    }
+
+    /// Lays the rows out, handing each full chunk to `sink`; returns what is left.
+    static func layOut(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser, reserve: Int, chunk: Int,
+                       sink: ([UInt8]) throws -> Void) rethrows -> [UInt8] {
+        var csv = CSVBytes(header: header, reserve: reserve)
         var scratch: [UInt8] = []
         var pseudonyms: [String: String] = [:]
         var day = (number: Int.min, value: Day(ordinal: 0))
@@ -46,6 +65,7 @@ public enum TransactionsCSV {
             c.withUTF8(.source) { csv.field($0) }
             csv.location(c, scratch: &scratch)
             csv.endRow()
+            try csv.spill(atLeast: chunk, to: sink)
         }
         return csv.bytes
     }
