@@ -84,7 +84,7 @@ extension Warehouse {
                 while let batch = channel.take() {
                     try loader.add(batch)
                 }
-                try loader.finish(exact: occurrences.isExact)
+                try loader.finish(occurrences)
             } catch {
                 channel.cancel()
                 _ = channel.waitForResult()
@@ -526,9 +526,19 @@ final class RecordLoader {
 
     /// Numbers identical rows of the file, once every row is in; `exact`
     /// when the filter named every row that may repeat.
-    func finish(exact: Bool) throws {
+    func finish(_ occurrences: OccurrenceFilter) throws {
         guard candidates > 0 else { return }
         defer { _ = try? db.execute(sql: "DELETE FROM occurrence_candidate; DELETE FROM occurrence_row") }
+        var exact = occurrences.isExact
+        if !exact {
+            // Past the table's size: the rows with a flagged identity are found
+            // in the file's identities, which the filter wrote out in order.
+            let flagged = Set(try Int64.fetchAll(db, sql: "SELECT identity FROM occurrence_candidate"))
+            if let rows = occurrences.rows(withIdentityIn: flagged) {
+                for row in rows { try candidateRow(row) }
+                exact = true
+            }
+        }
         if exact {
             // The filter knew each row: number just the rows it named. Rows
             // of a file are inserted in order, so row k has id first + k.
@@ -541,8 +551,9 @@ final class RecordLoader {
                 """, arguments: [fileId])
             return
         }
-        // Only identities the filter saw twice can repeat; number their rows
-        // 1, 2, … in file order. Everything else keeps occurrence 1.
+        // (Without the identities written out.) Only identities the filter saw
+        // twice can repeat; number their rows 1, 2, … in file order.
+        // Everything else keeps occurrence 1.
         try db.execute(sql: """
             UPDATE movement_row SET occurrence = o.n
             FROM (SELECT id, row_number() OVER (PARTITION BY identity, native_id ORDER BY id) AS n
@@ -574,8 +585,33 @@ final class OccurrenceFilter: @unchecked Sendable {
     /// Movement rows of the file so far.
     private var rows = 0
     private(set) var isExact = true
+    /// Every row's identity in file order (8 bytes a row, a temporary file,
+    /// not memory), read back only when the table became the bitmap.
+    private let spill: UnsafeMutablePointer<FILE>? = tmpfile()
+    private var spillFailed = false
+    private var identities: [Int64] = []
 
-    deinit { seen.free() }
+    deinit {
+        seen.free()
+        if let spill { fclose(spill) }
+    }
+
+    /// The rows (by index in the file, in order) whose identity is in `flagged`;
+    /// nil when the identities could not be written out.
+    func rows(withIdentityIn flagged: Set<Int64>) -> [Int]? {
+        guard let spill, !spillFailed, fflush(spill) == 0 else { return nil }
+        rewind(spill)
+        var out: [Int] = []
+        var row = 0
+        var buffer = [Int64](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress, 8, $0.count, spill) }
+            if n == 0 { break }
+            for i in 0..<n where flagged.contains(buffer[i]) { out.append(row + i) }
+            row += n
+        }
+        return row == rows ? out : nil
+    }
 
     /// Notes the batch's movements, all at once: a tight loop lets the
     /// processor wait for several of the table's cache misses together.
@@ -596,6 +632,11 @@ final class OccurrenceFilter: @unchecked Sendable {
             }
             rows += 1
         }
+        guard let spill, !spillFailed else { return }
+        identities.removeAll(keepingCapacity: true)
+        for r in 0..<batch.rows { identities.append(batch.integers[r * Batch.integers + 1]) }
+        let written = identities.withUnsafeBufferPointer { fwrite($0.baseAddress, 8, $0.count, spill) }
+        if written != identities.count { spillFailed = true }
     }
 }
 
