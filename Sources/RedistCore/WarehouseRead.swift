@@ -13,6 +13,11 @@ extension Warehouse {
     /// file id, the table rows that came from it, in order.
     func readMovementColumns(files: [LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
+        // The free text (descriptions, references, native ids) is read on the
+        // second core through a connection of its own, while this one reads
+        // the rest: the same rows in the same order.
+        let freeText = FreeTextReader.start(path: path, files: Set(byId.keys),
+                                            bytes: files.reduce(0) { $0 + Int($1.bytes) })
         var building = table
         table = MovementColumns()
         defer { table = building }
@@ -39,15 +44,20 @@ extension Warehouse {
             table.reserve(total)
             // Free text cannot be longer than the files it came from.
             let textBytes = files.reduce(0) { $0 + Int($1.bytes) }
-            table.description.reserve(total, bytes: textBytes)
-            table.reference.reserve(total, bytes: textBytes)
-            table.nativeId.reserve(total, bytes: textBytes)
+            if freeText == nil {
+                table.description.reserve(total, bytes: textBytes)
+                table.reference.reserve(total, bytes: textBytes)
+                table.nativeId.reserve(total, bytes: textBytes)
+            }
 
             let connection = db.sqliteConnection!
             var statement: OpaquePointer?
-            let sql = """
+            let sql = freeText == nil ? """
                 SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
                   description, reference, native_id, kind, path FROM movement_row ORDER BY id
+                """ : """
+                SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
+                  '', '', '', kind, path FROM movement_row ORDER BY id
                 """
             guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let s = statement else {
                 throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
@@ -118,9 +128,11 @@ extension Warehouse {
                 table.fund.append(lookUp(funds, sqlite3_column_int64(s, 8)).0)
                 let c = lookUp(counterparties, sqlite3_column_int64(s, 9))
                 table.counterparty.append(c.0); table.counterpartyId.append(c.1)
-                t = text(10); table.description.append(t.0, t.1)
-                t = text(11); table.reference.append(t.0, t.1)
-                t = text(12); table.nativeId.append(t.0, t.1)
+                if freeText == nil {
+                    t = text(10); table.description.append(t.0, t.1)
+                    t = text(11); table.reference.append(t.0, t.1)
+                    t = text(12); table.nativeId.append(t.0, t.1)
+                }
                 t = text(13)
                 if !kind.matches(t.0, t.1) { kind.remember(t.0, t.1, table.intern(string(13))) }
                 table.kind.append(kind.value)
@@ -132,7 +144,90 @@ extension Warehouse {
                 table.origin.append(info)
             }
             if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
+            if let freeText {
+                let text = try freeText.wait()
+                guard text.rows == table.count else {
+                    throw DatabaseError(message: "the warehouse changed while it was read: \(text.rows) rows of text for \(table.count) movements")
+                }
+                table.description = text.description
+                table.reference = text.reference
+                table.nativeId = text.nativeId
+            }
             return rowsByFile
         }
+    }
+}
+
+/// Reads the movements' free text on a thread and a read-only connection
+/// of its own, for `readMovementColumns`.
+final class FreeTextReader: @unchecked Sendable {
+    struct Text {
+        var description = DictionaryTextColumn(), reference = TextColumn(), nativeId = TextColumn()
+        var rows = 0
+    }
+    private var result: Result<Text, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Nil when the warehouse is not a file another connection can open.
+    static func start(path: String, files: Set<Int64>, bytes: Int) -> FreeTextReader? {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:"), FileManager.default.fileExists(atPath: path) else { return nil }
+        var connection: OpaquePointer?
+        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let connection else {
+            sqlite3_close(connection)
+            return nil
+        }
+        let reader = FreeTextReader()
+        let handle = Handle(connection: connection)
+        let thread = Thread {
+            reader.result = Result { try Self.read(handle.connection, files: files, bytes: bytes) }
+            sqlite3_close(handle.connection)
+            reader.done.signal()
+        }
+        thread.start()
+        return reader
+    }
+
+    private struct Handle: @unchecked Sendable { let connection: OpaquePointer }
+
+    func wait() throws -> Text {
+        done.wait()
+        return try result!.get()
+    }
+
+    private static func read(_ connection: OpaquePointer, files: Set<Int64>, bytes: Int) throws -> Text {
+        var statement: OpaquePointer?
+        let sql = "SELECT file_id, description, reference, native_id FROM movement_row ORDER BY id"
+        guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let s = statement else {
+            throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
+        }
+        defer { sqlite3_finalize(s) }
+        var text = Text()
+        var count: OpaquePointer?
+        if sqlite3_prepare_v2(connection, "SELECT count(*) FROM movement_row", -1, &count, nil) == SQLITE_OK, let count {
+            if sqlite3_step(count) == SQLITE_ROW {
+                let n = Int(sqlite3_column_int64(count, 0))
+                text.description.reserve(n, bytes: bytes)
+                text.reference.reserve(n, bytes: bytes)
+                text.nativeId.reserve(n, bytes: bytes)
+            }
+            sqlite3_finalize(count)
+        }
+        var currentFile: Int64 = -1, wanted = false
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw DatabaseError(message: String(cString: sqlite3_errmsg(connection))) }
+            let fileId = sqlite3_column_int64(s, 0)
+            if fileId != currentFile {
+                currentFile = fileId
+                wanted = files.contains(fileId)
+            }
+            guard wanted else { continue }
+            text.description.append(sqlite3_column_text(s, 1), Int(sqlite3_column_bytes(s, 1)))
+            text.reference.append(sqlite3_column_text(s, 2), Int(sqlite3_column_bytes(s, 2)))
+            text.nativeId.append(sqlite3_column_text(s, 3), Int(sqlite3_column_bytes(s, 3)))
+            text.rows += 1
+        }
+        return text
     }
 }
