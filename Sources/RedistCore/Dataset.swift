@@ -182,7 +182,19 @@ public struct Dataset: Sendable {
         // Each distinct combination's classification, and each counterparty's
         // member and group key, by dimension numbers.
         var classified = WordMap()
-        var classifications: [(Category, Rule?)] = []
+        /// What a row keeps of its classification (not the rule itself, whose text would be retained per row).
+        struct Classified {
+            var category: Category, ruleNumber: Int32, individual: Bool
+            static let none = Classified(category: .unclassified, ruleNumber: -1, individual: false)
+            init(category: Category, ruleNumber: Int32, individual: Bool) {
+                self.category = category; self.ruleNumber = ruleNumber; self.individual = individual
+            }
+            init(_ r: (Category, Rule?)) {
+                self.init(category: r.0, ruleNumber: Int32(r.1?.number ?? -1), individual: r.1?.counterpartyKind == .individual)
+            }
+        }
+        var classifications: [Classified] = []
+        let memberIsIndividual = members.map { $0.kind == .individual }
         struct Party: Hashable { var name, id: Int32 }
         var parties = WordMap()
         var partyFound: [(member: Int32, key: Int32)] = []
@@ -217,27 +229,24 @@ public struct Dataset: Sendable {
             }
             table.member[i] = found.member
             table.groupKey[i] = found.key
-            var category = Category.unclassified
-            var rule: Rule? = nil
+            var result = Classified.none
             if table.role(i) == ledgerRole {
                 if perRow {
-                    (category, rule) = classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))])
+                    result = Classified(classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))]))
                 } else {
                     let c = WordMap.Key(a: UInt64(UInt32(bitPattern: table.account[i])) << 32 | UInt64(UInt32(bitPattern: table.fund[i])),
                                         b: UInt64(UInt32(bitPattern: party.name)) << 32 | UInt64(UInt32(bitPattern: party.id)),
                                         c: UInt64(UInt32(bitPattern: table.source(i))) << 1 | (table.amount[i] < 0 ? 1 : 0))
-                    if let known = classified.value(c) { (category, rule) = classifications[Int(known)] } else {
-                        let result = classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))])
+                    if let known = classified.value(c) { result = classifications[Int(known)] } else {
+                        result = Classified(classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))]))
                         classified.set(c, Int32(classifications.count))
                         classifications.append(result)
-                        (category, rule) = result
                     }
                 }
             }
-            table.category[i] = category
-            table.ruleNumber[i] = Int32(rule?.number ?? -1)
-            table.isIndividual[i] = (found.member >= 0 && members[Int(found.member)].kind == .individual)
-                || rule?.counterpartyKind == .individual
+            table.category[i] = result.category
+            table.ruleNumber[i] = result.ruleNumber
+            table.isIndividual[i] = (found.member >= 0 && memberIsIndividual[Int(found.member)]) || result.individual
         }
 
         // Order by date, then file, line and column, as `SourceLocation` sorts.
