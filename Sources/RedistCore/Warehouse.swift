@@ -365,18 +365,7 @@ enum Identity {
     /// bytes as hashing their text forms, without making the text.
     static func contentHash(of m: Movement) -> Int64 {
         var h = FNV()
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
-            writeISO(m.date, into: b.baseAddress!)
-            h.mix(UnsafeBufferPointer(start: b.baseAddress, count: 10))
-            h.separator()
-            var v = m.amount.minorUnits.magnitude
-            var n = 0
-            repeat { b[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-            if m.amount.minorUnits < 0 { b[23 - n] = UInt8(ascii: "-"); n += 1 }
-            h.mix(UnsafeBufferPointer(start: b.baseAddress! + 24 - n, count: n))
-            h.separator()
-        }
-        h.mix(m.amount.currency.code); h.separator()
+        mixDateAndAmount(&h, m.date, m.amount)
         h.mix(m.account); h.separator()
         h.mix(m.fund); h.separator()
         h.mix(m.counterparty); h.separator()
@@ -384,6 +373,25 @@ enum Identity {
         h.mix(m.description); h.separator()
         h.mix(m.reference); h.separator()
         return Int64(bitPattern: h.value)
+    }
+
+    /// The date as `yyyy-mm-dd`, the amount in minor units as decimal text and
+    /// its currency code, each followed by a separator: the start of every
+    /// content hash, for a `Movement` and a `MovementRow` alike.
+    @inline(__always)
+    static func mixDateAndAmount(_ h: inout FNV, _ date: Day, _ amount: Money) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            writeISO(date, into: b.baseAddress!)
+            h.mix(UnsafeBufferPointer(start: b.baseAddress, count: 10))
+            h.separator()
+            var v = amount.minorUnits.magnitude
+            var n = 0
+            repeat { b[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
+            if amount.minorUnits < 0 { b[23 - n] = UInt8(ascii: "-"); n += 1 }
+            h.mix(UnsafeBufferPointer(start: b.baseAddress! + 24 - n, count: n))
+            h.separator()
+        }
+        h.mix(amount.currency.code); h.separator()
     }
 
     /// `key(of:)` for a row handed over as bytes: the same hash of the same bytes.
@@ -394,18 +402,7 @@ enum Identity {
             h.mix(r.nativeId)
             return Int64(bitPattern: h.value)
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
-            writeISO(r.date, into: b.baseAddress!)
-            h.mix(UnsafeBufferPointer(start: b.baseAddress, count: 10))
-            h.separator()
-            var v = r.amount.minorUnits.magnitude
-            var n = 0
-            repeat { b[23 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-            if r.amount.minorUnits < 0 { b[23 - n] = UInt8(ascii: "-"); n += 1 }
-            h.mix(UnsafeBufferPointer(start: b.baseAddress! + 24 - n, count: n))
-            h.separator()
-        }
-        h.mix(r.amount.currency.code); h.separator()
+        mixDateAndAmount(&h, r.date, r.amount)
         h.mix(r.account); h.separator()
         h.mix(r.fund); h.separator()
         h.mix(r.counterparty); h.separator()

@@ -165,17 +165,7 @@ final class ChunkedOutputFile {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.error(path)
-                }
-                offset += n
-            }
-        }
+        try OutputFile.writeAll(bytes, fd: fd, path: path)
     }
 
     /// Closes the file and renames it into place.
@@ -189,8 +179,5 @@ final class ChunkedOutputFile {
         }
     }
 
-    static func error(_ path: String) -> Error {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
-    }
+    static func error(_ path: String) -> Error { OutputFile.error(path) }
 }

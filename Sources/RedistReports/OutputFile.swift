@@ -21,23 +21,30 @@ public enum OutputFile {
     /// Writes straight from the array: a report of many megabytes is not copied first.
     static func writeAll(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                           NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
-        }
+        guard fd >= 0 else { throw error(path) }
         defer { close(fd) }
+        try writeAll(bytes, fd: fd, path: path)
+    }
+
+    /// All of `bytes` to an open file, however many `write(2)` calls that takes.
+    static func writeAll(_ bytes: [UInt8], fd: Int32, path: String) throws {
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                                   NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
+                    throw error(path)
                 }
                 offset += n
             }
         }
+    }
+
+    /// "cannot write PATH: reason", from `errno`.
+    static func error(_ path: String) -> Error {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                 NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
     }
 
     public static func write(_ text: String, to path: String) throws {
