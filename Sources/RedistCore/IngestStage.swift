@@ -75,7 +75,7 @@ public struct IngestStage {
             // A load leaves SQLite's page cache full and the heap holding the
             // freed batches; give both back before the dataset is built.
             warehouse.releaseMemory()
-            malloc_trim(0)
+            _ = malloc_trim(0)
         }
         return report
     }

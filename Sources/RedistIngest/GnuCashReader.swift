@@ -349,7 +349,7 @@ final class GnuCashHandler: XMLStreamHandler {
                           amount: money.map { -$0 })
                 continue
             }
-            guard let currency else {
+            guard currency != nil else {
                 sink.reject(t.location, check: "reject.currency",
                             "the transaction's currency \"\(t.currencySpace):\(t.currencyId)\" is not a currency (expected ISO4217 and a code such as GBP)")
                 continue

@@ -75,7 +75,8 @@ public struct FileFailure: Error, CustomStringConvertible {
 
 /// The registry of every format, in one list.
 public enum Readers {
-    public static let all: [any SourceReader.Type] = [
+    // Metatypes of stateless reader types, never mutated: safe to share.
+    nonisolated(unsafe) public static let all: [any SourceReader.Type] = [
         MappedCSVReader.self,
         XeroReader.self,
         QuickBooksReader.self,
