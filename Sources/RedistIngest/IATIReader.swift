@@ -276,15 +276,14 @@ final class IATIHandler: XMLStreamHandler {
             }
         }
         if d == transactionDepth {
-            if let t = transaction { activity?.transactions.append(t) }
-            transaction = nil
+            // Moved, not copied: take() leaves nil behind.
+            if let t = transaction.take() { activity?.transactions.append(t) }
             transactionDepth = 0
         } else if d == activityDepth {
-            if let a = activity {
+            if let a = activity.take() {
                 onActivity?(a)
                 emit(a)
             }
-            activity = nil
             activityDepth = 0
         }
     }

@@ -138,7 +138,7 @@ enum XMLPieces {
     /// What one piece's parse produced, to hand on in order. Its lines and
     /// element paths count from the piece's own start until `shift`.
     final class Outcome: @unchecked Sendable {
-        var records: [SourceRecord] = []
+        let records = RecordBuffer()
         var findings: [Diagnostic] = []
         var failed = false
         /// Line breaks in the piece's bytes of the file, and records (the root's children) in it.
@@ -215,18 +215,19 @@ enum XMLPieces {
             l.line += lines
             if records != 0, let p = l.path { l.path = shiftingOrdinal(p, of: record, by: records) }
         }
-        // Records are moved out, last first, rather than copied.
-        var pending = outcome.records
-        outcome.records = []
-        pending.reverse()
-        while var r = pending.popLast() {
-            if lines != 0 || records != 0 {
-                switch r {
-                case .movement(var m): shift(&m.location); r = .movement(m)
-                case .grant(var g): shift(&g.location); r = .grant(g)
-                case .member(var m): shift(&m.location); r = .member(m)
-                case .balance(var b): shift(&b.location); r = .balance(b)
-                }
+        // Records are moved out of the buffer, never copied.
+        let shifting = lines != 0 || records != 0
+        outcome.records.drain { r in
+            guard shifting else {
+                sink.load(r, amount: r.money?.minorUnits ?? 0)
+                return
+            }
+            var r = r
+            switch consume r {
+            case .movement(var m): shift(&m.location); r = .movement(m)
+            case .grant(var g): shift(&g.location); r = .grant(g)
+            case .member(var m): shift(&m.location); r = .member(m)
+            case .balance(var b): shift(&b.location); r = .balance(b)
             }
             sink.load(r, amount: r.money?.minorUnits ?? 0)
         }
@@ -237,6 +238,40 @@ enum XMLPieces {
             case .note: sink.skip(d.location, check: d.check, d.message, amount: d.amount)
             case .warning: sink.report(d)
             }
+        }
+    }
+
+    /// Records kept in order and handed on by moving them out: an array
+    /// would copy each one (retaining its strings) to hand it on.
+    final class RecordBuffer {
+        private var base: UnsafeMutablePointer<SourceRecord>
+        private var capacity = 1024
+        private(set) var count = 0
+
+        init() { base = .allocate(capacity: capacity) }
+
+        func append(_ record: SourceRecord) {
+            if count == capacity {
+                let grown = UnsafeMutablePointer<SourceRecord>.allocate(capacity: capacity * 2)
+                grown.moveInitialize(from: base, count: count)
+                base.deallocate()
+                base = grown
+                capacity *= 2
+            }
+            (base + count).initialize(to: record)
+            count += 1
+        }
+
+        /// Each record in order, moved out; the buffer is empty afterwards.
+        func drain(_ body: (SourceRecord) -> Void) {
+            let n = count
+            count = 0
+            for i in 0..<n { body((base + i).move()) }
+        }
+
+        deinit {
+            base.deinitialize(count: count)
+            base.deallocate()
         }
     }
 
