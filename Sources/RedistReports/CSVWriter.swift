@@ -6,9 +6,26 @@ import RedistModel
 /// `+`, `-`, `@`, tab, CR or LF) prefixed with `'` unless it is a number.
 public struct CSVWriter {
     public private(set) var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private var lineEnd: [UInt8] = [0x0D, 0x0A]
 
     public init(header: [String]) {
         row(header)
+    }
+
+    /// For a pipe rather than a spreadsheet file (`redist inspect`): no
+    /// byte-order mark and LF line ends; quoting and formula neutralising as
+    /// for files, since the output may well be saved and opened in one.
+    public init(streamingHeader header: [String]) {
+        bytes = []
+        lineEnd = [0x0A]
+        row(header)
+    }
+
+    /// The bytes written so far, handed over and forgotten (for writing a
+    /// long output as it goes).
+    public mutating func take() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
     }
 
     /// Room for `count` more bytes, so a large file is not copied as it grows
@@ -22,8 +39,7 @@ public struct CSVWriter {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
             append(Self.neutralised(field))
         }
-        bytes.append(0x0D)
-        bytes.append(0x0A)
+        bytes.append(contentsOf: lineEnd)
     }
 
     private mutating func append(_ field: String) {

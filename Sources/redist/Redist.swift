@@ -127,46 +127,26 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let instance = try reading.reader()
         let out = FileHandle.standardOutput
-        var header = CSVLine()
-        header.append(inspectHeader)
-        out.write(Data(header.bytes))
-        var buffer = CSVLine()
+        var csv = CSVWriter(streamingHeader: inspectHeader)
         var movements = 0
         let sink = RecordSink { record in
             let row = inspectRows(record)
             guard !row.isEmpty else { return }
             movements += 1
-            buffer.append(row)
-            if buffer.bytes.count > 1 << 16 { out.write(Data(buffer.bytes)); buffer = CSVLine() }
+            csv.row(row)
+            if csv.bytes.count > 1 << 16 { out.write(Data(csv.take())) }
         }
         do {
             try instance.read(path: file, displayPath: file, into: sink)
         } catch {
-            out.write(Data(buffer.bytes))
+            out.write(Data(csv.take()))
             log("\(error)")
             throw ExitCode(1)
         }
-        out.write(Data(buffer.bytes))
+        out.write(Data(csv.take()))
         for d in sink.diagnostics where d.severity != .note { log(d.rendered) }
         log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
         if sink.rowsRejected > 0 { throw ExitCode(1) }
     }
 }
 
-/// Plain CSV lines for stdout (no byte-order mark: a pipe, not a spreadsheet).
-struct CSVLine {
-    var bytes: [UInt8] = []
-    mutating func append(_ fields: [String]) {
-        for (i, f) in fields.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            if f.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                bytes.append(0x22)
-                for b in f.utf8 { if b == 0x22 { bytes.append(0x22) }; bytes.append(b) }
-                bytes.append(0x22)
-            } else {
-                bytes.append(contentsOf: f.utf8)
-            }
-        }
-        bytes.append(0x0A)
-    }
-}

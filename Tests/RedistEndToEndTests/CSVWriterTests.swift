@@ -14,6 +14,20 @@ struct CSVWriterTests {
         #expect(text(csv) == "a,b\r\n1,2\r\n")
     }
 
+    /// `redist inspect` writes to a pipe: no byte-order mark, LF line ends,
+    /// but the same quoting and formula neutralising, since its output is
+    /// often saved and opened in a spreadsheet. `take()` hands the bytes
+    /// over as it goes.
+    @Test func streamingForAPipeKeepsQuotingAndNeutralising() {
+        var w = CSVWriter(streamingHeader: ["a", "b"])
+        w.row(["=HYPERLINK(\"x\")", "-12.50"])
+        let first = w.take()
+        w.row(["x,y", "plain"])
+        #expect(String(decoding: first, as: UTF8.self) == "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-12.50\n")
+        #expect(String(decoding: w.take(), as: UTF8.self) == "\"x,y\",plain\n")
+        #expect(w.take().isEmpty)
+    }
+
     @Test func quotesOnlyWhatNeedsQuoting() {
         var csv = CSVWriter(header: ["text"])
         csv.row(["plain"])
