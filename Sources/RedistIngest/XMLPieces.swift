@@ -10,9 +10,9 @@ import Darwin
 /// independent records (IATI's `<iati-activity>` elements) is cut into
 /// pieces at record start tags, and each piece is parsed by its own libxml2
 /// parser, framed by the file's header (declaration and root start tag)
-/// and the root's end tag. Pieces are parsed two at a time and their
-/// records handed on in file order, so memory stays bounded by two pieces'
-/// records whatever the file's size.
+/// and the root's end tag. Two pieces are parsed at a time while the one
+/// before them is handed on, in file order, so memory stays bounded by
+/// three pieces' records whatever the file's size.
 ///
 /// Lines and element paths are the file's own: each piece knows how many
 /// lines and records come before it.
@@ -136,7 +136,8 @@ enum XMLPieces {
     }
 
     /// What one piece's parse produced, to hand on in order. Its lines and
-    /// element paths count from the piece's own start until `shift`.
+    /// element paths count from the piece's own start until `hand` moves
+    /// them to the file's.
     final class Outcome: @unchecked Sendable {
         let records = RecordBuffer()
         var findings: [Diagnostic] = []
