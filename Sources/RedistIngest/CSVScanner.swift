@@ -350,13 +350,7 @@ struct FieldList {
 
     @inline(__always)
     mutating func append(_ field: CSVField) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: storage, count: count)
-            storage.deallocate()
-            storage = bigger
-            capacity *= 2
-        }
+        if count == capacity { storage = movedToDoubled(storage, count: count, capacity: &capacity) }
         (storage + count).initialize(to: field)
         count += 1
     }
@@ -456,4 +450,16 @@ enum Windows1252 {
         }
         return w
     }
+}
+
+/// A manually managed buffer's elements moved into one of twice the
+/// capacity, the old one freed: how `FieldList` and the XML pieces' record
+/// buffer grow.
+@inline(never)
+func movedToDoubled<T>(_ base: UnsafeMutablePointer<T>, count: Int, capacity: inout Int) -> UnsafeMutablePointer<T> {
+    let grown = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+    grown.moveInitialize(from: base, count: count)
+    base.deallocate()
+    capacity *= 2
+    return grown
 }

@@ -252,13 +252,7 @@ enum XMLPieces {
         init() { base = .allocate(capacity: capacity) }
 
         func append(_ record: SourceRecord) {
-            if count == capacity {
-                let grown = UnsafeMutablePointer<SourceRecord>.allocate(capacity: capacity * 2)
-                grown.moveInitialize(from: base, count: count)
-                base.deallocate()
-                base = grown
-                capacity *= 2
-            }
+            if count == capacity { base = movedToDoubled(base, count: count, capacity: &capacity) }
             (base + count).initialize(to: record)
             count += 1
         }
