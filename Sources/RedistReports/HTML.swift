@@ -80,11 +80,6 @@ struct Wording {
         rate.flatMap { AmountParser(digits: 4).parse($0) }
     }
 
-    /// "32 groups", "1 group", "no groups".
-    func count(_ n: Int, _ singular: String, _ plural: String? = nil, none: String = "no") -> String {
-        n == 0 ? "\(none) \(plural ?? singular + "s")" : "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
-    }
-
     /// "1 January to 31 March 2024".
     func dates(_ p: Period) -> String {
         "\(p.start.day) \(Day.monthNames[p.start.month - 1])\(p.start.year == p.end.year ? "" : " \(p.start.year)") to \(p.end.day) \(Day.monthNames[p.end.month - 1]) \(p.end.year)"
