@@ -93,10 +93,7 @@ extension Warehouse {
             }
             var currency = Last<UInt8>(value: 0), kind = Last<Int32>(value: 0), path = Last<Int32>(value: -1)
             var date = Last<Int32>(value: 0)
-            while true {
-                let rc = sqlite3_step(s)
-                if rc == SQLITE_DONE { break }
-                guard rc == SQLITE_ROW else { throw DatabaseError(message: String(cString: sqlite3_errmsg(connection))) }
+            while try stepRow(s, connection) {
                 let fileId = sqlite3_column_int64(s, 0)
                 if fileId != currentFile {
                     if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
@@ -213,10 +210,7 @@ final class FreeTextReader: @unchecked Sendable {
             sqlite3_finalize(count)
         }
         var currentFile: Int64 = -1, wanted = false
-        while true {
-            let rc = sqlite3_step(s)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw DatabaseError(message: String(cString: sqlite3_errmsg(connection))) }
+        while try stepRow(s, connection) {
             let fileId = sqlite3_column_int64(s, 0)
             if fileId != currentFile {
                 currentFile = fileId
@@ -230,4 +224,14 @@ final class FreeTextReader: @unchecked Sendable {
         }
         return text
     }
+}
+
+/// Steps a statement: true with a row to read, false when done; a failure
+/// throws SQLite's message.
+@inline(__always)
+private func stepRow(_ statement: OpaquePointer, _ connection: OpaquePointer) throws -> Bool {
+    let rc = sqlite3_step(statement)
+    if rc == SQLITE_ROW { return true }
+    if rc == SQLITE_DONE { return false }
+    throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
 }
