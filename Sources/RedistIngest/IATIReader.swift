@@ -57,19 +57,20 @@ public struct IATIReader: SourceReader, Sendable {
     /// activities (`XMLPieces`); what is read is the same either way.
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         if let plan = XMLPieces.plan(path: path, record: "iati-activity") {
-            try XMLPieces.run(plan, into: sink) { piece, pieceSink in
-                try self.read(path: path, displayPath: displayPath, piece: piece, into: pieceSink)
+            try XMLPieces.run(plan, into: sink) { piece, pieceSink, engine in
+                try self.read(try XMLStream(path: path, displayPath: displayPath, piece: piece, engine: engine), into: pieceSink)
             }
         } else {
-            try read(path: path, displayPath: displayPath, piece: nil, into: sink)
+            try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
+                try self.read(stream, into: sink)
+            }
         }
     }
 
     /// Reads the file, or one piece of it; says how many line breaks and
     /// activities the piece's own bytes held.
     @discardableResult
-    func read(path: String, displayPath: String, piece: XMLStream.Piece?, into sink: RecordSink) throws -> (lines: Int, records: Int32) {
-        let stream = try XMLStream(path: path, displayPath: displayPath, piece: piece)
+    func read(_ stream: XMLStream, into sink: RecordSink) throws -> (lines: Int, records: Int32) {
         let handler = IATIHandler(stream, reader: self, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
@@ -152,6 +153,10 @@ final class IATIHandler: XMLStreamHandler {
     private let nOrganisations: XMLName
     private let aDefaultCurrency, aRef, aCode, aIsoDate, aCurrency, aValueDate, aProviderActivityId: XMLName
     private let aReceiverActivityId: XMLName
+
+    /// A ledger read uses no receiver and no activity ids: they are read
+    /// only for grants in, or when a test looks at the whole parse.
+    private var readsAll: Bool { reader.configuration.role == .grantsIn || onActivity != nil }
 
     // State.
     private var activityDepth = 0
@@ -245,9 +250,9 @@ final class IATIHandler: XMLStreamHandler {
             beginField(.description, s)
         } else if name == nProviderOrg {
             transaction?.providerRef = tag.attribute(aRef) ?? ""
-            transaction?.providerActivityId = tag.attribute(aProviderActivityId) ?? ""
+            if readsAll { transaction?.providerActivityId = tag.attribute(aProviderActivityId) ?? "" }
             beginField(.provider, s)
-        } else if name == nReceiverOrg {
+        } else if name == nReceiverOrg && readsAll {
             transaction?.receiverRef = tag.attribute(aRef) ?? ""
             transaction?.receiverActivityId = tag.attribute(aReceiverActivityId) ?? ""
             beginField(.receiver, s)
@@ -285,6 +290,23 @@ final class IATIHandler: XMLStreamHandler {
                 emit(a)
             }
             activityDepth = 0
+        }
+    }
+
+    /// `identifier#ordinal`, made in one allocation.
+    static func nativeId(_ identifier: String, _ ordinal: Int) -> String {
+        var identifier = identifier
+        return identifier.withUTF8 { id in
+            String(unsafeUninitializedCapacity: id.count + 21) { out in
+                var n = 0
+                for b in id { out[n] = b; n += 1 }
+                out[n] = UInt8(ascii: "#"); n += 1
+                var digits = 1, v = ordinal
+                while v >= 10 { v /= 10; digits += 1 }
+                v = ordinal
+                for k in stride(from: n + digits - 1, through: n, by: -1) { out[k] = UInt8(0x30 + v % 10); v /= 10 }
+                return n + digits
+            }
         }
     }
 
@@ -358,7 +380,7 @@ final class IATIHandler: XMLStreamHandler {
         let movement = Movement(
             date: day, amount: money, account: a.identifier, accountName: a.title,
             counterparty: t.providerName, counterpartyId: t.providerRef, description: t.description,
-            reference: t.ref.isEmpty ? a.identifier : t.ref, nativeId: "\(a.identifier)#\(t.ordinal)",
+            reference: t.ref.isEmpty ? a.identifier : t.ref, nativeId: Self.nativeId(a.identifier, t.ordinal),
             kind: t.typeCode, location: t.location)
         sink.load(.movement(movement), amount: money.minorUnits)
     }

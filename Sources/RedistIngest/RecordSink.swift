@@ -25,6 +25,13 @@ public final class RecordSink {
     }
     private var totals = Totals()
     public private(set) var diagnostics: [Diagnostic] = []
+    /// How each kept finding came (reject, skip or report), noted only
+    /// when `notesKinds` is set: a buffered read is handed on exactly.
+    enum FindingKind: UInt8 { case reject, skip, report }
+    private(set) var findingKinds: [FindingKind] = []
+    /// The amount each loaded record was counted with, also noted only when `notesKinds` is set.
+    private(set) var loadedAmounts: [Int64] = []
+    var notesKinds = false
     /// Findings are kept up to this many per check; the rest are counted.
     public var keepPerCheck = 1000
     private var countsByCheck: [String: Int] = [:]
@@ -83,6 +90,7 @@ public final class RecordSink {
             return
         }
         Self.count(&totals, Int64(amount.magnitude))
+        if notesKinds { loadedAmounts.append(amount) }
         handler(record)
     }
 
@@ -101,7 +109,7 @@ public final class RecordSink {
         totals.rowsRejected += 1
         totals.amountRead += gross
         totals.amountRejected += gross
-        keep(Diagnostic(.error, location, check: check, message, amount: amount))
+        keep(Diagnostic(.error, location, check: check, message, amount: amount), .reject)
     }
 
     /// A row that is not a record by design (a total row, another
@@ -112,18 +120,21 @@ public final class RecordSink {
         totals.rowsSkipped += 1
         totals.amountRead += gross
         totals.amountSkipped += gross
-        keep(Diagnostic(.note, location, check: check, message, amount: amount))
+        keep(Diagnostic(.note, location, check: check, message, amount: amount), .skip)
     }
 
     /// A finding that is not about one row (a failed balance check, a file-level warning).
     public func report(_ diagnostic: Diagnostic) {
-        keep(diagnostic)
+        keep(diagnostic, .report)
     }
 
-    private func keep(_ diagnostic: Diagnostic) {
+    private func keep(_ diagnostic: Diagnostic, _ kind: FindingKind) {
         let n = countsByCheck[diagnostic.check, default: 0] + 1
         countsByCheck[diagnostic.check] = n
-        if n <= keepPerCheck { diagnostics.append(diagnostic) }
+        if n <= keepPerCheck {
+            diagnostics.append(diagnostic)
+            if notesKinds { findingKinds.append(kind) }
+        }
     }
 
     /// Findings not kept because there were more than `keepPerCheck` of a kind.

@@ -140,12 +140,25 @@ enum XMLPieces {
     /// them to the file's.
     final class Outcome: @unchecked Sendable {
         let records = RecordBuffer()
-        var findings: [Diagnostic] = []
+        /// The sink the piece was read into: its findings, and how each came.
+        private(set) var sink = RecordSink { _ in }
         var failed = false
         /// Line breaks in the piece's bytes of the file, and records (the root's children) in it.
         var lines = 0
         var recordCount: Int32 = 0
         let done = DispatchSemaphore(value: 0)
+
+        /// A fresh sink that buffers records here, every finding kept (the
+        /// sink they are handed to keeps what it keeps); records and
+        /// findings of an earlier attempt are dropped.
+        func buffer() -> RecordSink {
+            records.removeAll()
+            let records = self.records
+            sink = RecordSink { record in records.append(record) }
+            sink.keepPerCheck = .max
+            sink.notesKinds = true
+            return sink
+        }
     }
 
     /// Parses the plan's pieces two at a time with `parse` (which reads one
@@ -155,18 +168,19 @@ enum XMLPieces {
     /// fails is read again with the rest of the file in one pass, straight
     /// into `sink`.
     static func run(_ plan: Plan, into sink: RecordSink,
-                    parse: @Sendable @escaping (XMLStream.Piece, RecordSink) throws -> (lines: Int, records: Int32)) throws {
+                    parse: @Sendable @escaping (XMLStream.Piece, RecordSink, XMLStream.Engine) throws -> (lines: Int, records: Int32)) throws {
         // The header must end between top-level markup: framed on its own, it parses.
         let check = RecordSink { _ in }
-        let headerRecords = try? parse(XMLStream.Piece(header: plan.header, start: plan.starts[0], end: plan.starts[0], closing: plan.closing), check).records
+        let headerRecords = try? parse(XMLStream.Piece(header: plan.header, start: plan.starts[0], end: plan.starts[0], closing: plan.closing), check, .libxml2).records
         guard headerRecords == 0 else {
             // Not a clean header (or one with children of the root before the first record, which every piece would repeat).
-            _ = try parse(plan.piece(0, toEnd: true), sink)
+            _ = try parse(plan.piece(0, toEnd: true), sink, .libxml2)
             return
         }
         let headerLines = plan.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         // Two pieces are parsed while this thread hands on the one before them, in order.
         let queue = DispatchQueue(label: "redist.xml-pieces", attributes: .concurrent)
+        let firstEngine = XMLStream.preferredEngine  // read here: a task's choice does not reach the queue's threads
         let count = plan.starts.count
         var outcomes: [Outcome?] = Array(repeating: nil, count: count)
         var launched = 0
@@ -174,13 +188,18 @@ enum XMLPieces {
             let index = launched, outcome = Outcome()
             outcomes[index] = outcome
             queue.async {
-                let buffer = RecordSink { record in outcome.records.append(record) }
-                buffer.keepPerCheck = .max
-                do {
-                    (outcome.lines, outcome.recordCount) = try parse(plan.piece(index), buffer)
-                    outcome.findings = buffer.diagnostics
-                } catch {
-                    outcome.failed = true
+                // The scanner first; what it declines, libxml2 reads.
+                var engine = firstEngine
+                while true {
+                    do {
+                        (outcome.lines, outcome.recordCount) = try parse(plan.piece(index), outcome.buffer(), engine)
+                    } catch is XMLScanner.Declined where engine == .scanner {
+                        engine = .libxml2
+                        continue
+                    } catch {
+                        outcome.failed = true
+                    }
+                    break
                 }
                 outcome.done.signal()
             }
@@ -197,7 +216,7 @@ enum XMLPieces {
             let lineShift = index == 0 ? 0 : linesBefore - headerLines
             if outcome.failed {
                 for later in (index + 1)..<launched { outcomes[later]!.done.wait() }
-                _ = try parse(plan.piece(index, toEnd: true, lines: lineShift, records: recordsBefore), sink)
+                _ = try parse(plan.piece(index, toEnd: true, lines: lineShift, records: recordsBefore), sink, .libxml2)
                 return
             }
             if launched < count { launch() }
@@ -208,19 +227,23 @@ enum XMLPieces {
     }
 
     /// A piece's records and findings into the file's sink, at the file's
-    /// own lines and paths: loads as loads, errors as rejects, notes as
-    /// skips (the only findings a record reader makes per row), anything
-    /// else as a report.
-    static func hand(_ outcome: Outcome, to sink: RecordSink, lines: Int, records: Int32, record: String) {
+    /// own lines and paths (`record` names the root's children whose
+    /// ordinals move): loads as loads, rejects as rejects, skips as skips,
+    /// reports as reports.
+    static func hand(_ outcome: Outcome, to sink: RecordSink, lines: Int = 0, records: Int32 = 0, record: String = "") {
         func shift(_ l: inout SourceLocation) {
             l.line += lines
             if records != 0, let p = l.path { l.path = shiftingOrdinal(p, of: record, by: records) }
         }
         // Records are moved out of the buffer, never copied.
         let shifting = lines != 0 || records != 0
+        let amounts = outcome.sink.loadedAmounts
+        var i = 0
         outcome.records.drain { r in
+            let amount = amounts[i]
+            i += 1
             guard shifting else {
-                sink.load(r, amount: r.money?.minorUnits ?? 0)
+                sink.load(r, amount: amount)
                 return
             }
             var r = r
@@ -230,14 +253,14 @@ enum XMLPieces {
             case .member(var m): shift(&m.location); r = .member(m)
             case .balance(var b): shift(&b.location); r = .balance(b)
             }
-            sink.load(r, amount: r.money?.minorUnits ?? 0)
+            sink.load(r, amount: amount)
         }
-        for var d in outcome.findings {
+        for (var d, kind) in zip(outcome.sink.diagnostics, outcome.sink.findingKinds) {
             shift(&d.location)
-            switch d.severity {
-            case .error: sink.reject(d.location, check: d.check, d.message, amount: d.amount)
-            case .note: sink.skip(d.location, check: d.check, d.message, amount: d.amount)
-            case .warning: sink.report(d)
+            switch kind {
+            case .reject: sink.reject(d.location, check: d.check, d.message, amount: d.amount)
+            case .skip: sink.skip(d.location, check: d.check, d.message, amount: d.amount)
+            case .report: sink.report(d)
             }
         }
     }
@@ -255,6 +278,12 @@ enum XMLPieces {
             if count == capacity { base = movedToDoubled(base, count: count, capacity: &capacity) }
             (base + count).initialize(to: record)
             count += 1
+        }
+
+        /// Drops every record.
+        func removeAll() {
+            base.deinitialize(count: count)
+            count = 0
         }
 
         /// Each record in order, moved out; the buffer is empty afterwards.

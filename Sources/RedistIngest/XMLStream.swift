@@ -122,6 +122,8 @@ final class XMLStream {
         var recordOffset: Int32 = 0
         /// The root's children started so far.
         var rootChildren: Int32 = 0
+        /// Set when the parse is stopped (a failure).
+        var stopped = false
 
         init() {
             names = .allocate(capacity: XMLStream.maxDepth + 1)
@@ -149,8 +151,17 @@ final class XMLStream {
     private(set) var warnings: [Diagnostic] = []
     private var warningCount = 0
 
+    /// Which parser reads the input (see `XMLScanner`).
+    enum Engine: Sendable { case libxml2, scanner }
+    let engine: Engine
+
     fileprivate let hot: UnsafeMutablePointer<Hot>
-    fileprivate let ctxt: xmlParserCtxtPtr
+    /// libxml2's parser (engine `.libxml2`).
+    fileprivate let ctxt: xmlParserCtxtPtr?
+    /// The scanner's names and position, and the whole input (engine `.scanner`).
+    private let names: XMLNameTable?
+    private let position: UnsafeMutablePointer<XMLScanPosition>
+    private var whole: UnsafeMutableBufferPointer<UInt8>?
     private let input: XMLInputFile
     private let buffer: UnsafeMutablePointer<CChar>
     /// Bytes read into `buffer` before parsing, and how many of them libxml2 has.
@@ -159,9 +170,13 @@ final class XMLStream {
     /// Set when all bytes are in and libxml2 is told so.
     private var terminating = false
     private var alwaysIndexed: [XMLName] = []
-    /// `pathPrefixes[i]` is the path of the open element at depth i + 1, for
-    /// the first `hot.validPrefixes` depths: records of one parent share it.
-    private var pathPrefixes: [String] = []
+    /// The path of an open element, as bytes: `pathEnds[i]` is where the
+    /// path of the open element at depth i + 1 ends in `pathBytes`, for the
+    /// first `hot.validPrefixes` depths (records of one parent share them).
+    private let pathBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: XMLStream.maxPathBytes)
+    private let pathEnds = UnsafeMutablePointer<Int>.allocate(capacity: XMLStream.maxDepth + 1)
+    /// The longest element path kept (deeper segments are cut off).
+    static let maxPathBytes = 16 * 1024
     private var ran = false
     /// For a piece: added to libxml2's line numbers.
     private let lineOffset: Int
@@ -170,21 +185,38 @@ final class XMLStream {
 
     /// Opens the file and makes the parser (its first bytes tell libxml2 the
     /// encoding). Throws `FileFailure` when the file cannot be read or is empty.
-    init(path: String, displayPath: String, piece: Piece? = nil) throws {
+    ///
+    /// With `engine: .scanner` the whole input (the piece, or the file,
+    /// which should then be small and plain) is read into memory here and
+    /// scanned by `run`, which throws `XMLScanner.Declined` for XML outside
+    /// the scanner's subset: read such input again with libxml2.
+    init(path: String, displayPath: String, piece: Piece? = nil, engine: Engine = .libxml2) throws {
         _ = XMLStream.libraryReady
         self.path = path
         self.displayPath = displayPath
+        self.engine = engine
         lineOffset = piece?.lineOffset ?? 0
         headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
         input = try XMLInputFile(path: path, displayPath: displayPath, piece: piece)
         buffer = .allocate(capacity: Self.chunkSize)
         hot = .allocate(capacity: 1)
         hot.initialize(to: Hot())
+        position = .allocate(capacity: 1)
+        names = engine == .scanner ? XMLNameTable() : nil
         var made: xmlParserCtxtPtr? = nil
         do {
             buffered = try input.read(into: buffer, capacity: Self.chunkSize, line: 1, path: nil)
             if buffered == 0 {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
+            }
+            if engine == .scanner {
+                whole = try input.readAll(first: buffer, count: buffered, expected: piece.map { p in p.header.count + (p.end.map { $0 - p.start } ?? 0) + p.closing.count },
+                                          padding: XMLScanner.padding, displayPath: displayPath)
+                input.close()
+                ctxt = nil
+                hot.pointee.stream = self
+                hot.pointee.recordOffset = piece?.recordOffset ?? 0
+                return
             }
             var sax = XMLStream.saxHandler
             handedOver = min(4, buffered)
@@ -196,6 +228,7 @@ final class XMLStream {
         } catch {
             input.close()
             buffer.deallocate()
+            position.deallocate()
             hot.pointee.deallocate()
             hot.deinitialize(count: 1)
             hot.deallocate()
@@ -208,9 +241,13 @@ final class XMLStream {
     }
 
     deinit {
-        xmlFreeParserCtxt(ctxt)
+        if let ctxt { xmlFreeParserCtxt(ctxt) }
+        whole?.deallocate()
+        pathBytes.deallocate()
+        pathEnds.deallocate()
         input.close()
         buffer.deallocate()
+        position.deallocate()
         hot.pointee.deallocate()
         hot.deinitialize(count: 1)
         hot.deallocate()
@@ -220,7 +257,8 @@ final class XMLStream {
 
     /// The interned pointer for a name, to compare with the names libxml2 hands over.
     func intern(_ name: String) -> XMLName {
-        guard let p = xmlDictLookup(ctxt.pointee.dict, name, -1) else { fatalError("xmlDictLookup failed: out of memory") }
+        if let names { return names.intern(name) }
+        guard let p = xmlDictLookup(ctxt!.pointee.dict, name, -1) else { fatalError("xmlDictLookup failed: out of memory") }
         return p
     }
 
@@ -245,26 +283,52 @@ final class XMLStream {
     func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= hot.pointee.depth ? hot.pointee.prefixes[d - 1] : nil }
 
     /// The line libxml2 is at (for a start tag: the line where it ends).
-    var line: Int { Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset }
+    var line: Int {
+        guard let ctxt else { return position.pointee.currentLine() + lineOffset }
+        return Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset
+    }
+
+    /// True once the parse is stopped by a failure.
+    var stopped: Bool { hot.pointee.stopped }
 
     /// The path of the current element, such as `/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]`.
     var elementPath: String { elementPath(depth: hot.pointee.depth) }
 
     /// The path of the open element at `depth`.
     func elementPath(depth: Int) -> String {
-        let d = min(depth, hot.pointee.depth)
+        let h = hot
+        let d = min(depth, h.pointee.depth)
         if d == 0 { return "/" }
-        var k = min(hot.pointee.validPrefixes, d)
-        var text = k > 0 ? pathPrefixes[k - 1] : ""
-        while k < d {
-            text += "/" + qualifiedName(depth: k + 1)
-            let n = hot.pointee.ordinals[k]
-            if n > 1 || alwaysIndexed.contains(where: { $0 == hot.pointee.names[k] }) { text += "[" + String(n) + "]" }
-            if pathPrefixes.count > k { pathPrefixes[k] = text } else { pathPrefixes.append(text) }
-            k += 1
+        var k = min(h.pointee.validPrefixes, d)
+        if k < d {
+            let bytes = pathBytes, limit = Self.maxPathBytes
+            var end = k > 0 ? pathEnds[k - 1] : 0
+            @inline(__always) func put(_ b: UInt8) { if end < limit { bytes[end] = b; end += 1 } }
+            @inline(__always) func put(_ name: XMLName) {
+                var p = name
+                while p.pointee != 0 { put(p.pointee); p += 1 }
+            }
+            while k < d {
+                put(0x2F)
+                if let prefix = h.pointee.prefixes[k] { put(prefix); put(0x3A) }
+                if let name = h.pointee.names[k] { put(name) }
+                let n = h.pointee.ordinals[k]
+                if n > 1 || alwaysIndexed.contains(where: { $0 == h.pointee.names[k] }) {
+                    put(0x5B)
+                    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                    withUnsafeMutableBytes(of: &digits) { d in
+                        var i = 10, v = Int(n)
+                        repeat { i -= 1; d[i] = UInt8(0x30 + v % 10); v /= 10 } while v > 0
+                        while i < 10 { put(d[i]); i += 1 }
+                    }
+                    put(0x5D)
+                }
+                pathEnds[k] = end
+                k += 1
+            }
+            h.pointee.validPrefixes = d
         }
-        if hot.pointee.validPrefixes < d { hot.pointee.validPrefixes = d }
-        return text
+        return String(decoding: UnsafeBufferPointer(start: pathBytes, count: pathEnds[d - 1]), as: UTF8.self)
     }
 
     /// `prefix:name` of the open element at `depth`.
@@ -278,8 +342,8 @@ final class XMLStream {
     /// collected text and the sibling counters. It stays below a few chunks
     /// however long the file (tests check it).
     var bytesHeld: Int {
-        var held = 0
-        if let input = ctxt.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
+        var held = whole?.count ?? 0
+        if let input = ctxt?.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
         held += hot.pointee.text.capacity
         held += hot.pointee.siblingNames.capacity * MemoryLayout<XMLName>.stride
         held += hot.pointee.siblingCounts.capacity * MemoryLayout<Int32>.stride
@@ -291,10 +355,13 @@ final class XMLStream {
 
     /// After a piece's parse, the line breaks in its own bytes of the file
     /// (libxml2 counts every line it reads; the header's are taken off).
-    var fileLineBreaks: Int { Int(ctxt.pointee.input?.pointee.line ?? 1) - 1 - headerLineBreaks }
+    var fileLineBreaks: Int {
+        guard let ctxt else { return position.pointee.currentLine() - 1 - headerLineBreaks }
+        return Int(ctxt.pointee.input?.pointee.line ?? 1) - 1 - headerLineBreaks
+    }
 
     /// How many distinct names the parser's dictionary holds.
-    var internedNames: Int { Int(xmlDictSize(ctxt.pointee.dict)) }
+    var internedNames: Int { names?.count ?? Int(xmlDictSize(ctxt!.pointee.dict)) }
 
     /// Where the current element is: file, line and element path.
     func location() -> SourceLocation {
@@ -326,7 +393,8 @@ final class XMLStream {
     /// Stops the parse: the file fails with this message at `location`.
     func fail(_ message: String, at location: SourceLocation) {
         if failure == nil { failure = FileFailure(location, message) }
-        xmlStopParser(ctxt)
+        hot.pointee.stopped = true
+        if let ctxt { xmlStopParser(ctxt) }
     }
 
     // MARK: Running
@@ -340,6 +408,15 @@ final class XMLStream {
         ran = true
         hot.pointee.handler = handler
         defer { hot.pointee.handler = nil }
+        guard let ctxt else {
+            let input = whole!
+            var scanner = XMLScanner(stream: self, names: names!, position: position,
+                                     input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding)
+            defer { scanner.deallocate() }
+            try scanner.run()
+            if let failure { throw failure }
+            return
+        }
 
         var count = buffered
         var offset = handedOver
@@ -365,7 +442,7 @@ final class XMLStream {
     // MARK: Callbacks (called from C through the user-data pointer)
 
     @inline(__always)
-    fileprivate func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
+    func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
         let h = hot
         let depth = h.pointee.depth
         if depth >= Self.maxDepth {
@@ -406,7 +483,7 @@ final class XMLStream {
     }
 
     @inline(__always)
-    fileprivate func didEnd(_ name: XMLName) {
+    func didEnd(_ name: XMLName) {
         let h = hot
         guard h.pointee.depth > 0 else { return }
         h.pointee.handler?.endElement(self, name)
@@ -422,7 +499,7 @@ final class XMLStream {
     }
 
     @inline(__always)
-    fileprivate func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
+    func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
         let h = hot
         guard h.pointee.depth >= h.pointee.captureDepth else { return }
         if h.pointee.text.count + length > Self.maxTextBytes {
@@ -597,6 +674,41 @@ private final class XMLInputFile {
         }
     }
 
+    /// Everything left to read, after the `count` bytes already in
+    /// `first`, in one buffer followed by `padding` zero bytes (the
+    /// buffer's count includes them). `expected` is the size when known.
+    func readAll(first: UnsafeMutablePointer<CChar>, count: Int, expected: Int?, padding: Int,
+                 displayPath: String) throws -> UnsafeMutableBufferPointer<UInt8> {
+        var capacity = max(expected ?? 0, count, 1 << 16) + padding
+        if expected == nil, fd >= 0 {
+            var st = stat()
+            if fstat(fd, &st) == 0 { capacity = max(capacity, Int(st.st_size) + padding) }
+        }
+        var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        UnsafeMutableRawPointer(base).copyMemory(from: first, byteCount: count)
+        var used = count
+        do {
+            while true {
+                if capacity - used - padding < 1 << 16 {
+                    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                    bigger.update(from: base, count: used)
+                    base.deallocate()
+                    base = bigger
+                    capacity *= 2
+                }
+                let n = try read(into: UnsafeMutableRawPointer(base + used).assumingMemoryBound(to: CChar.self),
+                                 capacity: capacity - used - padding, line: 1, path: nil)
+                if n == 0 { break }
+                used += n
+            }
+        } catch {
+            base.deallocate()
+            throw error
+        }
+        (base + used).initialize(repeating: 0, count: padding)
+        return UnsafeMutableBufferPointer(start: base, count: used + padding)
+    }
+
     func close() {
         if let gz { gzclose(gz); self.gz = nil }
         if fd >= 0 { sysClose(fd); fd = -1 }
@@ -619,17 +731,20 @@ enum XMLText {
     /// Trimmed text with each run of white space (new lines included) made one space.
     static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let t = trimmed(bytes)
+        guard let base = t.baseAddress, t.count > 0 else { return "" }
         var needsWork = false
-        var previousSpace = false
-        for b in t {
-            let s = isSpace(b)
-            if s && (b != 0x20 || previousSpace) { needsWork = true; break }
-            previousSpace = s
+        var i = 0
+        let n = t.count
+        while i < n {
+            let b = base[i]
+            // A space is fine unless another follows; any other white space needs work.
+            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { needsWork = true; break }
+            i += 1
         }
         if !needsWork { return String(decoding: t, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(t.count)
-        previousSpace = false
+        var previousSpace = false
         for b in t {
             if isSpace(b) {
                 if !previousSpace { out.append(0x20) }
@@ -716,5 +831,61 @@ enum XMLText {
 private extension String {
     func replacingNewlines() -> String {
         String(self.map { $0 == "\n" ? " " : $0 })
+    }
+}
+
+extension XMLStream {
+    /// The engine tried first: the scanner, unless `REDIST_XML_PARSER=libxml2`
+    /// asks for libxml2 alone (to compare the two, or to rule the scanner
+    /// out), or a task chose one (`$engineChosen.withValue`, for tests that
+    /// read the same file both ways at once).
+    static var preferredEngine: Engine { engineChosen ?? environmentEngine }
+
+    @TaskLocal static var engineChosen: Engine? = nil
+
+    private static let environmentEngine: Engine = {
+        if let v = getenv("REDIST_XML_PARSER"), String(cString: v) == "libxml2" { return .libxml2 }
+        return .scanner
+    }()
+
+    /// Plain files up to this size are read whole by the scanner; larger
+    /// ones, and compressed ones, stream through libxml2 in fixed chunks
+    /// (unless a reader cuts them into pieces, `XMLPieces`).
+    nonisolated(unsafe) static var scannerMaxFileBytes = 16 << 20
+
+    /// Reads one whole file into `sink` with `body`, which makes its handler
+    /// on the stream it is given, runs it, and reports what it has to.
+    /// A small plain file is scanned into a buffer that is handed on when
+    /// the scan ends (also when it fails, as a libxml2 read hands on what
+    /// came before the failure); a file the scanner declines is read again
+    /// by libxml2, straight into `sink`, and that read is the file's.
+    static func read(path: String, displayPath: String, into sink: RecordSink,
+                     _ body: (XMLStream, RecordSink) throws -> Void) throws {
+        if preferredEngine == .scanner, scannerSuits(path) {
+            let outcome = XMLPieces.Outcome()
+            do {
+                try body(try XMLStream(path: path, displayPath: displayPath, engine: .scanner), outcome.buffer())
+                XMLPieces.hand(outcome, to: sink)
+                return
+            } catch is XMLScanner.Declined {
+                // libxml2 reads it below.
+            } catch {
+                XMLPieces.hand(outcome, to: sink)
+                throw error
+            }
+        }
+        try body(try XMLStream(path: path, displayPath: displayPath), sink)
+    }
+
+    /// A plain (not gzip) file small enough to hold whole.
+    static func scannerSuits(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { sysClose(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) <= scannerMaxFileBytes else { return false }
+        var magic: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
+        return !(n == 2 && magic.0 == 0x1f && magic.1 == 0x8b)
     }
 }

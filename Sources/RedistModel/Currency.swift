@@ -11,10 +11,21 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The currency for an ISO code, or nil when the code is not three letters.
     /// Codes are upper-cased (`usd` is `USD`).
     public init?(code raw: String) {
-        let code = raw.uppercased()
-        guard code.count == 3, code.allSatisfy({ $0 >= "A" && $0 <= "Z" }) else { return nil }
-        self.code = code
-        self.minorDigits = Currency.exceptions[code] ?? 2
+        var bytes = raw
+        // Three ASCII letters, as one number: the common case costs no allocation.
+        let key: UInt32? = bytes.withUTF8 { b in
+            guard b.count == 3 else { return nil }
+            var k: UInt32 = 0
+            for x in b {
+                let upper = x & 0xDF
+                guard upper >= 0x41 && upper <= 0x5A else { return nil }
+                k = k << 8 | UInt32(upper)
+            }
+            return k
+        }
+        guard let key else { return nil }
+        self.code = raw.utf8.allSatisfy({ $0 <= 0x5A }) ? raw : raw.uppercased()
+        self.minorDigits = key == 0x47_42_50 ? 2 : Currency.exceptions[code] ?? 2  // GBP first
     }
 
     /// Currencies whose minor unit is not a hundredth.

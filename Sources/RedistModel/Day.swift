@@ -60,14 +60,18 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `yyyy-mm-dd`, also when a time follows (`2020-11-03T00:00:00+00:00`).
     public init?(iso text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = Day.number(bytes[0..<4]), let m = Day.number(bytes[5..<7]), let d = Day.number(bytes[8..<10]) else { return nil }
-        if bytes.count > 10, bytes[10] != UInt8(ascii: "T"), bytes[10] != UInt8(ascii: " ") { return nil }
+        var text = text
+        let ymd: (Int, Int, Int)? = text.withUTF8 { bytes in
+            guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                  let y = Day.number(bytes[0..<4]), let m = Day.number(bytes[5..<7]), let d = Day.number(bytes[8..<10]) else { return nil }
+            if bytes.count > 10, bytes[10] != UInt8(ascii: "T"), bytes[10] != UInt8(ascii: " ") { return nil }
+            return (y, m, d)
+        }
+        guard let (y, m, d) = ymd else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
-    static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+    static func number(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         var value = 0
         for b in bytes {
             guard b >= 48 && b <= 57 else { return nil }
