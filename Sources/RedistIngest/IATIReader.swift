@@ -156,7 +156,9 @@ final class IATIHandler: XMLStreamHandler {
 
     /// A ledger read uses no receiver and no activity ids: they are read
     /// only for grants in, or when a test looks at the whole parse.
-    private var readsAll: Bool { reader.configuration.role == .grantsIn || onActivity != nil }
+    private var readsAll: Bool { grantsIn || onActivity != nil }
+    /// The role, read once: the configuration is shared by the threads reading pieces.
+    private let grantsIn: Bool
 
     // State.
     private var activityDepth = 0
@@ -172,6 +174,7 @@ final class IATIHandler: XMLStreamHandler {
 
     init(_ s: XMLStream, reader: IATIReader, sink: RecordSink) {
         self.reader = reader
+        grantsIn = reader.configuration.role == .grantsIn
         self.sink = sink
         nActivities = s.intern("iati-activities"); nActivity = s.intern("iati-activity")
         nIdentifier = s.intern("iati-identifier"); nReportingOrg = s.intern("reporting-org")
@@ -311,7 +314,8 @@ final class IATIHandler: XMLStreamHandler {
     }
 
     private func emit(_ a: IATIActivity) {
-        for t in a.transactions { emit(t, of: a) }
+        // Each transaction is lent where it lies, not copied out.
+        for i in a.transactions.indices { emit(a.transactions[i], of: a) }
     }
 
     private func emit(_ t: IATITransaction, of a: IATIActivity) {
@@ -330,7 +334,7 @@ final class IATIHandler: XMLStreamHandler {
             money = Money(minorUnits: units, currency: currency)
         }
 
-        if reader.configuration.role == .grantsIn {
+        if grantsIn {
             let type = t.typeCode.uppercased()
             if !IATIReader.incomingTypes.contains(type) {
                 let label = IATIReader.typeNames[type].map { " (\($0))" } ?? ""

@@ -162,6 +162,7 @@ final class XMLStream {
     private let names: XMLNameTable?
     private let position: UnsafeMutablePointer<XMLScanPosition>
     private var whole: UnsafeMutableBufferPointer<UInt8>?
+    private var wholeCapacity = 0
     private let input: XMLInputFile
     private let buffer: UnsafeMutablePointer<CChar>
     /// Bytes read into `buffer` before parsing, and how many of them libxml2 has.
@@ -193,7 +194,10 @@ final class XMLStream {
     init(path: String, displayPath: String, piece: Piece? = nil, engine: Engine = .libxml2) throws {
         _ = XMLStream.libraryReady
         self.path = path
-        self.displayPath = displayPath
+        // A piece keeps its own copy of the name: every location it makes
+        // retains it, and one string shared by the threads reading pieces
+        // would have its count bounced between their caches.
+        self.displayPath = piece == nil ? displayPath : String(decoding: Array(displayPath.utf8), as: UTF8.self)
         self.engine = engine
         lineOffset = piece?.lineOffset ?? 0
         headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
@@ -210,7 +214,7 @@ final class XMLStream {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
             }
             if engine == .scanner {
-                whole = try input.readAll(first: buffer, count: buffered, expected: piece.map { p in p.header.count + (p.end.map { $0 - p.start } ?? 0) + p.closing.count },
+                (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, expected: piece.map { p in p.header.count + (p.end.map { $0 - p.start } ?? 0) + p.closing.count },
                                           padding: XMLScanner.padding, displayPath: displayPath)
                 input.close()
                 ctxt = nil
@@ -242,7 +246,7 @@ final class XMLStream {
 
     deinit {
         if let ctxt { xmlFreeParserCtxt(ctxt) }
-        whole?.deallocate()
+        if let whole { XMLInputFile.buffers.give(whole.baseAddress!, wholeCapacity) }
         pathBytes.deallocate()
         pathEnds.deallocate()
         input.close()
@@ -589,6 +593,9 @@ final class XMLStream {
 /// The bytes of one input file, inflated when they start with the gzip
 /// magic bytes `1f 8b` (whatever the file's name).
 private final class XMLInputFile {
+    /// Whole-input buffers for the scanner, kept for the next piece: a
+    /// large file's pieces would otherwise each map and fault in fresh pages.
+    static let buffers = BufferPool()
     private var fd: Int32
     private var gz: gzFile?
     private let displayPath: String
@@ -678,23 +685,24 @@ private final class XMLInputFile {
     /// `first`, in one buffer followed by `padding` zero bytes (the
     /// buffer's count includes them). `expected` is the size when known.
     func readAll(first: UnsafeMutablePointer<CChar>, count: Int, expected: Int?, padding: Int,
-                 displayPath: String) throws -> UnsafeMutableBufferPointer<UInt8> {
+                 displayPath: String) throws -> (bytes: UnsafeMutableBufferPointer<UInt8>, capacity: Int) {
         var capacity = max(expected ?? 0, count, 1 << 16) + padding
         if expected == nil, fd >= 0 {
             var st = stat()
             if fstat(fd, &st) == 0 { capacity = max(capacity, Int(st.st_size) + padding) }
         }
-        var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        var base: UnsafeMutablePointer<UInt8>
+        (base, capacity) = XMLInputFile.buffers.take(capacity)
         UnsafeMutableRawPointer(base).copyMemory(from: first, byteCount: count)
         var used = count
         do {
             while true {
                 if capacity - used - padding < 1 << 16 {
-                    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                    let (bigger, more) = XMLInputFile.buffers.take(capacity * 2)
                     bigger.update(from: base, count: used)
-                    base.deallocate()
+                    XMLInputFile.buffers.give(base, capacity)
                     base = bigger
-                    capacity *= 2
+                    capacity = more
                 }
                 let n = try read(into: UnsafeMutableRawPointer(base + used).assumingMemoryBound(to: CChar.self),
                                  capacity: capacity - used - padding, line: 1, path: nil)
@@ -702,11 +710,11 @@ private final class XMLInputFile {
                 used += n
             }
         } catch {
-            base.deallocate()
+            XMLInputFile.buffers.give(base, capacity)
             throw error
         }
         (base + used).initialize(repeating: 0, count: padding)
-        return UnsafeMutableBufferPointer(start: base, count: used + padding)
+        return (UnsafeMutableBufferPointer(start: base, count: used + padding), capacity)
     }
 
     func close() {
@@ -887,5 +895,34 @@ extension XMLStream {
         var magic: (UInt8, UInt8) = (0, 0)
         let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
         return !(n == 2 && magic.0 == 0x1f && magic.1 == 0x8b)
+    }
+}
+
+/// A few large byte buffers, reused (thread-safe).
+final class BufferPool: @unchecked Sendable {
+    private var free: [(UnsafeMutablePointer<UInt8>, Int)] = []
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    /// Buffers kept at most (three pieces are in flight at once).
+    static let kept = 4
+
+    init() {
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    /// A buffer of at least `capacity` bytes, and its capacity.
+    func take(_ capacity: Int) -> (UnsafeMutablePointer<UInt8>, Int) {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if let i = free.firstIndex(where: { $0.1 >= capacity }) { return free.remove(at: i) }
+        // Whole megabytes, so that the next piece (a little larger or smaller) fits too.
+        let rounded = (capacity + (1 << 20) - 1) & ~((1 << 20) - 1)
+        return (.allocate(capacity: rounded), rounded)
+    }
+
+    func give(_ buffer: UnsafeMutablePointer<UInt8>, _ capacity: Int) {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if free.count < Self.kept { free.append((buffer, capacity)) } else { buffer.deallocate() }
     }
 }
