@@ -239,19 +239,19 @@ enum XMLPieces {
         let shifting = lines != 0 || records != 0
         let amounts = outcome.sink.loadedAmounts
         var i = 0
-        outcome.records.drain { r in
+        outcome.records.drain { (r: consuming SourceRecord) in
             let amount = amounts[i]
             i += 1
             guard shifting else {
                 sink.load(r, amount: amount)
                 return
             }
-            var r = r
+            var r = consume r
             switch consume r {
-            case .movement(var m): shift(&m.location); r = .movement(m)
-            case .grant(var g): shift(&g.location); r = .grant(g)
-            case .member(var m): shift(&m.location); r = .member(m)
-            case .balance(var b): shift(&b.location); r = .balance(b)
+            case .movement(var m): shift(&m.location); r = .movement(consume m)
+            case .grant(var g): shift(&g.location); r = .grant(consume g)
+            case .member(var m): shift(&m.location); r = .member(consume m)
+            case .balance(var b): shift(&b.location); r = .balance(consume b)
             }
             sink.load(r, amount: amount)
         }
@@ -287,7 +287,7 @@ enum XMLPieces {
         }
 
         /// Each record in order, moved out; the buffer is empty afterwards.
-        func drain(_ body: (SourceRecord) -> Void) {
+        func drain(_ body: (consuming SourceRecord) -> Void) {
             let n = count
             count = 0
             for i in 0..<n { body((base + i).move()) }

@@ -33,25 +33,24 @@ final class XMLNameTable {
         slots.deallocate()
     }
 
-    /// A hash of `length` bytes at `p`, a word at a time. The bytes after
-    /// the name are read but masked off: the caller's buffer has at least
-    /// eight readable bytes after any name (`XMLScanner.padding`).
+    /// A hash of `length` bytes at `p`: its first and last eight bytes and
+    /// its length (names that share all three differ in the comparison).
+    /// The bytes after the name are read but masked off: the caller's
+    /// buffer has at least eight readable bytes after any name
+    /// (`XMLScanner.padding`).
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: length &+ 1)
-        var i = 0
         let raw = UnsafeRawPointer(p)
-        while i + 8 <= length {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i += 8
+        var h: UInt64
+        if length <= 8 {
+            let mask = length == 8 ? ~UInt64(0) : (UInt64(1) << UInt64(8 * length)) &- 1
+            h = (raw.loadUnaligned(as: UInt64.self) & mask) &* 0x9E37_79B9_7F4A_7C15
+        } else {
+            h = raw.loadUnaligned(as: UInt64.self) &* 0x9E37_79B9_7F4A_7C15
+            h ^= raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) &* 0xFF51_AFD7_ED55_8CCD
         }
-        if i < length {
-            let tail = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & (~UInt64(0) >> UInt64(64 - 8 * (length - i)))
-            h = (h ^ tail) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-        }
-        return h
+        h ^= UInt64(truncatingIfNeeded: length)
+        return h ^ (h >> 31)
     }
 
     /// True when the stored (zero-padded) name and the `length` bytes at
@@ -73,7 +72,7 @@ final class XMLNameTable {
 
     /// The stored name for these bytes; nil when the table is full.
     @inline(__always)
-    func intern(_ p: UnsafePointer<UInt8>, _ length: Int) -> XMLName? {
+    final func intern(_ p: UnsafePointer<UInt8>, _ length: Int) -> XMLName? {
         let h = Self.hash(p, length)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -176,7 +175,7 @@ struct XMLScanner {
     private static let cPlain: UInt8 = 0, cLess: UInt8 = 1, cAmp: UInt8 = 2, cBracket: UInt8 = 3, cCR: UInt8 = 4
     private static let cHigh: UInt8 = 5, cBad: UInt8 = 6, cQuote: UInt8 = 7, cApos: UInt8 = 8
     /// Name bytes: 1 may start a name, 2 may continue one, 3 is `:`.
-    private static let nStart: UInt8 = 1, nChar: UInt8 = 2, nColon: UInt8 = 3
+    private static let nStart: UInt8 = 3, nChar: UInt8 = 2, nColon: UInt8 = 4  // start bytes are name bytes too (bit 2)
 
     /// Classes of bytes in text (1), in attribute values (2) and in names (3).
     nonisolated(unsafe) private static let tables: UnsafePointer<UInt8> = {
@@ -333,6 +332,8 @@ struct XMLScanner {
     private let qlengths: UnsafeMutablePointer<Int>
     /// libxml2's attribute layout: local name, prefix, URI, value start, value end.
     private let attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>
+    /// Names met lately, by a hash of their bytes (256 entries).
+    private let recent: UnsafeMutablePointer<Recent>
     /// Declared namespace prefixes (interned) and the depth that declared them.
     private var prefixes: [(name: XMLName?, depth: Int)] = []
     /// Decoded attribute values (those with references), as offsets while a
@@ -351,6 +352,8 @@ struct XMLScanner {
         qnames = .allocate(capacity: XMLStream.maxDepth + 1)
         qlengths = .allocate(capacity: XMLStream.maxDepth + 1)
         attributes = .allocate(capacity: 5 * Self.maxAttributes)
+        recent = .allocate(capacity: 256)
+        recent.initialize(repeating: Recent(), count: 256)
         xmlName = names.intern("xml")
         xmlnsName = names.intern("xmlns")
         position.initialize(to: XMLScanPosition(event: input, countedTo: input))
@@ -360,6 +363,7 @@ struct XMLScanner {
         qnames.deallocate()
         qlengths.deallocate()
         attributes.deallocate()
+        recent.deallocate()
     }
 
     private func declined(_ reason: String, _ at: UnsafePointer<UInt8>) -> Declined {
@@ -701,25 +705,55 @@ struct XMLScanner {
         return true
     }
 
+    /// One entry of the names met lately: a name of at most 16 bytes is
+    /// its first and last eight bytes and its length.
+    struct Recent {
+        var first: UInt64 = 0, last: UInt64 = 0, length = 0
+        var name: XMLName? = nil
+    }
+
+    /// The stored name for `length` bytes at `p`: from `recent` when it is
+    /// there (names of 16 bytes or fewer), else from the table.
+    @inline(__always)
+    private func name(_ p: UnsafePointer<UInt8>, _ length: Int) -> XMLName? {
+        guard length <= 16, length > 0 else { return names.intern(p, length) }
+        let raw = UnsafeRawPointer(p)
+        let first: UInt64, last: UInt64
+        if length >= 8 {
+            first = raw.loadUnaligned(as: UInt64.self)
+            last = raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        } else {
+            first = raw.loadUnaligned(as: UInt64.self) & ((UInt64(1) << UInt64(8 * length)) &- 1)
+            last = 0
+        }
+        let slot = recent + Int(truncatingIfNeeded: ((first &+ last) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        if slot.pointee.first == first && slot.pointee.last == last && slot.pointee.length == length, let name = slot.pointee.name {
+            return name
+        }
+        guard let name = names.intern(p, length) else { return nil }
+        slot.pointee = Recent(first: first, last: last, length: length, name: name)
+        return name
+    }
+
     /// A name, `local` or `prefix:local`, ASCII only; interned.
     @inline(__always)
     private func qualifiedName(_ from: UnsafePointer<UInt8>, _ nameClass: UnsafePointer<UInt8>) throws(Declined) -> (XMLName, XMLName?, UnsafePointer<UInt8>) {
         guard nameClass[Int(from[0])] == Self.nStart else { throw declined("a name this scanner does not read", from) }
         var p = from + 1
-        while nameClass[Int(p[0])] == Self.nStart || nameClass[Int(p[0])] == Self.nChar { p += 1 }
+        while nameClass[Int(p[0])] & Self.nChar != 0 { p += 1 }
         var prefix: XMLName? = nil
         var localStart = from
         if p[0] == 0x3A {
-            guard let interned = names.intern(from, p - from) else { throw declined("too many names", from) }
+            guard let interned = name(from, p - from) else { throw declined("too many names", from) }
             prefix = interned
             localStart = p + 1
             guard nameClass[Int(localStart[0])] == Self.nStart else { throw declined("a name this scanner does not read", from) }
             p = localStart + 1
-            while nameClass[Int(p[0])] == Self.nStart || nameClass[Int(p[0])] == Self.nChar { p += 1 }
+            while nameClass[Int(p[0])] & Self.nChar != 0 { p += 1 }
             if p[0] == 0x3A { throw declined("a name with two colons", from) }
         }
         guard p - from <= Self.maxNameLength, p[0] < 0x80 else { throw declined("a name this scanner does not read", from) }
-        guard let local = names.intern(localStart, p - localStart) else { throw declined("too many names", from) }
+        guard let local = name(localStart, p - localStart) else { throw declined("too many names", from) }
         return (local, prefix, p)
     }
 
@@ -784,7 +818,7 @@ struct XMLScanner {
     private func processingInstruction(_ from: UnsafePointer<UInt8>, _ nameClass: UnsafePointer<UInt8>) throws(Declined) -> UnsafePointer<UInt8> {
         var p = from
         guard nameClass[Int(p[0])] == Self.nStart else { throw declined("a processing instruction this scanner does not read", p) }
-        while nameClass[Int(p[0])] == Self.nStart || nameClass[Int(p[0])] == Self.nChar { p += 1 }
+        while nameClass[Int(p[0])] & Self.nChar != 0 { p += 1 }
         if p - from == 3 && (from[0] | 0x20) == 0x78 && (from[1] | 0x20) == 0x6D && (from[2] | 0x20) == 0x6C {
             throw declined("an xml declaration not at the start", from)
         }
