@@ -139,7 +139,7 @@ enum XMLPieces {
     /// element paths count from the piece's own start until `hand` moves
     /// them to the file's.
     final class Outcome: @unchecked Sendable {
-        let records = RecordBuffer()
+        let records: RecordBuffer
         /// The sink the piece was read into: its findings, and how each came.
         private(set) var sink = RecordSink { _ in }
         var failed = false
@@ -147,6 +147,12 @@ enum XMLPieces {
         var lines = 0
         var recordCount: Int32 = 0
         let done = DispatchSemaphore(value: 0)
+
+        /// `expectedRecords`: room for this many records from the start
+        /// (the previous piece's count), so the buffer need not grow.
+        init(expectedRecords: Int = 1024) {
+            records = RecordBuffer(capacity: expectedRecords)
+        }
 
         /// A fresh sink that buffers records here, every finding kept (the
         /// sink they are handed to keeps what it keeps); records and
@@ -184,8 +190,9 @@ enum XMLPieces {
         let count = plan.starts.count
         var outcomes: [Outcome?] = Array(repeating: nil, count: count)
         var launched = 0
+        var expectedRecords = 1024
         func launch() {
-            let index = launched, outcome = Outcome()
+            let index = launched, outcome = Outcome(expectedRecords: expectedRecords)
             outcomes[index] = outcome
             queue.async {
                 // The scanner first; what it declines, libxml2 reads.
@@ -219,6 +226,7 @@ enum XMLPieces {
                 _ = try parse(plan.piece(index, toEnd: true, lines: lineShift, records: recordsBefore), sink, .libxml2)
                 return
             }
+            expectedRecords = max(expectedRecords, outcome.records.count + outcome.records.count / 4)
             if launched < count { launch() }
             hand(outcome, to: sink, lines: lineShift, records: recordsBefore, record: plan.record)
             linesBefore += outcome.lines
@@ -269,10 +277,13 @@ enum XMLPieces {
     /// would copy each one (retaining its strings) to hand it on.
     final class RecordBuffer {
         private var base: UnsafeMutablePointer<SourceRecord>
-        private var capacity = 1024
+        private var capacity: Int
         private(set) var count = 0
 
-        init() { base = .allocate(capacity: capacity) }
+        init(capacity: Int = 1024) {
+            self.capacity = max(capacity, 16)
+            base = .allocate(capacity: self.capacity)
+        }
 
         func append(_ record: SourceRecord) {
             if count == capacity { base = movedToDoubled(base, count: count, capacity: &capacity) }

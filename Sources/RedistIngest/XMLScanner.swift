@@ -264,6 +264,26 @@ struct XMLScanner {
         return true
     }
 
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Past the bytes of an attribute value that need no look, eight at a
+    /// time: stops at the first byte that is the quote, `<`, `&`, below
+    /// 0x20 or above 0x7F (the zero padding after the input stops it too).
+    @inline(__always)
+    static func skipPlain(_ from: UnsafePointer<UInt8>, _ quoteWord: UInt64) -> UnsafePointer<UInt8> {
+        var p = from
+        @inline(__always) func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        while true {
+            let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+            // The lowest flagged byte is exact (borrows only reach higher ones).
+            let special = (w & highs) | ((w &- (0x20 &* ones)) & ~w & highs)
+                | zeroByte(w ^ quoteWord) | zeroByte(w ^ (0x3C &* ones)) | zeroByte(w ^ (0x26 &* ones))
+            if special != 0 { return p + (special.trailingZeroBitCount >> 3) }
+            p += 8
+        }
+    }
+
     /// A character XML allows, by code point.
     @inline(__always)
     static func isXMLChar(_ v: UInt32) -> Bool {
@@ -372,7 +392,7 @@ struct XMLScanner {
 
     /// Scans the whole input, handing events to the stream; stops early
     /// when the stream stops (a handler failed). Throws `Declined`.
-    mutating func run() throws(Declined) {
+    mutating func run<Handler: XMLStreamHandler>(_ handler: Handler) throws(Declined) {
         var p = start
         let text = Self.tables, attr = Self.tables + 256, nameClass = Self.tables + 512
         var depth = 0
@@ -407,7 +427,7 @@ struct XMLScanner {
                 guard q[0] == 0x3E, q < end else { throw declined("an end tag not closed by >", q) }
                 p = q + 1
                 position.pointee.event = p
-                stream.didEnd(stream.name(atDepth: depth)!)
+                stream.didEnd(stream.name(atDepth: depth)!, to: handler)
                 depth -= 1
                 while let last = prefixes.last, last.depth > depth { prefixes.removeLast() }
                 if stream.stopped { return }
@@ -428,16 +448,16 @@ struct XMLScanner {
                 if depth >= XMLStream.maxDepth {
                     // The stream fails with its own message, as with libxml2.
                     position.pointee.event = p
-                    stream.didStart(stream.name(atDepth: depth)!, nil, nil, 0)
+                    stream.didStart(stream.name(atDepth: depth)!, nil, nil, 0, to: handler)
                     return
                 }
-                let (next, empty) = try startTag(p, depth: depth, attr, nameClass)
+                let (next, empty) = try startTag(p, depth: depth, attr, nameClass, handler)
                 p = next
                 rootSeen = true
                 depth += 1
                 if stream.stopped { return }
                 if empty {
-                    stream.didEnd(stream.name(atDepth: depth)!)
+                    stream.didEnd(stream.name(atDepth: depth)!, to: handler)
                     depth -= 1
                     while let last = prefixes.last, last.depth > depth { prefixes.removeLast() }
                     if stream.stopped { return }
@@ -535,8 +555,8 @@ struct XMLScanner {
     /// A start tag at `p`; hands it to the stream. Returns the position
     /// after it and whether it was empty (`/>`).
     @inline(__always)
-    private mutating func startTag(_ from: UnsafePointer<UInt8>, depth: Int, _ attr: UnsafePointer<UInt8>,
-                                   _ nameClass: UnsafePointer<UInt8>) throws(Declined) -> (UnsafePointer<UInt8>, Bool) {
+    private mutating func startTag<Handler: XMLStreamHandler>(_ from: UnsafePointer<UInt8>, depth: Int, _ attr: UnsafePointer<UInt8>,
+                                   _ nameClass: UnsafePointer<UInt8>, _ handler: Handler) throws(Declined) -> (UnsafePointer<UInt8>, Bool) {
         let nameStart = from + 1
         let (local, prefix, afterName) = try qualifiedName(nameStart, nameClass)
         qnames[depth] = nameStart
@@ -553,7 +573,7 @@ struct XMLScanner {
             if p[0] == 0x2F {
                 guard p[1] == 0x3E else { throw declined("/ not followed by > in a tag", p) }
                 p += 2
-                return (try finishStart(local, prefix, p, count), true)
+                return (try finishStart(local, prefix, p, count, handler), true)
             }
             guard spaced else { throw declined("attributes not separated by white space", p) }
             let (aLocal, aPrefix, afterAttributeName) = try qualifiedName(p, nameClass)
@@ -568,7 +588,9 @@ struct XMLScanner {
             let valueStart = q + 1
             var v = valueStart
             var hasReference = false
+            let quoteWord = UInt64(quote) &* Self.ones
             while true {
+                v = Self.skipPlain(v, quoteWord)
                 let c = attr[Int(v[0])]
                 if c == Self.cPlain || (c == Self.cQuote || c == Self.cApos) && c != closing { v += 1; continue }
                 if c == closing { break }
@@ -622,13 +644,14 @@ struct XMLScanner {
             }
             count += 1
         }
-        return (try finishStart(local, prefix, p, count), false)
+        return (try finishStart(local, prefix, p, count, handler), false)
     }
 
     /// Checks the tag's prefixes are declared, fixes decoded values'
     /// pointers and hands the start tag to the stream.
     @inline(__always)
-    private func finishStart(_ local: XMLName, _ prefix: XMLName?, _ after: UnsafePointer<UInt8>, _ count: Int) throws(Declined) -> UnsafePointer<UInt8> {
+    private func finishStart<Handler: XMLStreamHandler>(_ local: XMLName, _ prefix: XMLName?, _ after: UnsafePointer<UInt8>, _ count: Int,
+                                                      _ handler: Handler) throws(Declined) -> UnsafePointer<UInt8> {
         if let prefix { guard isDeclared(prefix) else { throw declined("an undeclared or reserved element prefix", after) } }
         var k = 0
         while k < count {
@@ -645,7 +668,7 @@ struct XMLScanner {
         }
         position.pointee.event = after
         // The scratch array is not touched until the next tag: its storage stays put during the call.
-        stream.didStart(local, prefix, count > 0 ? attributes : nil, count)
+        stream.didStart(local, prefix, count > 0 ? attributes : nil, count, to: handler)
         return after
     }
 

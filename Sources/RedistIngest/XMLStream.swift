@@ -407,7 +407,7 @@ final class XMLStream {
     /// `FileFailure` when the file is not well-formed XML, contains a
     /// DOCTYPE, cannot be read to its end, or the handler gave up on it.
     /// A stream runs once.
-    func run(_ handler: any XMLStreamHandler) throws {
+    func run<Handler: XMLStreamHandler>(_ handler: Handler) throws {
         precondition(!ran, "an XMLStream runs once")
         ran = true
         hot.pointee.handler = handler
@@ -417,7 +417,7 @@ final class XMLStream {
             var scanner = XMLScanner(stream: self, names: names!, position: position,
                                      input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding)
             defer { scanner.deallocate() }
-            try scanner.run()
+            try scanner.run(handler)
             if let failure { throw failure }
             return
         }
@@ -447,6 +447,16 @@ final class XMLStream {
 
     @inline(__always)
     func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
+        guard let handler = hot.pointee.handler else { return }
+        didStart(name, prefix, attributes, count, to: handler)
+    }
+
+    /// An element starts: the stack is kept and `handler` told. The
+    /// scanner calls this directly with its handler's own type, so that
+    /// the call is direct and nothing is retained per element.
+    @inline(__always)
+    func didStart<Handler: XMLStreamHandler>(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+                                             _ count: Int, to handler: Handler) {
         let h = hot
         let depth = h.pointee.depth
         if depth >= Self.maxDepth {
@@ -483,14 +493,20 @@ final class XMLStream {
         h.pointee.ordinals[depth] = ordinal
         h.pointee.depth = depth + 1
         h.pointee.levelStart[depth + 1] = h.pointee.siblingNames.count
-        h.pointee.handler?.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
+        handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
     }
 
     @inline(__always)
     func didEnd(_ name: XMLName) {
+        guard let handler = hot.pointee.handler else { return }
+        didEnd(name, to: handler)
+    }
+
+    @inline(__always)
+    func didEnd<Handler: XMLStreamHandler>(_ name: XMLName, to handler: Handler) {
         let h = hot
         guard h.pointee.depth > 0 else { return }
-        h.pointee.handler?.endElement(self, name)
+        handler.endElement(self, name)
         let depth = h.pointee.depth
         if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
         h.pointee.depth = depth - 1
@@ -686,10 +702,11 @@ private final class XMLInputFile {
     /// buffer's count includes them). `expected` is the size when known.
     func readAll(first: UnsafeMutablePointer<CChar>, count: Int, expected: Int?, padding: Int,
                  displayPath: String) throws -> (bytes: UnsafeMutableBufferPointer<UInt8>, capacity: Int) {
-        var capacity = max(expected ?? 0, count, 1 << 16) + padding
+        // Room to spare, so that the read that finds the end needs no more.
+        var capacity = max(expected ?? 0, count) + padding + (1 << 16)
         if expected == nil, fd >= 0 {
             var st = stat()
-            if fstat(fd, &st) == 0 { capacity = max(capacity, Int(st.st_size) + padding) }
+            if fstat(fd, &st) == 0 { capacity = max(capacity, Int(st.st_size) + padding + (1 << 16)) }
         }
         var base: UnsafeMutablePointer<UInt8>
         (base, capacity) = XMLInputFile.buffers.take(capacity)
@@ -697,7 +714,7 @@ private final class XMLInputFile {
         var used = count
         do {
             while true {
-                if capacity - used - padding < 1 << 16 {
+                if capacity - used - padding < 4096 {
                     let (bigger, more) = XMLInputFile.buffers.take(capacity * 2)
                     bigger.update(from: base, count: used)
                     XMLInputFile.buffers.give(base, capacity)
