@@ -143,6 +143,32 @@ enum XMLPieces {
         /// The sink the piece was read into: its findings, and how each came.
         private(set) var sink = RecordSink { _ in }
         var failed = false
+        /// The piece's line breaks and record start tags, counted in its
+        /// bytes before it is parsed (nil when they were not); and the
+        /// lines and records before it, from the counts of the pieces before
+        /// (nil when one of them was not counted), published once.
+        var counted: (lines: Int, records: Int32)?
+        var before: (lines: Int, records: Int32)?
+        private var published = false
+        private let publication = DispatchSemaphore(value: 0)
+        /// The line and record offsets the piece was parsed with.
+        var used: (lines: Int, records: Int32) = (0, 0)
+
+        /// Publishes `counted` and `before` (once; later calls do nothing).
+        func publish() {
+            guard !published else { return }
+            published = true
+            publication.signal()
+        }
+
+        /// The lines and records up to the end of this piece, by count;
+        /// waits until this piece has published them.
+        func through() -> (lines: Int, records: Int32)? {
+            publication.wait()
+            publication.signal()
+            guard let before, let counted else { return nil }
+            return (before.lines + counted.lines, before.records + counted.records)
+        }
         /// Line breaks in the piece's bytes of the file, and records (the root's children) in it.
         var lines = 0
         var recordCount: Int32 = 0
@@ -194,12 +220,33 @@ enum XMLPieces {
         func launch() {
             let index = launched, outcome = Outcome(expectedRecords: expectedRecords)
             outcomes[index] = outcome
+            let previous = index > 0 ? outcomes[index - 1] : nil
             queue.async {
+                defer { outcome.publish() }  // whatever happens, the next piece is not kept waiting
+                // Before it is parsed, a scanned piece counts its lines and
+                // records, and takes those before it from the pieces before:
+                // its lines and paths are then the file's from the start, and
+                // nothing needs moving when it is handed on.
+                var piece = plan.piece(index)
+                piece.prepare = { stream in
+                    if outcome.counted == nil { outcome.counted = stream.countInPiece(record: plan.record) }
+                    if index == 0 {
+                        outcome.before = (0, 0)
+                    } else if outcome.before == nil {
+                        outcome.before = previous?.through()
+                    }
+                    outcome.publish()
+                    if let before = outcome.before {
+                        // A piece after the first carries the header's lines too.
+                        outcome.used = (index == 0 ? 0 : before.lines - headerLines, before.records)
+                        stream.setOffsets(lines: outcome.used.lines, records: outcome.used.records)
+                    }
+                }
                 // The scanner first; what it declines, libxml2 reads.
                 var engine = firstEngine
                 while true {
                     do {
-                        (outcome.lines, outcome.recordCount) = try parse(plan.piece(index), outcome.buffer(), engine)
+                        (outcome.lines, outcome.recordCount) = try parse(piece, outcome.buffer(), engine)
                     } catch is XMLScanner.Declined where engine == .scanner {
                         engine = .libxml2
                         continue
@@ -228,7 +275,8 @@ enum XMLPieces {
             }
             expectedRecords = max(expectedRecords, outcome.records.count + outcome.records.count / 4)
             if launched < count { launch() }
-            hand(outcome, to: sink, lines: lineShift, records: recordsBefore, record: plan.record)
+            // Moved only as far as the counts before parsing were wrong (a record tag in a comment, say).
+            hand(outcome, to: sink, lines: lineShift - outcome.used.lines, records: recordsBefore - outcome.used.records, record: plan.record)
             linesBefore += outcome.lines
             recordsBefore += outcome.recordCount
         }

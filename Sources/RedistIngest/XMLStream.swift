@@ -85,6 +85,9 @@ final class XMLStream {
         var lineOffset = 0
         /// Record elements (children of the root) before the piece.
         var recordOffset: Int32 = 0
+        /// Called by `run` before the first event, to set the offsets
+        /// (`setOffsets`) once they are known.
+        var prepare: (@Sendable (XMLStream) -> Void)? = nil
     }
 
     /// Bytes handed to libxml2 per `xmlParseChunk` call.
@@ -180,7 +183,10 @@ final class XMLStream {
     static let maxPathBytes = 16 * 1024
     private var ran = false
     /// For a piece: added to libxml2's line numbers.
-    private let lineOffset: Int
+    private var lineOffset: Int
+    /// For a piece: its header's and closing tag's bytes, and what to call before running.
+    private let pieceFrame: (header: Int, closing: Int)?
+    private let prepare: (@Sendable (XMLStream) -> Void)?
     /// For a piece: the line breaks of the header it starts with.
     private let headerLineBreaks: Int
 
@@ -200,6 +206,8 @@ final class XMLStream {
         self.displayPath = piece == nil ? displayPath : String(decoding: Array(displayPath.utf8), as: UTF8.self)
         self.engine = engine
         lineOffset = piece?.lineOffset ?? 0
+        pieceFrame = piece.map { ($0.header.count, $0.closing.count) }
+        prepare = piece?.prepare
         headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
         input = try XMLInputFile(path: path, displayPath: displayPath, piece: piece)
         buffer = .allocate(capacity: Self.chunkSize)
@@ -290,6 +298,35 @@ final class XMLStream {
     var line: Int {
         guard let ctxt else { return position.pointee.currentLine() + lineOffset }
         return Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset
+    }
+
+    /// For a piece, before `run`: the lines and records (children of the
+    /// root) in the file before it.
+    func setOffsets(lines: Int, records: Int32) {
+        lineOffset = lines
+        hot.pointee.recordOffset = records
+    }
+
+    /// For a piece read whole (the scanner's), before `run`: the line
+    /// breaks and `<record` start tags in its own bytes of the file; nil
+    /// when it is not held whole.
+    func countInPiece(record: String) -> (lines: Int, records: Int32)? {
+        guard let whole, let frame = pieceFrame else { return nil }
+        let start = UnsafePointer(whole.baseAddress!) + frame.header
+        let end = UnsafePointer(whole.baseAddress!) + (whole.count - XMLScanner.padding - frame.closing)
+        guard start <= end else { return nil }
+        let tag = Array(("<" + record).utf8)
+        var records: Int32 = 0
+        var p = UnsafeRawPointer(start)
+        while p < UnsafeRawPointer(end), let hit = memchr(p, 0x3C, UnsafeRawPointer(end) - p) {
+            let at = hit.assumingMemoryBound(to: UInt8.self)
+            if UnsafePointer(at) + tag.count < end, memcmp(at, tag, tag.count) == 0 {
+                let after = at[tag.count]
+                if after == 0x20 || after == 0x3E || after == 0x0A || after == 0x0D || after == 0x09 || after == 0x2F { records += 1 }
+            }
+            p = UnsafeRawPointer(hit) + 1
+        }
+        return (XMLScanner.lineBreaks(from: start, to: end), records)
     }
 
     /// True once the parse is stopped by a failure.
@@ -410,6 +447,7 @@ final class XMLStream {
     func run<Handler: XMLStreamHandler>(_ handler: Handler) throws {
         precondition(!ran, "an XMLStream runs once")
         ran = true
+        prepare?(self)
         hot.pointee.handler = handler
         defer { hot.pointee.handler = nil }
         guard let ctxt else {
