@@ -35,7 +35,8 @@ public final class RecordSink {
     /// Findings are kept up to this many per check; the rest are counted.
     public var keepPerCheck = 1000
     private var countsByCheck: [String: Int] = [:]
-    private let handler: (SourceRecord) -> Void
+    /// Takes each record over (a buffering handler moves it, never copies it).
+    private let handler: (consuming SourceRecord) -> Void
     private let rowHandler: ((borrowing MovementRow) -> Void)?
     /// A last check on each record before it is loaded (the currency); a
     /// message turns the row into a reject. For movements handed over as
@@ -45,7 +46,7 @@ public final class RecordSink {
     /// `handler` gets every record; with `rows`, readers that can hand
     /// ledger rows over as bytes (`MovementRow`) do so instead of making a
     /// `Movement` of each.
-    public init(_ handler: @escaping (SourceRecord) -> Void, rows: ((borrowing MovementRow) -> Void)? = nil) {
+    public init(_ handler: @escaping (consuming SourceRecord) -> Void, rows: ((borrowing MovementRow) -> Void)? = nil) {
         self.handler = handler
         self.rowHandler = rows
     }
@@ -84,7 +85,7 @@ public final class RecordSink {
 
     /// A row that became a record.
     @inline(__always)
-    public func load(_ record: SourceRecord, amount: Int64) {
+    public func load(_ record: consuming SourceRecord, amount: Int64) {
         if let validate, let problem = validate(record) {
             reject(record.location, check: "reject.currency", problem, amount: record.money)
             return

@@ -176,8 +176,8 @@ enum XMLPieces {
 
         /// `expectedRecords`: room for this many records from the start
         /// (the previous piece's count), so the buffer need not grow.
-        init(expectedRecords: Int = 1024) {
-            records = RecordBuffer(capacity: expectedRecords)
+        init(expectedRecords: Int = 1024, reusing spare: RecordBuffer? = nil) {
+            records = spare ?? RecordBuffer(capacity: expectedRecords)
         }
 
         /// A fresh sink that buffers records here, every finding kept (the
@@ -186,7 +186,7 @@ enum XMLPieces {
         func buffer() -> RecordSink {
             records.removeAll()
             let records = self.records
-            sink = RecordSink { record in records.append(record) }
+            sink = RecordSink { (record: consuming SourceRecord) in records.append(record) }
             sink.keepPerCheck = .max
             sink.notesKinds = true
             return sink
@@ -217,8 +217,10 @@ enum XMLPieces {
         var outcomes: [Outcome?] = Array(repeating: nil, count: count)
         var launched = 0
         var expectedRecords = 1024
+        // Handed-on pieces' record buffers, empty, for the next pieces (their memory is already mapped).
+        var spare: [RecordBuffer] = []
         func launch() {
-            let index = launched, outcome = Outcome(expectedRecords: expectedRecords)
+            let index = launched, outcome = Outcome(expectedRecords: expectedRecords, reusing: spare.popLast())
             outcomes[index] = outcome
             let previous = index > 0 ? outcomes[index - 1] : nil
             queue.async {
@@ -277,6 +279,7 @@ enum XMLPieces {
             if launched < count { launch() }
             // Moved only as far as the counts before parsing were wrong (a record tag in a comment, say).
             hand(outcome, to: sink, lines: lineShift - outcome.used.lines, records: recordsBefore - outcome.used.records, record: plan.record)
+            spare.append(outcome.records)
             linesBefore += outcome.lines
             recordsBefore += outcome.recordCount
         }
@@ -333,7 +336,7 @@ enum XMLPieces {
             base = .allocate(capacity: self.capacity)
         }
 
-        func append(_ record: SourceRecord) {
+        func append(_ record: consuming SourceRecord) {
             if count == capacity { base = movedToDoubled(base, count: count, capacity: &capacity) }
             (base + count).initialize(to: record)
             count += 1

@@ -713,7 +713,9 @@ private final class XMLInputFile {
         if let gz {
             let n = gzread(gz, buffer, UInt32(capacity))
             var code: Int32 = 0
-            let message = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown error"
+            var message = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown error"
+            // zlib names a descriptor it was given "<fd:N>": a number that means nothing to anyone, and differs run to run.
+            if message.hasPrefix("<fd:"), let colon = message.range(of: ">: ") { message = String(message[colon.upperBound...]) }
             // At the end of a cut-short stream zlib returns what it has and
             // then 0, with Z_BUF_ERROR.
             if n < 0 || (n == 0 && code != Z_OK) {
