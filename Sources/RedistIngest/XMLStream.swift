@@ -110,11 +110,16 @@ final class XMLStream {
         // counters start in the two arrays below: counting siblings by name
         // gives each element its ordinal among same-named siblings.
         let levelStart: UnsafeMutablePointer<Int>
-        var siblingNames: [XMLName] = []
-        var siblingCounts: [Int32] = []
+        // Kept by hand, not as arrays: popping a level is then one store.
+        var siblingNames: UnsafeMutablePointer<XMLName?>
+        var siblingCounts: UnsafeMutablePointer<Int32>
+        var siblingCount = 0
+        var siblingCapacity = 256
         // Text collection.
         var captureDepth = Int.max
-        var text: [UInt8] = []
+        var text: UnsafeMutablePointer<UInt8>
+        var textCount = 0
+        var textCapacity = 4096
         /// How many leading entries of `pathPrefixes` are still the current
         /// element's ancestors' paths.
         var validPrefixes = 0
@@ -134,16 +139,46 @@ final class XMLStream {
             ordinals = .allocate(capacity: XMLStream.maxDepth + 1)
             levelStart = .allocate(capacity: XMLStream.maxDepth + 2)
             levelStart[0] = 0
-            siblingNames.reserveCapacity(256)
-            siblingCounts.reserveCapacity(256)
-            text.reserveCapacity(4096)
+            siblingNames = .allocate(capacity: siblingCapacity)
+            siblingCounts = .allocate(capacity: siblingCapacity)
+            text = .allocate(capacity: textCapacity)
         }
+
+        mutating func pushSibling(_ name: XMLName, _ ordinal: Int32) {
+            if siblingCount == siblingCapacity {
+                var capacity = siblingCapacity
+                siblingNames = movedToDoubled(siblingNames, count: siblingCount, capacity: &capacity)
+                capacity = siblingCapacity
+                siblingCounts = movedToDoubled(siblingCounts, count: siblingCount, capacity: &capacity)
+                siblingCapacity = capacity
+            }
+            siblingNames[siblingCount] = name
+            siblingCounts[siblingCount] = ordinal
+            siblingCount += 1
+        }
+
+        mutating func appendText(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
+            if textCount + length > textCapacity {
+                var capacity = textCapacity
+                while textCount + length > capacity {
+                    text = movedToDoubled(text, count: textCount, capacity: &capacity)
+                }
+                textCapacity = capacity
+            }
+            (text + textCount).update(from: bytes, count: length)
+            textCount += length
+        }
+
+        var collectedText: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: text, count: textCount) }
 
         func deallocate() {
             names.deallocate()
             prefixes.deallocate()
             ordinals.deallocate()
             levelStart.deallocate()
+            siblingNames.deallocate()
+            siblingCounts.deallocate()
+            text.deallocate()
         }
     }
 
@@ -385,9 +420,8 @@ final class XMLStream {
     var bytesHeld: Int {
         var held = whole?.count ?? 0
         if let input = ctxt?.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
-        held += hot.pointee.text.capacity
-        held += hot.pointee.siblingNames.capacity * MemoryLayout<XMLName>.stride
-        held += hot.pointee.siblingCounts.capacity * MemoryLayout<Int32>.stride
+        held += hot.pointee.textCapacity
+        held += hot.pointee.siblingCapacity * (MemoryLayout<XMLName>.stride + MemoryLayout<Int32>.stride)
         return held
     }
 
@@ -413,7 +447,7 @@ final class XMLStream {
     /// descendants' too) until it ends; replaces any collection under way.
     func beginText() {
         let h = hot
-        h.pointee.text.removeAll(keepingCapacity: true)
+        h.pointee.textCount = 0
         h.pointee.captureDepth = h.pointee.depth
     }
 
@@ -421,11 +455,11 @@ final class XMLStream {
     func endText() { hot.pointee.captureDepth = Int.max }
 
     /// The collected text, trimmed, with runs of white space made one space.
-    var text: String { hot.pointee.text.withUnsafeBufferPointer { XMLText.collapsed($0) } }
+    var text: String { XMLText.collapsed(hot.pointee.collectedText) }
 
     /// The collected text's bytes without surrounding white space (for amounts and codes).
     func withTrimmedText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        hot.pointee.text.withUnsafeBufferPointer { body(XMLText.trimmed($0)) }
+        body(XMLText.trimmed(hot.pointee.collectedText))
     }
 
     /// Stops the parse: the file fails with this message at the current element.
@@ -505,24 +539,19 @@ final class XMLStream {
         let first = h.pointee.levelStart[depth]
         var ordinal: Int32 = 1
         var found = false
-        h.pointee.siblingNames.withUnsafeBufferPointer { names in
-            var i = names.count - 1
-            while i >= first {
-                if names[i] == name { found = true; break }
-                i -= 1
-            }
-            if found {
-                h.pointee.siblingCounts.withUnsafeMutableBufferPointer { counts in
-                    counts[i] += 1
-                    ordinal = counts[i]
-                }
-            }
+        let names = h.pointee.siblingNames
+        var i = h.pointee.siblingCount - 1
+        while i >= first {
+            if names[i] == name { found = true; break }
+            i -= 1
         }
-        if !found {
+        if found {
+            h.pointee.siblingCounts[i] += 1
+            ordinal = h.pointee.siblingCounts[i]
+        } else {
             // In a piece, the root's children carry on the count of the pieces before.
             if depth == 1 { ordinal += h.pointee.recordOffset }
-            h.pointee.siblingNames.append(name)
-            h.pointee.siblingCounts.append(ordinal)
+            h.pointee.pushSibling(name, ordinal)
         }
         if depth == 1 { h.pointee.rootChildren += 1 }
         if h.pointee.validPrefixes > depth { h.pointee.validPrefixes = depth }
@@ -530,7 +559,7 @@ final class XMLStream {
         h.pointee.prefixes[depth] = prefix
         h.pointee.ordinals[depth] = ordinal
         h.pointee.depth = depth + 1
-        h.pointee.levelStart[depth + 1] = h.pointee.siblingNames.count
+        h.pointee.levelStart[depth + 1] = h.pointee.siblingCount
         handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
     }
 
@@ -548,23 +577,18 @@ final class XMLStream {
         let depth = h.pointee.depth
         if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
         h.pointee.depth = depth - 1
-        let start = h.pointee.levelStart[depth]
-        let drop = h.pointee.siblingNames.count - start
-        if drop > 0 {
-            h.pointee.siblingNames.removeLast(drop)
-            h.pointee.siblingCounts.removeLast(drop)
-        }
+        h.pointee.siblingCount = h.pointee.levelStart[depth]
     }
 
     @inline(__always)
     func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
         let h = hot
         guard h.pointee.depth >= h.pointee.captureDepth else { return }
-        if h.pointee.text.count + length > Self.maxTextBytes {
+        if h.pointee.textCount + length > Self.maxTextBytes {
             fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
             return
         }
-        h.pointee.text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+        h.pointee.appendText(bytes, length)
     }
 
     fileprivate func didSeeDoctype() {
