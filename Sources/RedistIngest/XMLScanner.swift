@@ -155,7 +155,7 @@ struct XMLScanPosition {
 /// So the scanner never has to say why a file is bad, and the result is
 /// never different from libxml2's: tests read every corpus file and a set
 /// of awkward ones both ways and compare.
-struct XMLScanner {
+final class XMLScanner {
     /// The scanner met something outside its subset.
     struct Declined: Error, CustomStringConvertible {
         let reason: String
@@ -379,7 +379,7 @@ struct XMLScanner {
         position.initialize(to: XMLScanPosition(event: input, countedTo: input))
     }
 
-    func deallocate() {
+    deinit {
         qnames.deallocate()
         qlengths.deallocate()
         attributes.deallocate()
@@ -392,7 +392,7 @@ struct XMLScanner {
 
     /// Scans the whole input, handing events to the stream; stops early
     /// when the stream stops (a handler failed). Throws `Declined`.
-    mutating func run<Handler: XMLStreamHandler>(_ handler: Handler) throws(Declined) {
+    func run<Handler: XMLStreamHandler>(_ handler: Handler) throws(Declined) {
         var p = start
         let text = Self.tables, attr = Self.tables + 256, nameClass = Self.tables + 512
         var depth = 0
@@ -555,7 +555,7 @@ struct XMLScanner {
     /// A start tag at `p`; hands it to the stream. Returns the position
     /// after it and whether it was empty (`/>`).
     @inline(__always)
-    private mutating func startTag<Handler: XMLStreamHandler>(_ from: UnsafePointer<UInt8>, depth: Int, _ attr: UnsafePointer<UInt8>,
+    private func startTag<Handler: XMLStreamHandler>(_ from: UnsafePointer<UInt8>, depth: Int, _ attr: UnsafePointer<UInt8>,
                                    _ nameClass: UnsafePointer<UInt8>, _ handler: Handler) throws(Declined) -> (UnsafePointer<UInt8>, Bool) {
         let nameStart = from + 1
         let (local, prefix, afterName) = try qualifiedName(nameStart, nameClass)
@@ -564,8 +564,10 @@ struct XMLScanner {
         var p = afterName
         var count = 0
         var defaultDeclared = false
-        decoded.removeAll(keepingCapacity: true)
-        scratch.removeAll(keepingCapacity: true)
+        if !decoded.isEmpty {
+            decoded.removeAll(keepingCapacity: true)
+            scratch.removeAll(keepingCapacity: true)
+        }
         while true {
             let spaced = Self.isSpace(p[0])
             while Self.isSpace(p[0]) { p += 1 }

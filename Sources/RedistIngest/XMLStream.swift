@@ -486,9 +486,8 @@ final class XMLStream {
         defer { hot.pointee.handler = nil }
         guard let ctxt else {
             let input = whole!
-            var scanner = XMLScanner(stream: self, names: names!, position: position,
+            let scanner = XMLScanner(stream: self, names: names!, position: position,
                                      input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding)
-            defer { scanner.deallocate() }
             try scanner.run(handler)
             if let failure { throw failure }
             return
