@@ -57,17 +57,7 @@ final class XMLNameTable {
     /// `p` (followed by at least eight readable bytes) are the same.
     @inline(__always)
     static func same(_ stored: UnsafePointer<UInt8>, _ p: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        let a = UnsafeRawPointer(stored), b = UnsafeRawPointer(p)
-        var i = 0
-        while i + 8 <= length {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i += 8
-        }
-        if i < length {
-            let mask = ~UInt64(0) >> UInt64(64 - 8 * (length - i))
-            return a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & mask
-        }
-        return true
+        XMLScanner.sameBytes(stored, p, length)
     }
 
     /// The stored name for these bytes; nil when the table is full.

@@ -23,6 +23,21 @@ struct ReaderOutcome {
             && sink.amountRead == sink.amountLoaded + sink.amountRejected + sink.amountSkipped
     }
 
+    /// Two reads of the same file gave the same records (lines and paths
+    /// included), findings, failure and control totals; `ways` names them.
+    static func expectSame(_ a: ReaderOutcome, _ b: ReaderOutcome, _ name: String, ways: (String, String)) {
+        #expect(a.records.count == b.records.count, "\(name): \(a.records.count) records \(ways.0), \(b.records.count) \(ways.1)")
+        for (x, y) in zip(a.records, b.records) where x != y {
+            Issue.record("\(name): \(x) \(ways.0), \(y) \(ways.1)")
+            break
+        }
+        #expect(a.sink.diagnostics.map(\.rendered) == b.sink.diagnostics.map(\.rendered), "\(name): findings differ")
+        #expect(a.failure?.description == b.failure?.description, "\(name): \(String(describing: a.failure)) / \(String(describing: b.failure))")
+        #expect(a.sink.rowsRead == b.sink.rowsRead && a.sink.rowsRejected == b.sink.rowsRejected
+                && a.sink.rowsSkipped == b.sink.rowsSkipped && a.sink.amountRead == b.sink.amountRead && b.totalsBalance,
+                "\(name): control totals differ")
+    }
+
     /// Reads `path` with `reader`, keeping every record and the failure, if any.
     static func read(_ reader: some SourceReader, _ path: String, display: String? = nil) -> ReaderOutcome {
         var records: [SourceRecord] = []

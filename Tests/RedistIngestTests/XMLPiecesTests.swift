@@ -22,14 +22,7 @@ import Testing
     }
 
     func expectSame(_ a: ReaderOutcome, _ b: ReaderOutcome, _ name: String) {
-        #expect(a.records.count == b.records.count, "\(name): \(a.records.count) records in one pass, \(b.records.count) in pieces")
-        for (x, y) in zip(a.records, b.records) where x != y {
-            Issue.record("\(name): \(x.location) in one pass, \(y.location) in pieces")
-            break
-        }
-        #expect(a.sink.diagnostics.map(\.rendered) == b.sink.diagnostics.map(\.rendered), "\(name): findings differ")
-        #expect(a.failure?.description == b.failure?.description, "\(name): \(String(describing: a.failure)) / \(String(describing: b.failure))")
-        #expect(a.sink.rowsRead == b.sink.rowsRead && a.sink.amountRead == b.sink.amountRead && b.totalsBalance)
+        ReaderOutcome.expectSame(a, b, name, ways: ("in one pass", "in pieces"))
     }
 
     @Test func corpusFilesReadTheSameInPieces() throws {

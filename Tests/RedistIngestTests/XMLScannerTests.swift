@@ -35,15 +35,7 @@ import Testing
     }
 
     static func expectSame(_ a: ReaderOutcome, _ b: ReaderOutcome, _ name: String) {
-        #expect(a.records.count == b.records.count, "\(name): \(a.records.count) records with libxml2, \(b.records.count) scanned")
-        for (x, y) in zip(a.records, b.records) where x != y {
-            Issue.record("\(name): \(x) with libxml2, \(y) scanned")
-            break
-        }
-        #expect(a.sink.diagnostics.map(\.rendered) == b.sink.diagnostics.map(\.rendered), "\(name): findings differ: \(a.sink.diagnostics.map(\.rendered)) / \(b.sink.diagnostics.map(\.rendered))")
-        #expect(a.failure?.description == b.failure?.description, "\(name): \(String(describing: a.failure)) / \(String(describing: b.failure))")
-        #expect(a.sink.rowsRead == b.sink.rowsRead && a.sink.rowsRejected == b.sink.rowsRejected
-                && a.sink.rowsSkipped == b.sink.rowsSkipped && a.sink.amountRead == b.sink.amountRead, "\(name): totals differ")
+        ReaderOutcome.expectSame(a, b, name, ways: ("with libxml2", "scanned"))
     }
 
     static var readers: [(String, any SourceReader)] { [
