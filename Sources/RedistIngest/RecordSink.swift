@@ -51,12 +51,32 @@ public final class RecordSink {
         self.rowHandler = rows
     }
 
+    /// Calls made so far (loads, rejects, skips, reports, each counted once).
+    public private(set) var calls = 0
+    private var ignoring = 0
+
+    /// The next `n` calls are ignored: a reader that starts a file again
+    /// from the top after `n` calls (see `XMLStream.read`) makes them again.
+    func ignoreNext(_ n: Int) { ignoring = n }
+
+    /// Counts a call; false when it is one to ignore.
+    @inline(__always)
+    private func admit() -> Bool {
+        if ignoring > 0 {
+            ignoring -= 1
+            return false
+        }
+        calls += 1
+        return true
+    }
+
     /// True when movements may be handed over as `MovementRow`s.
     public var takesRows: Bool { rowHandler != nil }
 
     /// A ledger row that became a movement, as bytes (only when `takesRows`).
     @inline(__always)
     public func load(_ row: borrowing MovementRow) {
+        guard admit() else { return }
         if Self.countIfAccepted(&totals, row.amount) {
             rowHandler!(row)
         } else {
@@ -75,7 +95,7 @@ public final class RecordSink {
     /// The first row in a currency: asks `validate`.
     private func loadChecking(_ row: borrowing MovementRow) {
         if let validate, let problem = validate(.movement(row.movement())) {
-            reject(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
+            rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
             return
         }
         totals.acceptedCurrency = row.amount.currency
@@ -86,8 +106,9 @@ public final class RecordSink {
     /// A row that became a record.
     @inline(__always)
     public func load(_ record: consuming SourceRecord, amount: Int64) {
+        guard admit() else { return }
         if let validate, let problem = validate(record) {
-            reject(record.location, check: "reject.currency", problem, amount: record.money)
+            rejected(record.location, check: "reject.currency", problem, amount: record.money)
             return
         }
         Self.count(&totals, Int64(amount.magnitude))
@@ -105,6 +126,11 @@ public final class RecordSink {
 
     /// A row that could not be used: an error, counted.
     public func reject(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+        guard admit() else { return }
+        rejected(location, check: check, message, amount: amount)
+    }
+
+    private func rejected(_ location: SourceLocation, check: String, _ message: String, amount: Money?) {
         let gross = Int64(amount?.minorUnits.magnitude ?? 0)
         totals.rowsRead += 1
         totals.rowsRejected += 1
@@ -116,6 +142,7 @@ public final class RecordSink {
     /// A row that is not a record by design (a total row, another
     /// organisation's grant): a note, counted.
     public func skip(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+        guard admit() else { return }
         let gross = Int64(amount?.minorUnits.magnitude ?? 0)
         totals.rowsRead += 1
         totals.rowsSkipped += 1
@@ -126,6 +153,7 @@ public final class RecordSink {
 
     /// A finding that is not about one row (a failed balance check, a file-level warning).
     public func report(_ diagnostic: Diagnostic) {
+        guard admit() else { return }
         keep(diagnostic, .report)
     }
 

@@ -336,7 +336,14 @@ final class XMLScanner {
     private let names: XMLNameTable
     private let position: UnsafeMutablePointer<XMLScanPosition>
     private let start: UnsafePointer<UInt8>
-    private let end: UnsafePointer<UInt8>
+    /// The end of the input in hand, and whether it is the file's end; when
+    /// it is not, the window moves on whenever fewer than `lookahead` bytes
+    /// are left before a token (a longer token is declined).
+    private var end: UnsafePointer<UInt8>
+    private var final: Bool
+    private let lookahead: Int
+    /// Copies of the open elements' names, once the window has moved on from them.
+    private var nameArena: UnsafeMutablePointer<UInt8>? = nil
     /// Per open element: where its qualified name is in the input, and its length.
     private let qnames: UnsafeMutablePointer<UnsafePointer<UInt8>>
     private let qlengths: UnsafeMutablePointer<Int>
@@ -353,12 +360,14 @@ final class XMLScanner {
     private let xmlName: XMLName, xmlnsName: XMLName
 
     init(stream: XMLStream, names: XMLNameTable, position: UnsafeMutablePointer<XMLScanPosition>,
-         input: UnsafePointer<UInt8>, count: Int) {
+         input: UnsafePointer<UInt8>, count: Int, final: Bool = true, lookahead: Int = 1 << 16) {
         self.stream = stream
         self.names = names
         self.position = position
         start = input
         end = input + count
+        self.final = final
+        self.lookahead = lookahead
         qnames = .allocate(capacity: XMLStream.maxDepth + 1)
         qlengths = .allocate(capacity: XMLStream.maxDepth + 1)
         attributes = .allocate(capacity: 5 * Self.maxAttributes)
@@ -374,6 +383,33 @@ final class XMLScanner {
         qlengths.deallocate()
         attributes.deallocate()
         recent.deallocate()
+        nameArena?.deallocate()
+    }
+
+    /// Moves the window on, keeping the bytes from `p`: lines are counted
+    /// up to `p` first, and the open elements' names copied out of it.
+    private func refill(_ p: UnsafePointer<UInt8>, depth: Int) throws(Declined) -> UnsafePointer<UInt8> {
+        position.pointee.event = p
+        _ = position.pointee.currentLine()
+        var total = 0
+        for i in 0..<depth { total += qlengths[i] }
+        // Zero-padded: end tags compare a word at a time.
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: total + Self.padding)
+        arena.initialize(repeating: 0, count: total + Self.padding)
+        var offset = 0
+        for i in 0..<depth {
+            (arena + offset).update(from: qnames[i], count: qlengths[i])
+            qnames[i] = UnsafePointer(arena + offset)
+            offset += qlengths[i]
+        }
+        nameArena?.deallocate()
+        nameArena = arena
+        guard let (base, count, isFinal) = stream.nextWindow(keeping: p) else { throw declined("the file could not be read on", p) }
+        end = base + count
+        final = isFinal
+        position.pointee.countedTo = base
+        position.pointee.event = base
+        return base
     }
 
     private func declined(_ reason: String, _ at: UnsafePointer<UInt8>) -> Declined {
@@ -394,7 +430,9 @@ final class XMLScanner {
             p = try declaration(p + 6)
         }
 
-        while p < end {
+        while true {
+            if !final && end - p < lookahead { p = try refill(p, depth: depth) }
+            guard p < end else { break }
             if p[0] != 0x3C {
                 // Text: outside the root only white space.
                 if depth == 0 {

@@ -199,8 +199,19 @@ final class XMLStream {
     /// The scanner's names and position, and the whole input (engine `.scanner`).
     private let names: XMLNameTable?
     private let position: UnsafeMutablePointer<XMLScanPosition>
+    /// The scanner's input: a piece whole, or a window on a whole file that
+    /// moves along it (`nextWindow`), followed by `XMLScanner.padding` zero
+    /// bytes (counted in `whole`).
     private var whole: UnsafeMutableBufferPointer<UInt8>?
     private var wholeCapacity = 0
+    private var windowSize = 0
+    /// True when the file's last byte is in `whole`.
+    private var windowFinal = true
+
+    /// The scanner reads a whole file through a window of this many bytes.
+    static let windowBytes = 4 << 20
+    /// A task's own window size (tests read files through tiny windows).
+    @TaskLocal static var windowChosen: Int? = nil
     private let input: XMLInputFile
     private let buffer: UnsafeMutablePointer<CChar>
     /// Bytes read into `buffer` before parsing, and how many of them libxml2 has.
@@ -257,9 +268,25 @@ final class XMLStream {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
             }
             if engine == .scanner {
-                (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, expected: piece.map { p in p.header.count + (p.end.map { $0 - p.start } ?? 0) + p.closing.count },
-                                          padding: XMLScanner.padding, displayPath: displayPath)
-                input.close()
+                // (Nothing here may call a method of the stream: it is not made yet.)
+                if let piece {
+                    (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, expected: piece.header.count + (piece.end.map { $0 - piece.start } ?? 0) + piece.closing.count,
+                                                               padding: XMLScanner.padding, displayPath: displayPath)
+                    input.close()
+                } else {
+                    windowSize = max(Self.windowChosen ?? Self.windowBytes, buffered, 4096)
+                    let (base, capacity) = XMLInputFile.buffers.take(windowSize + XMLScanner.padding)
+                    UnsafeMutableRawPointer(base).copyMemory(from: buffer, byteCount: buffered)
+                    // A file that cannot be read to the window's end (a damaged gzip
+                    // stream) is libxml2's to report, at the line and element it reaches.
+                    guard let (count, final) = try? Self.fill(base, from: buffered, to: windowSize, input) else {
+                        XMLInputFile.buffers.give(base, capacity)
+                        throw XMLScanner.Declined(reason: "the file could not be read on", offset: buffered)
+                    }
+                    whole = UnsafeMutableBufferPointer(start: base, count: count + XMLScanner.padding)
+                    wholeCapacity = capacity
+                    windowFinal = final
+                }
                 ctxt = nil
                 hot.pointee.stream = self
                 hot.pointee.recordOffset = piece?.recordOffset ?? 0
@@ -333,6 +360,37 @@ final class XMLStream {
     var line: Int {
         guard let ctxt else { return position.pointee.currentLine() + lineOffset }
         return Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset
+    }
+
+    /// Reads into `base` from `used` bytes on until `size` are there or the
+    /// file ends, and puts the padding after them: the bytes held, and
+    /// whether the file ended.
+    private static func fill(_ base: UnsafeMutablePointer<UInt8>, from used: Int, to size: Int, _ input: XMLInputFile) throws -> (Int, Bool) {
+        var filled = used
+        var final = false
+        while filled < size {
+            let n = try input.read(into: UnsafeMutableRawPointer(base + filled).assumingMemoryBound(to: CChar.self),
+                                   capacity: size - filled, line: 1, path: nil)
+            if n == 0 { final = true; break }
+            filled += n
+        }
+        (base + filled).initialize(repeating: 0, count: XMLScanner.padding)
+        return (filled, final)
+    }
+
+    /// Moves the window on: the bytes from `from` to its end go to its
+    /// start, and more of the file after them. Returns its start, the bytes
+    /// it holds and whether the file's end is among them; nil when the file
+    /// cannot be read (libxml2, reading it again, will say why).
+    func nextWindow(keeping from: UnsafePointer<UInt8>) -> (UnsafePointer<UInt8>, Int, Bool)? {
+        guard let window = whole, pieceFrame == nil else { return nil }
+        let base = window.baseAddress!
+        let keep = UnsafePointer(base) + (window.count - XMLScanner.padding) - from
+        UnsafeMutableRawPointer(base).copyMemory(from: from, byteCount: keep)
+        guard let (count, final) = try? Self.fill(base, from: keep, to: windowSize, input) else { return nil }
+        whole = UnsafeMutableBufferPointer(start: base, count: count + XMLScanner.padding)
+        windowFinal = final
+        return (UnsafePointer(base), count, final)
     }
 
     /// For a piece, before `run`: the lines and records (children of the
@@ -487,7 +545,8 @@ final class XMLStream {
         guard let ctxt else {
             let input = whole!
             let scanner = XMLScanner(stream: self, names: names!, position: position,
-                                     input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding)
+                                     input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding,
+                                     final: windowFinal, lookahead: max(windowSize / 16, 1024))
             try scanner.run(handler)
             if let failure { throw failure }
             return
@@ -936,45 +995,27 @@ extension XMLStream {
         return .scanner
     }()
 
-    /// Plain files up to this size are read whole by the scanner; larger
-    /// ones, and compressed ones, stream through libxml2 in fixed chunks
-    /// (unless a reader cuts them into pieces, `XMLPieces`).
-    nonisolated(unsafe) static var scannerMaxFileBytes = 16 << 20
-
     /// Reads one whole file into `sink` with `body`, which makes its handler
-    /// on the stream it is given, runs it, and reports what it has to.
-    /// A small plain file is scanned into a buffer that is handed on when
-    /// the scan ends (also when it fails, as a libxml2 read hands on what
-    /// came before the failure); a file the scanner declines is read again
-    /// by libxml2, straight into `sink`, and that read is the file's.
+    /// on the stream it is given, runs it, and reports what it has to. The
+    /// scanner reads first, through a window, straight into `sink`; if it
+    /// declines the file part-way, libxml2 reads the file again from the
+    /// start, and `sink` ignores as many of its calls as the scanner made:
+    /// for what the scanner read, the two parsers hand the same events to
+    /// the same handler, so those calls are the same ones (tests compare
+    /// every record and finding of both ways). Nothing is held back, so
+    /// memory stays flat however large the file.
     static func read(path: String, displayPath: String, into sink: RecordSink,
                      _ body: (XMLStream, RecordSink) throws -> Void) throws {
-        if preferredEngine == .scanner, scannerSuits(path) {
-            let outcome = XMLPieces.Outcome()
+        if preferredEngine == .scanner {
+            let before = sink.calls
             do {
-                try body(try XMLStream(path: path, displayPath: displayPath, engine: .scanner), outcome.buffer())
-                XMLPieces.hand(outcome, to: sink)
+                try body(try XMLStream(path: path, displayPath: displayPath, engine: .scanner), sink)
                 return
             } catch is XMLScanner.Declined {
-                // libxml2 reads it below.
-            } catch {
-                XMLPieces.hand(outcome, to: sink)
-                throw error
+                sink.ignoreNext(sink.calls - before)
             }
         }
         try body(try XMLStream(path: path, displayPath: displayPath), sink)
-    }
-
-    /// A plain (not gzip) file small enough to hold whole.
-    static func scannerSuits(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return false }
-        defer { sysClose(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) <= scannerMaxFileBytes else { return false }
-        var magic: (UInt8, UInt8) = (0, 0)
-        let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
-        return !(n == 2 && magic.0 == 0x1f && magic.1 == 0x8b)
     }
 }
 

@@ -13,10 +13,13 @@ import Testing
         func endElement(_ stream: XMLStream, _ name: XMLName) {}
     }
 
-    /// Reads `path` with each engine.
-    static func bothWays(_ reader: some SourceReader, _ path: String) -> (libxml2: ReaderOutcome, scanner: ReaderOutcome) {
+    /// Reads `path` with each engine; the scanner through a window of
+    /// `window` bytes when given (so that it moves along the file).
+    static func bothWays(_ reader: some SourceReader, _ path: String, window: Int? = nil) -> (libxml2: ReaderOutcome, scanner: ReaderOutcome) {
         let a = XMLStream.$engineChosen.withValue(.libxml2) { ReaderOutcome.read(reader, path, display: "f.xml") }
-        let b = XMLStream.$engineChosen.withValue(.scanner) { ReaderOutcome.read(reader, path, display: "f.xml") }
+        let b = XMLStream.$windowChosen.withValue(window) {
+            XMLStream.$engineChosen.withValue(.scanner) { ReaderOutcome.read(reader, path, display: "f.xml") }
+        }
         return (a, b)
     }
 
@@ -44,6 +47,63 @@ import Testing
         ("gnucash", XMLTestSupport.gnucash()),
         ("camt053", XMLTestSupport.camt()),
     ] }
+
+    /// Through a 4 KB window (a token over 1 KB is declined there, and
+    /// libxml2 reads the file again), every corpus file and fixture still
+    /// reads the same.
+    @Test func throughASmallWindowEverythingReadsTheSame() throws {
+        var files: [(String, any SourceReader)] = []
+        if let corpus = XMLTestSupport.corpus {
+            for (folder, reader) in [("iati-xml", XMLTestSupport.iati() as any SourceReader), ("gnucash-xml", XMLTestSupport.gnucash()),
+                                     ("camt053-xml", XMLTestSupport.camt())] {
+                for name in try FileManager.default.contentsOfDirectory(atPath: corpus + "/" + folder).sorted() {
+                    files.append((corpus + "/" + folder + "/" + name, reader))
+                }
+            }
+        }
+        let fixtures = XMLTestSupport.testsDirectory.appendingPathComponent("Fixtures/xml").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixtures).sorted() {
+            for (_, reader) in Self.readers { files.append((fixtures + "/" + name, reader)) }
+        }
+        for (path, reader) in files {
+            let (a, b) = Self.bothWays(reader, path, window: 4096)
+            Self.expectSame(a, b, (path as NSString).lastPathComponent + " through 4 KB")
+        }
+    }
+
+    /// The scanner declines a file after it has handed on records: libxml2
+    /// reads it again, the sink ignores the calls it has had already, and
+    /// the outcome is libxml2's, record for record.
+    @Test func aLateDeclineGivesLibxml2sOutcome() throws {
+        for (window, text) in [(nil as Int?, "Activity 150 &nbsp"), (4096, "Activity 150 " + String(repeating: "long ", count: 400))] {
+            var bytes = XMLPiecesTests.awkwardFile(activities: 200, broken: 120)
+            let at = try #require(bytes.indices.first { bytes[$0...].starts(with: Array("Activity 150 &amp;".utf8)) })
+            bytes.replaceSubrange(at..<(at + 18), with: Array(text.utf8))
+            let path = try XMLTestSupport.temporaryFile("late.xml", bytes)
+            defer { XMLTestSupport.remove(path) }
+            let (a, b) = Self.bothWays(XMLTestSupport.iati(), path, window: window)
+            Self.expectSame(a, b, "declined at activity 150, window \(String(describing: window))")
+            #expect(a.movements.count > 300 || a.failure != nil, "\(a.movements.count) movements")
+        }
+    }
+
+    @Test func aSinkIgnoresTheCallsItIsToldTo() {
+        var loaded: [SourceRecord] = []
+        let sink = RecordSink { loaded.append($0) }
+        func movement(_ n: Int) -> SourceRecord {
+            .movement(Movement(date: Day(year: 2024, month: 1, day: 1)!, amount: Money(minorUnits: Int64(n), currency: .gbp),
+                               account: "A", location: SourceLocation(file: "f", line: n)))
+        }
+        for n in 1...3 { sink.load(movement(n), amount: Int64(n)) }
+        sink.skip(SourceLocation(file: "f", line: 4), check: "skip.x", "skipped")
+        #expect(sink.calls == 4)
+        sink.ignoreNext(4)
+        for n in 1...3 { sink.load(movement(n), amount: Int64(n)) }
+        sink.skip(SourceLocation(file: "f", line: 4), check: "skip.x", "skipped")
+        sink.load(movement(5), amount: 5)
+        #expect(loaded.count == 4 && sink.rowsRead == 5 && sink.rowsSkipped == 1 && sink.calls == 5)
+        #expect(sink.diagnostics.count == 1)
+    }
 
     @Test func corpusFilesReadTheSameEitherWay() throws {
         let corpus = try #require(XMLTestSupport.corpus, "../shared/corpus is absent")
