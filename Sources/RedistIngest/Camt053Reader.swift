@@ -277,8 +277,8 @@ final class Camt053Handler: XMLStreamHandler {
         if d == txDepth {
             txDepth = 0
         } else if d == entryDepth {
-            if let e = entry { finishEntry(e) }
-            entry = nil
+            // Moved out, not copied: take() leaves nil behind.
+            if let e = entry.take() { finishEntry(e) }
             entryDepth = 0
         } else if d == balDepth {
             if let b = balance { finishBalance(b) }
