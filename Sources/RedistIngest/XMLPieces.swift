@@ -8,11 +8,12 @@ import Darwin
 
 /// Reading a large XML file on both cores: a file whose root holds many
 /// independent records (IATI's `<iati-activity>` elements) is cut into
-/// pieces at record start tags, and each piece is parsed by its own libxml2
-/// parser, framed by the file's header (declaration and root start tag)
-/// and the root's end tag. Two pieces are parsed at a time while the one
-/// before them is handed on, in file order, so memory stays bounded by
-/// three pieces' records whatever the file's size.
+/// pieces at record start tags, and each piece is parsed on its own (by the
+/// scanner, or libxml2 when the scanner declines it), framed by the file's
+/// header (declaration and root start tag) and the root's end tag. Three
+/// pieces are in flight while the one before them is handed on, in file
+/// order (so a thread that finishes a piece early always has the next one),
+/// and memory stays bounded by four pieces whatever the file's size.
 ///
 /// Lines and element paths are the file's own: each piece knows how many
 /// lines and records come before it.
@@ -193,7 +194,7 @@ enum XMLPieces {
         }
     }
 
-    /// Parses the plan's pieces two at a time with `parse` (which reads one
+    /// Parses the plan's pieces, three in flight, with `parse` (which reads one
     /// piece into a sink and says how many line breaks and records the
     /// piece's own bytes held, or throws `FileFailure`), handing each
     /// piece's records and findings to `sink` in file order. A piece that
@@ -210,7 +211,7 @@ enum XMLPieces {
             return
         }
         let headerLines = plan.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        // Two pieces are parsed while this thread hands on the one before them, in order.
+        // Three pieces are parsed while this thread hands on the one before them, in order.
         let queue = DispatchQueue(label: "redist.xml-pieces", attributes: .concurrent)
         let firstEngine = XMLStream.preferredEngine  // read here: a task's choice does not reach the queue's threads
         let count = plan.starts.count
@@ -261,7 +262,7 @@ enum XMLPieces {
             }
             launched += 1
         }
-        while launched < min(2, count) { launch() }
+        while launched < min(3, count) { launch() }
         var linesBefore = 0  // line breaks before the current piece's first byte
         var recordsBefore: Int32 = 0
         for index in 0..<count {

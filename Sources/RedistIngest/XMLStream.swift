@@ -1023,7 +1023,7 @@ extension XMLStream {
 final class BufferPool: @unchecked Sendable {
     private var free: [(UnsafeMutablePointer<UInt8>, Int)] = []
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    /// Buffers kept at most (three pieces are in flight at once).
+    /// Buffers kept at most (three pieces are in flight at once, and one is handed on).
     static let kept = 4
 
     init() {
