@@ -149,12 +149,14 @@ enum XMLPieces {
         /// The sink the piece was read into: its findings, and how each came.
         private(set) var sink = RecordSink { _ in }
         var failed = false
-        /// The piece's line breaks and record start tags, counted in its
-        /// bytes before it is parsed (nil when they were not); and the
-        /// lines and records before it, from the counts of the pieces before
-        /// (nil when one of them was not counted), published once.
-        var counted: (lines: Int, records: Int32)?
-        var before: (lines: Int, records: Int32)?
+        /// The piece's record start tags, counted in its bytes before it is
+        /// parsed (nil when they were not); and the records before it, from
+        /// the counts of the pieces before (nil when one of them was not
+        /// counted), published once. (Lines are not counted ahead: the
+        /// scanner counts them as it goes, and moving a record's line when it
+        /// is handed on is one addition.)
+        var counted: Int32?
+        var before: Int32?
         private var published = false
         private let publication = DispatchSemaphore(value: 0)
         /// The line and record offsets the piece was parsed with.
@@ -167,13 +169,13 @@ enum XMLPieces {
             publication.signal()
         }
 
-        /// The lines and records up to the end of this piece, by count;
-        /// waits until this piece has published them.
-        func through() -> (lines: Int, records: Int32)? {
+        /// The records up to the end of this piece, by count; waits until
+        /// this piece has published them.
+        func through() -> Int32? {
             publication.wait()
             publication.signal()
             guard let before, let counted else { return nil }
-            return (before.lines + counted.lines, before.records + counted.records)
+            return before + counted
         }
         /// Line breaks in the piece's bytes of the file, and records (the root's children) in it.
         var lines = 0
@@ -231,23 +233,22 @@ enum XMLPieces {
             let previous = index > 0 ? outcomes[index - 1] : nil
             queue.async {
                 defer { outcome.publish() }  // whatever happens, the next piece is not kept waiting
-                // Before it is parsed, a scanned piece counts its lines and
-                // records, and takes those before it from the pieces before:
-                // its lines and paths are then the file's from the start, and
-                // nothing needs moving when it is handed on.
+                // Before it is parsed, a scanned piece counts its records and
+                // takes those before it from the pieces before: its element
+                // paths are then the file's from the start, and need no
+                // rewriting when it is handed on.
                 var piece = plan.piece(index)
                 piece.prepare = { stream in
                     if outcome.counted == nil { outcome.counted = stream.countInPiece(record: plan.record) }
                     if index == 0 {
-                        outcome.before = (0, 0)
+                        outcome.before = 0
                     } else if outcome.before == nil {
                         outcome.before = previous?.through()
                     }
                     outcome.publish()
                     if let before = outcome.before {
-                        // A piece after the first carries the header's lines too.
-                        outcome.used = (index == 0 ? 0 : before.lines - headerLines, before.records)
-                        stream.setOffsets(lines: outcome.used.lines, records: outcome.used.records)
+                        outcome.used = (0, before)
+                        stream.setOffsets(lines: 0, records: before)
                     }
                 }
                 // The scanner first; what it declines, libxml2 reads.

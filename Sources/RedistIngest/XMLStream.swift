@@ -400,26 +400,27 @@ final class XMLStream {
         hot.pointee.recordOffset = records
     }
 
-    /// For a piece read whole (the scanner's), before `run`: the line
-    /// breaks and `<record` start tags in its own bytes of the file; nil
-    /// when it is not held whole.
-    func countInPiece(record: String) -> (lines: Int, records: Int32)? {
-        guard let whole, let frame = pieceFrame else { return nil }
+    /// For a piece read whole (the scanner's), before `run`: the `<record`
+    /// start tags in its own bytes of the file; nil when it is not held
+    /// whole. It looks for the tag's last byte, far rarer than `<`.
+    func countInPiece(record: String) -> Int32? {
+        guard let whole, let frame = pieceFrame, !record.isEmpty else { return nil }
         let start = UnsafePointer(whole.baseAddress!) + frame.header
         let end = UnsafePointer(whole.baseAddress!) + (whole.count - XMLScanner.padding - frame.closing)
         guard start <= end else { return nil }
         let tag = Array(("<" + record).utf8)
+        let last = tag[tag.count - 1]
         var records: Int32 = 0
-        var p = UnsafeRawPointer(start)
-        while p < UnsafeRawPointer(end), let hit = memchr(p, 0x3C, UnsafeRawPointer(end) - p) {
-            let at = hit.assumingMemoryBound(to: UInt8.self)
-            if UnsafePointer(at) + tag.count < end, memcmp(at, tag, tag.count) == 0 {
+        var p = UnsafeRawPointer(start) + (tag.count - 1)
+        while p < UnsafeRawPointer(end), let hit = memchr(p, Int32(last), UnsafeRawPointer(end) - p) {
+            let at = hit.assumingMemoryBound(to: UInt8.self) - (tag.count - 1)
+            if memcmp(at, tag, tag.count - 1) == 0 {
                 let after = at[tag.count]
                 if after == 0x20 || after == 0x3E || after == 0x0A || after == 0x0D || after == 0x09 || after == 0x2F { records += 1 }
             }
             p = UnsafeRawPointer(hit) + 1
         }
-        return (XMLScanner.lineBreaks(from: start, to: end), records)
+        return records
     }
 
     /// True once the parse is stopped by a failure.
