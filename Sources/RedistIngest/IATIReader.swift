@@ -161,6 +161,7 @@ final class IATIHandler: XMLStreamHandler {
     private let grantsIn: Bool
 
     // State.
+    private var spareTransactions: [IATITransaction] = []
     private var activityDepth = 0
     private var activity: IATIActivity?
     private var transactionDepth = 0
@@ -215,6 +216,8 @@ final class IATIHandler: XMLStreamHandler {
             if name == nActivity {
                 activityDepth = d
                 activity = IATIActivity(defaultCurrency: tag.attribute(aDefaultCurrency) ?? "", location: s.location())
+                // The last activity's list, emptied, so that a long read does not grow a new one each time.
+                swap(&activity!.transactions, &spareTransactions)
             }
             return
         }
@@ -288,9 +291,11 @@ final class IATIHandler: XMLStreamHandler {
             if let t = transaction.take() { activity?.transactions.append(t) }
             transactionDepth = 0
         } else if d == activityDepth {
-            if let a = activity.take() {
+            if var a = activity.take() {
                 onActivity?(a)
                 emit(a)
+                a.transactions.removeAll(keepingCapacity: true)
+                swap(&a.transactions, &spareTransactions)
             }
             activityDepth = 0
         }
