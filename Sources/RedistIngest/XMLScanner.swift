@@ -810,26 +810,34 @@ final class XMLScanner {
         return (local, prefix, p)
     }
 
+    /// Past one character of a comment, CDATA section or processing
+    /// instruction, checked as UTF-8 and as a character XML allows; false
+    /// at a control character (the padding past the end is one), where the
+    /// caller stops.
+    @inline(__always)
+    private func skipCharacter(_ p: inout UnsafePointer<UInt8>) throws(Declined) -> Bool {
+        let c = Self.tables[Int(p[0])]
+        if c == Self.cHigh {
+            let n = Self.characterLength(p)
+            guard n > 0 else { throw declined("bytes that are not UTF-8 or not an XML character", p) }
+            p += n
+        } else if c == Self.cBad {
+            return false
+        } else {
+            p += 1
+        }
+        return true
+    }
+
     /// `<!--` was read: to after `-->`, with no `--` inside.
     private func comment(_ from: UnsafePointer<UInt8>) throws(Declined) -> UnsafePointer<UInt8> {
         var p = from
-        let text = Self.tables
         while p < end {
-            let b = p[0]
-            if b == 0x2D && p[1] == 0x2D {
+            if p[0] == 0x2D && p[1] == 0x2D {
                 guard p[2] == 0x3E else { throw declined("-- in a comment", p) }
                 return p + 3
             }
-            let c = text[Int(b)]
-            if c == Self.cHigh {
-                let n = Self.characterLength(p)
-                guard n > 0 else { throw declined("bytes that are not UTF-8 or not an XML character", p) }
-                p += n
-            } else if c == Self.cBad {
-                break
-            } else {
-                p += 1
-            }
+            guard try skipCharacter(&p) else { break }
         }
         throw declined("a comment not closed, or a control character in it", p)
     }
@@ -838,21 +846,13 @@ final class XMLScanner {
     private func cdata(_ from: UnsafePointer<UInt8>) throws(Declined) -> UnsafePointer<UInt8> {
         var p = from
         var run = p
-        let text = Self.tables
         while p < end {
-            let b = p[0]
-            if b == 0x5D && p[1] == 0x5D && p[2] == 0x3E {
+            if p[0] == 0x5D && p[1] == 0x5D && p[2] == 0x3E {
                 if p > run { stream.didReadText(run, p - run) }
                 return p + 3
             }
-            let c = text[Int(b)]
-            if c == Self.cHigh {
-                let n = Self.characterLength(p)
-                guard n > 0 else { throw declined("bytes that are not UTF-8 or not an XML character", p) }
-                p += n
-            } else if c == Self.cBad {
-                break
-            } else if c == Self.cCR {
+            if p[0] == 0x0D {
+                // Line ends are read as \n, as libxml2 does.
                 if p > run { stream.didReadText(run, p - run) }
                 if p[1] != 0x0A {
                     var lf: UInt8 = 0x0A
@@ -861,7 +861,7 @@ final class XMLScanner {
                 p += 1
                 run = p
             } else {
-                p += 1
+                guard try skipCharacter(&p) else { break }
             }
         }
         throw declined("a CDATA section not closed, or a control character in it", p)
@@ -877,19 +877,9 @@ final class XMLScanner {
         }
         if p[0] == 0x3F && p[1] == 0x3E { return p + 2 }
         guard Self.isSpace(p[0]) else { throw declined("a processing instruction this scanner does not read", p) }
-        let text = Self.tables
         while p < end {
             if p[0] == 0x3F && p[1] == 0x3E { return p + 2 }
-            let c = text[Int(p[0])]
-            if c == Self.cHigh {
-                let n = Self.characterLength(p)
-                guard n > 0 else { break }
-                p += n
-            } else if c == Self.cBad {
-                break
-            } else {
-                p += 1
-            }
+            guard try skipCharacter(&p) else { break }
         }
         throw declined("a processing instruction not closed", p)
     }
