@@ -111,7 +111,9 @@ final class Camt053Handler: XMLStreamHandler {
     private var balDepth = 0
     private var balance: Camt053Balance?
     private var entryDepth = 0
-    private var entry: Camt053Entry?
+    /// The entry being read (while `entryDepth` > 0): kept, not optional,
+    /// so that setting a field is a store, not a copy of the whole entry.
+    private var entry = Camt053Entry(location: SourceLocation(file: "", line: 0))
     private var txDepth = 0
 
     private enum Field {
@@ -220,8 +222,8 @@ final class Camt053Handler: XMLStreamHandler {
         let name = tag.name
         if d == n + 1 {
             if name == nAmt {
-                entry?.currency = tag.attribute(aCcy) ?? ""
-                entry?.amountLine = s.line
+                entry.currency = tag.attribute(aCcy) ?? ""
+                entry.amountLine = s.line
                 begin(.amount, s)
             } else if name == nCdtDbtInd { begin(.creditDebit, s) }
             else if name == nSts { begin(.status, s) }
@@ -249,7 +251,7 @@ final class Camt053Handler: XMLStreamHandler {
         guard txDepth > 0 else { return }
         let t = txDepth
         if d == t + 1 && name == nAddtlTxInf {
-            if entry?.additionalTxInfo.isEmpty ?? false { begin(.addtlTx, s) }
+            if entry.additionalTxInfo.isEmpty { begin(.addtlTx, s) }
         } else if d == t + 2 && name == nUstrd && up(s, 1) == nRmtInf {
             begin(.remittance, s)
         } else if d == t + 2 && name == nEndToEndId && up(s, 1) == nRefs {
@@ -277,8 +279,10 @@ final class Camt053Handler: XMLStreamHandler {
         if d == txDepth {
             txDepth = 0
         } else if d == entryDepth {
-            // Moved out, not copied: take() leaves nil behind.
-            if let e = entry.take() { finishEntry(e) }
+            // Moved out, not copied: a blank entry takes its place.
+            var e = Camt053Entry(location: entry.location)
+            swap(&e, &entry)
+            finishEntry(e)
             entryDepth = 0
         } else if d == balDepth {
             if let b = balance { finishBalance(b) }
@@ -304,31 +308,33 @@ final class Camt053Handler: XMLStreamHandler {
         case .balAmount: balance?.amountText = text
         case .balCreditDebit: balance?.creditDebit = text
         case .balDate: balance?.date = text
-        case .amount: entry?.amountText = text
-        case .creditDebit: entry?.creditDebit = text
-        case .status: entry?.status = text
-        case .bookingDate: entry?.bookingDate = text
-        case .valueDate: entry?.valueDate = text
-        case .servicerRef: entry?.accountServicerRef = text
-        case .entryRef: entry?.entryRef = text
-        case .domain: entry?.domain = text
-        case .family: entry?.family = text
-        case .subFamily: entry?.subFamily = text
-        case .proprietary: if entry?.proprietaryCode.isEmpty ?? false { entry?.proprietaryCode = text }
-        case .debtorName: append(text, to: \.debtorNames)
-        case .creditorName: append(text, to: \.creditorNames)
-        case .debtorAccount: append(text, to: \.debtorAccounts)
-        case .creditorAccount: append(text, to: \.creditorAccounts)
-        case .remittance: append(text, to: \.remittance)
-        case .endToEndId: if text.uppercased() != "NOTPROVIDED" { append(text, to: \.endToEndIds) }
-        case .addtlEntry: entry?.additionalEntryInfo = text
-        case .addtlTx: entry?.additionalTxInfo = text
+        case .amount: entry.amountText = text
+        case .creditDebit: entry.creditDebit = text
+        case .status: entry.status = text
+        case .bookingDate: entry.bookingDate = text
+        case .valueDate: entry.valueDate = text
+        case .servicerRef: entry.accountServicerRef = text
+        case .entryRef: entry.entryRef = text
+        case .domain: entry.domain = text
+        case .family: entry.family = text
+        case .subFamily: entry.subFamily = text
+        case .proprietary: if entry.proprietaryCode.isEmpty { entry.proprietaryCode = text }
+        // In place: a key path, or a copy of the entry, cost more than the rest of the entry's reading.
+        case .debtorName: Self.addOnce(text, to: &entry.debtorNames)
+        case .creditorName: Self.addOnce(text, to: &entry.creditorNames)
+        case .debtorAccount: Self.addOnce(text, to: &entry.debtorAccounts)
+        case .creditorAccount: Self.addOnce(text, to: &entry.creditorAccounts)
+        case .remittance: Self.addOnce(text, to: &entry.remittance)
+        case .endToEndId:
+            if !(text.utf8.count == 11 && text.uppercased() == "NOTPROVIDED") { Self.addOnce(text, to: &entry.endToEndIds) }
+        case .addtlEntry: entry.additionalEntryInfo = text
+        case .addtlTx: entry.additionalTxInfo = text
         }
     }
 
-    private func append(_ text: String, to list: WritableKeyPath<Camt053Entry, [String]>) {
-        guard !text.isEmpty, entry != nil, !entry![keyPath: list].contains(text) else { return }
-        entry![keyPath: list].append(text)
+    private static func addOnce(_ text: String, to list: inout [String]) {
+        guard !text.isEmpty, !list.contains(text) else { return }
+        list.append(text)
     }
 
     private var statementAccount: String { account.isEmpty ? accountOther : account }
