@@ -276,8 +276,8 @@ final class GnuCashHandler: XMLStreamHandler {
             s.endText()
         }
         if d == splitDepth {
-            if let sp = split { transaction?.splits.append(sp) }
-            split = nil
+            // Moved, not copied: take() leaves nil behind.
+            if let sp = split.take() { transaction?.splits.append(sp) }
             splitDepth = 0
         } else if d == transactionDepth {
             if templateDepth > 0 {
@@ -285,7 +285,7 @@ final class GnuCashHandler: XMLStreamHandler {
                 let what = templateDescription.isEmpty ? "" : " \"\(templateDescription)\""
                 sink.skip(templateLocation ?? s.location(), check: "skip.template",
                           "scheduled-transaction template\(what) skipped (it is not a transaction until GnuCash creates one from it)")
-            } else if let t = transaction {
+            } else if let t = transaction.take() {
                 transactionCount += 1
                 onTransaction?(t)
                 if t.splits.contains(where: { accounts[$0.account] == nil }) {
