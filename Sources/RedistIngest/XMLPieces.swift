@@ -184,7 +184,7 @@ enum XMLPieces {
 
         /// `expectedRecords`: room for this many records from the start
         /// (the previous piece's count), so the buffer need not grow.
-        init(expectedRecords: Int = 1024, reusing spare: RecordBuffer? = nil) {
+        init(expectedRecords: Int, reusing spare: RecordBuffer?) {
             records = spare ?? RecordBuffer(capacity: expectedRecords)
         }
 
@@ -296,7 +296,7 @@ enum XMLPieces {
     /// own lines and paths (`record` names the root's children whose
     /// ordinals move): loads as loads, rejects as rejects, skips as skips,
     /// reports as reports.
-    static func hand(_ outcome: Outcome, to sink: RecordSink, lines: Int = 0, records: Int32 = 0, record: String = "") {
+    static func hand(_ outcome: Outcome, to sink: RecordSink, lines: Int, records: Int32, record: String) {
         func shift(_ l: inout SourceLocation) {
             l.line += lines
             if records != 0, let p = l.path { l.path = shiftingOrdinal(p, of: record, by: records) }

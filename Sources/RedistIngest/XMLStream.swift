@@ -270,8 +270,7 @@ final class XMLStream {
             if engine == .scanner {
                 // (Nothing here may call a method of the stream: it is not made yet.)
                 if let piece {
-                    (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, expected: piece.header.count + (piece.end.map { $0 - piece.start } ?? 0) + piece.closing.count,
-                                                               padding: XMLScanner.padding, displayPath: displayPath)
+                    (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, piece: piece, padding: XMLScanner.padding)
                     input.close()
                 } else {
                     windowSize = max(Self.windowChosen ?? Self.windowBytes, buffered, 4096)
@@ -820,17 +819,19 @@ private final class XMLInputFile {
         }
     }
 
-    /// Everything left to read, after the `count` bytes already in
-    /// `first`, in one buffer followed by `padding` zero bytes (the
-    /// buffer's count includes them). `expected` is the size when known.
-    func readAll(first: UnsafeMutablePointer<CChar>, count: Int, expected: Int?, padding: Int,
-                 displayPath: String) throws -> (bytes: UnsafeMutableBufferPointer<UInt8>, capacity: Int) {
-        // Room to spare, so that the read that finds the end needs no more.
-        var capacity = max(expected ?? 0, count) + padding + (1 << 16)
-        if expected == nil, fd >= 0 {
+    /// The rest of `piece`, after the `count` bytes already in `first`,
+    /// in one buffer followed by `padding` zero bytes (the buffer's count
+    /// includes them), sized for the piece (one that runs to the end of the
+    /// file, by the file's size).
+    func readAll(first: UnsafeMutablePointer<CChar>, count: Int, piece: XMLStream.Piece,
+                 padding: Int) throws -> (bytes: UnsafeMutableBufferPointer<UInt8>, capacity: Int) {
+        var end = piece.end ?? piece.start
+        if piece.end == nil, fd >= 0 {
             var st = stat()
-            if fstat(fd, &st) == 0 { capacity = max(capacity, Int(st.st_size) + padding + (1 << 16)) }
+            if fstat(fd, &st) == 0 { end = Int(st.st_size) }
         }
+        // Room to spare, so that the read that finds the end needs no more.
+        var capacity = max(piece.header.count + (end - piece.start) + piece.closing.count, count) + padding + (1 << 16)
         var base: UnsafeMutablePointer<UInt8>
         (base, capacity) = XMLInputFile.buffers.take(capacity)
         UnsafeMutableRawPointer(base).copyMemory(from: first, byteCount: count)
