@@ -13,7 +13,7 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self, FuzzBatch.self])
 
     static func main() {
         do {
