@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -87,19 +87,32 @@ FUZZ_OUT     := build/fuzz
 # libFuzzer gets a tenth of the time, on the amount and date parsers (fuzz/libfuzzer/).
 FUZZ_LIBFUZZER_SECONDS = $(shell echo $$(( $(FUZZ_SECONDS) / 10 )))
 fuzz: build pydeps ## Fuzz the parsers and readers for FUZZ_SECONDS (default 300), random seeds (fuzz/README.md)
-	@mkdir -p $(FUZZ_OUT)/libfuzzer/corpus
-	@if swiftc -sanitize=fuzzer,address -parse-as-library -module-name RedistModel \
-	     Sources/RedistModel/*.swift fuzz/libfuzzer/ParsersFuzzer.swift -o $(FUZZ_OUT)/parsers-fuzzer 2>$(FUZZ_OUT)/libfuzzer/build.log; then \
-	  echo "fuzz libfuzzer: the amount and date parsers for $(FUZZ_LIBFUZZER_SECONDS) s"; \
-	  $(FUZZ_OUT)/parsers-fuzzer -max_total_time=$(FUZZ_LIBFUZZER_SECONDS) -max_len=64 -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_OUT)/libfuzzer/ $(FUZZ_OUT)/libfuzzer/corpus/ fuzz/libfuzzer/seeds/ 2>$(FUZZ_OUT)/libfuzzer/run.log \
-	    || { tail -40 $(FUZZ_OUT)/libfuzzer/run.log; echo "fuzz libfuzzer: FAILED (input saved in $(FUZZ_OUT)/libfuzzer/)"; exit 1; }; \
-	  grep -E "stat::number_of_executed_units|Done" $(FUZZ_OUT)/libfuzzer/run.log | tail -2; \
-	else echo "fuzz libfuzzer: skipped: swiftc -sanitize=fuzzer failed here ($(FUZZ_OUT)/libfuzzer/build.log)"; fi
-	python3 fuzz/run.py --seconds $$(( $(FUZZ_SECONDS) - $(FUZZ_LIBFUZZER_SECONDS) )) --redist $(REDIST) --out $(FUZZ_OUT) $(FUZZ_ARGS)
+	@status=0; \
+	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-max_total_time=$(FUZZ_LIBFUZZER_SECONDS)" || status=1; \
+	python3 fuzz/run.py --seconds $$(( $(FUZZ_SECONDS) - $(FUZZ_LIBFUZZER_SECONDS) )) --redist $(REDIST) --out $(FUZZ_OUT) $(FUZZ_ARGS) || status=1; \
+	exit $$status
 
 fuzz-quick: build pydeps ## The short seeded fuzz run that make test ends with (about a minute)
-	python3 fuzz/run.py --quick --redist $(REDIST) --out $(FUZZ_OUT)/quick $(FUZZ_ARGS)
+	@status=0; \
+	rm -rf $(FUZZ_OUT)/quick/libfuzzer-corpus; \
+	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-seed=1 -runs=60000" LIBFUZZER_CORPUS=$(FUZZ_OUT)/quick/libfuzzer-corpus || status=1; \
+	python3 fuzz/run.py --quick --redist $(REDIST) --out $(FUZZ_OUT)/quick $(FUZZ_ARGS) || status=1; \
+	exit $$status
+
+# The amount and date parsers under libFuzzer: Sources/RedistModel compiled with fuzz/libfuzzer/ParsersFuzzer.swift.
+LIBFUZZER_CORPUS ?= $(FUZZ_OUT)/libfuzzer/corpus
+fuzz-libfuzzer:
+	@mkdir -p $(FUZZ_OUT)/libfuzzer $(LIBFUZZER_CORPUS)
+	@if ! swiftc -sanitize=fuzzer,address -parse-as-library -module-name RedistModel \
+	     Sources/RedistModel/*.swift fuzz/libfuzzer/ParsersFuzzer.swift -o $(FUZZ_OUT)/parsers-fuzzer >$(FUZZ_OUT)/libfuzzer/build.log 2>&1; then \
+	  echo "fuzz libfuzzer: skipped: swiftc -sanitize=fuzzer does not work here ($(FUZZ_OUT)/libfuzzer/build.log)"; exit 0; fi; \
+	if $(FUZZ_OUT)/parsers-fuzzer $(LIBFUZZER_ARGS) -max_len=64 -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/libfuzzer/ \
+	     $(LIBFUZZER_CORPUS)/ fuzz/libfuzzer/seeds/ >$(FUZZ_OUT)/libfuzzer/run.log 2>&1; then \
+	  echo "fuzz libfuzzer: $$(grep -E '^Done' $(FUZZ_OUT)/libfuzzer/run.log): ok"; \
+	else \
+	  grep -B2 -A30 -E "ERROR|Fatal error|deadly signal" $(FUZZ_OUT)/libfuzzer/run.log | head -60; \
+	  echo "fuzz libfuzzer: FAILED; the input is saved as $(FUZZ_OUT)/libfuzzer/crash-*; re-run: $(FUZZ_OUT)/parsers-fuzzer FILE"; exit 1; \
+	fi
 
 CHECK_REPORTS := build/check-reports
 check-reports: build ## Open the sample reports in headless Chromium: screenshots, A4 PDFs, axe-core, HTML validator

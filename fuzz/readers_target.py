@@ -171,6 +171,19 @@ def mutate_xml(rng, data):
     return bytes(data)
 
 
+def mutate_content(rng, data):
+    """Edits that keep a document well-formed, mostly: text content changed where the figures are."""
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        ends = [m.end() for m in re.finditer(rb">[-0-9.]", bytes(data[:400_000]))]
+        if not ends:
+            break
+        at = rng.choice(ends) - 1
+        data[at:at] = rng.choice([b"92233720368547758.07", b"-", b"9" * 20, b"0.001", b"1e5", b"1,234.56", b" ", b"",
+                                  b"99999999999999999", b"-92233720368547758.07", b"2024-02-30", b"0"])
+    return bytes(data)
+
+
 # ---- checks -----------------------------------------------------------------
 
 def totals_finding(result, target):
@@ -252,7 +265,11 @@ def run(runner, findings, corpus, rounds, seed, xml, batch=20):
             cases = []
             for path, options in picks:
                 data = originals[path]
-                data = mutate_xml(rng, data) if xml and rng.random() < 0.6 else mutate(rng, data)
+                if xml:
+                    pick = rng.random()
+                    data = mutate_xml(rng, data) if pick < 0.4 else mutate_content(rng, data) if pick < 0.8 else mutate(rng, data)
+                else:
+                    data = mutate_content(rng, data) if rng.random() < 0.2 else mutate(rng, data)
                 cases.append((options, data, path))
             results = runner.run([(o, d) for o, d, _ in cases])
             total += len(cases)

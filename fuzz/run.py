@@ -19,7 +19,7 @@ from common import KNOWN_DEFECTS, STRICT, Findings  # noqa: E402
 TARGETS = ["csv", "csv-malformed", "parsers", "readers", "xml"]
 # Shares of --seconds, and the fixed amount of work of --quick (about 45 s in all on a debug build).
 SHARE = {"csv": 0.25, "csv-malformed": 0.10, "parsers": 0.10, "readers": 0.30, "xml": 0.25}
-QUICK = {"csv": 10, "csv-malformed": 5, "parsers": 15, "readers": 25, "xml": 15}
+QUICK = {"csv": 30, "csv-malformed": 15, "parsers": 30, "readers": 50, "xml": 20}
 
 
 def one_round(target, runners, findings, corpus, work, seed):

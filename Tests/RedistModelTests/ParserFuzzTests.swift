@@ -30,7 +30,11 @@ struct ParserFuzzTests {
         }
     }
 
-    /// Every accepted spelling of a random amount, over the full range of minor units.
+    /// Amounts below 10^18 minor units: the parser may refuse larger ones, so
+    /// that no single amount can make a file's sums overflow.
+    static let largest: Int64 = 1_000_000_000_000_000_000
+
+    /// Every accepted spelling of a random amount, over the range of minor units.
     static func spellings(_ units: Int64, digits: Int, decimalComma: Bool) -> [String] {
         let magnitude = units.magnitude
         let plain = MoneyFormat.decimal(Int64(magnitude), digits: digits)
@@ -53,8 +57,8 @@ struct ParserFuzzTests {
         // Shifted right by a random count, sizes spread over every number of digits, not clustered near Int64.max.
         await propertyCheck(count: 3000, input: Gen.int64(), Gen.int(in: 0...63), Gen.element(of: [0, 2, 3]), Gen.bool) {
             random, shift, digits, comma in
-            let units = random >> shift
-            guard let digits, units != Int64.min else { return }
+            let units = (random >> shift) % Self.largest
+            guard let digits else { return }
             let parser = AmountParser(digits: digits, decimalComma: comma)
             for text in Self.spellings(units, digits: digits, decimalComma: comma) {
                 #expect(parser.parse(text) == units, "\(text) with \(digits) digits\(comma ? ", decimal comma" : "")")
@@ -64,7 +68,7 @@ struct ParserFuzzTests {
 
     @Test func theExtremesReadBack() {
         let parser = AmountParser(digits: 2)
-        for units in [Int64.max, -Int64.max, 0, 1, -1, 99, 100, 999, 1000] {
+        for units in [Self.largest - 1, -(Self.largest - 1), 0, 1, -1, 99, 100, 999, 1000] {
             for text in Self.spellings(units, digits: 2, decimalComma: false) {
                 #expect(parser.parse(text) == units, "\(text)")
             }
