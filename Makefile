@@ -94,7 +94,7 @@ fuzz: build pydeps ## Fuzz the parsers and readers for FUZZ_SECONDS (default 300
 
 fuzz-quick: build pydeps ## The short seeded fuzz run that make test ends with (about a minute)
 	@status=0; \
-	rm -rf $(FUZZ_OUT)/quick/libfuzzer-corpus; \
+	rm -rf $(FUZZ_OUT)/quick; \
 	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-seed=1 -runs=60000" LIBFUZZER_CORPUS=$(FUZZ_OUT)/quick/libfuzzer-corpus || status=1; \
 	python3 fuzz/run.py --quick --redist $(REDIST) --out $(FUZZ_OUT)/quick $(FUZZ_ARGS) || status=1; \
 	exit $$status

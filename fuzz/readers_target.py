@@ -283,9 +283,14 @@ def run(runner, findings, corpus, rounds, seed, xml, batch=20):
                     finding["file"] = os.path.basename(path)
                     case = {"target": finding["target"], "mode": "read", "options": options, "from": path}
                     failed = findings.add(finding, data, case) or failed
-    print(f"  {'xml' if xml else 'readers'}: " + ", ".join(f"{k} {v}" for k, v in sorted(STATS.items())))
-    STATS.clear()
     return total, failed
+
+
+def take_stats():
+    """What the rounds so far saw (files read and failed, rows, xmllint's verdicts), and a fresh count."""
+    text = ", ".join(f"{k} {v}" for k, v in sorted(STATS.items()))
+    STATS.clear()
+    return text
 
 
 def replay(runner, case, data):

@@ -83,6 +83,8 @@ def main():
             summary.append((target, cases, elapsed, failed))
             print(f"fuzz {target}: {cases} cases in {elapsed:.1f} s, seeds {seed}..{seed + rounds - 1}: "
                   + ("FAILED" if failed else "ok"))
+            if target in ("readers", "xml"):
+                print(f"  ({readers_target.take_stats()})")
             failed_any = failed_any or failed
     finally:
         for r in runners.values():
