@@ -26,8 +26,9 @@ CHUNKS = [1 << 20, 1, 2, 3, 5, 8, 13, 64, 4096]
 
 
 
-def python_records(data, options, strict=False):
-    """Python's reading of the bytes, or None when Python cannot decode them."""
+def python_records(data, options, strict=False, lines=False):
+    """Python's reading of the bytes, or None when Python cannot decode them;
+    with `lines`, also the line each record starts on (CR, LF and CRLF each end a line)."""
     encoding = options.get("encoding", "auto")
     try:
         if encoding == "windows-1252":
@@ -44,20 +45,51 @@ def python_records(data, options, strict=False):
                 return None
         else:
             return None
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=options.get("delimiter", ","), strict=strict)
-    return [r for r in rows if r not in ([], [""])]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=options.get("delimiter", ","), strict=strict)
+    rows, starts, previous = [], [], 0
+    for r in reader:
+        if r not in ([], [""]):
+            rows.append(r)
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return (rows, starts) if lines else rows
 
 
-def scanner_records(result):
-    """The scanner's records as lists of text, and which were flagged as rejected."""
-    records, rejected = [], []
+def scanner_records(result, lines=False):
+    """The scanner's records as lists of text, and which were flagged as rejected (and with `lines`, their lines)."""
+    records, rejected, starts = [], [], []
     for r in result["records"]:
         fields = [bytes.fromhex(h).decode("utf-8", "surrogateescape") for h in r["fields"]]
         if fields in ([], [""]):
             continue
         records.append(fields)
         rejected.append(bool(r.get("reject")))
-    return records, rejected
+        starts.append(r["line"])
+    return (records, rejected, starts) if lines else (records, rejected)
+
+
+def lone_cr_in_quotes(data, delimiter):
+    """True when a quoted field holds a CR not followed by LF."""
+    d, i, n, field_start = delimiter.encode(), 3 if data.startswith(b"\xef\xbb\xbf") else 0, len(data), True
+    while i < n:
+        b = data[i:i + 1]
+        if field_start and b == b'"':
+            i += 1
+            while i < n:
+                if data[i:i + 2] == b'""':
+                    i += 2
+                elif data[i:i + 1] == b'"':
+                    break
+                else:
+                    if data[i:i + 1] == b"\r" and data[i + 1:i + 2] != b"\n":
+                        return True
+                    i += 1
+            i += 1
+            field_start = False
+            continue
+        field_start = b in (d, b"\r", b"\n")
+        i += 1
+    return False
 
 
 def is_subsequence(part, whole):
@@ -86,8 +118,13 @@ def _check(result, data, options, malformed):
             return None
         return {"target": target, "kind": "mismatch", "detail": f"scanner refused valid input: {result['error']}",
                 "python": expected}
-    got, rejected = scanner_records(result)
+    got, rejected, got_lines = scanner_records(result, lines=True)
     if got == expected and not any(rejected):
+        expected_lines = python_records(data, options, lines=True)[1]
+        if got_lines != expected_lines and not malformed:
+            return {"target": target, "kind": "line", "detail": f"records start on lines {got_lines}, "
+                    f"Python's line count says {expected_lines}",
+                    "lone_cr_in_quotes": lone_cr_in_quotes(data, options.get("delimiter", ","))}
         return None
     kept = [r for r, rej in zip(got, rejected) if not rej]
     if malformed and any(rejected) and is_subsequence(kept, expected):

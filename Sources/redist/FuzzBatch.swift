@@ -24,6 +24,8 @@ import Darwin
 /// - `csv`: options `delimiter` (one byte), `encoding` (auto, utf-8,
 ///   windows-1252), `chunk` (the scanner's chunk size); prints
 ///   `{"records":[{"line":N,"fields":["hex",…]},…]}` or `{"error":"…"}`.
+///   A record the scanner flags as malformed is to carry `"reject":true`:
+///   the harness then takes it as refused, not as fields to compare.
 /// - `amount`: options `digits`, `comma`; input is the amount's text;
 ///   prints `{"value":N}` or `{"value":null}`.
 /// - `date`: option `format` (a date_format); prints `{"day":"yyyy-mm-dd"}` or `{"day":null}`.
