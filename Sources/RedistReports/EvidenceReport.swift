@@ -137,7 +137,7 @@ struct EvidenceReport {
     /// "58p" of a pound, or "58%" where the currency has no pence.
     func share(_ part: Int64, of whole: Int64) -> String {
         guard whole > 0 else { return "–" }
-        let hundredths = Rounding.divideHalfUp(part * 100, whole)
+        let hundredths = Rounding.scaledHalfUp(part, by: 100, whole)
         return say.hundredths(hundredths) ?? "\(hundredths)%"
     }
 }
