@@ -317,10 +317,13 @@ func sqlite(_ database: String, _ sql: String) throws {
         let copy = try SampleCopy()
         #expect(copy.run().status == 0)
         let before = try everyOutput(under: copy.out)
-        // Templates that fail at the trustees' report, after the CSVs are written.
+        // Templates that fail at the trustees' report, after the CSVs are
+        // written: a chart's words without the line for its title.
         let templates = copy.dir + "/templates"
         try FileManager.default.copyItem(atPath: Repo.templates, toPath: templates)
-        try "{{#broken}".write(toFile: templates + "/trustees.mustache", atomically: true, encoding: .utf8)
+        try copy.edit("../templates/chart-where.mustache") { text in
+            text.split(separator: "\n").filter { !$0.hasPrefix("title:") }.joined(separator: "\n") + "\n"
+        }
         try copy.edit("exports/xero-2024-Q1.csv") { $0 + "\n" }  // a change, so the run is not replayed
         let run = copy.run(templates: templates)
         #expect(run.status == 1, "\(run.log)")
