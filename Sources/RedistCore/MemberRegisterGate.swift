@@ -40,3 +40,31 @@ extension Dataset {
         pipeline.sources.filter { s in !files.contains { $0.source == s.name } }
     }
 }
+
+extension Dataset {
+    /// The sources of a role that could not be read: a file of it failed,
+    /// or its path matched no file. Sentences whose facts come from such a
+    /// source say so instead of stating them.
+    public func unreadSources(_ role: SourceRole) -> [String] {
+        let failed = Set(files.filter { $0.failure != nil }.map(\.source))
+        let missing = Set(sourcesWithoutFiles.map(\.name))
+        return pipeline.sources.filter { $0.role == role && (failed.contains($0.name) || missing.contains($0.name)) }.map(\.name)
+    }
+
+    /// The flags the report templates turn on: `ledger`, `grantsOut`,
+    /// `grantsIn` and `bank` (true when a source of that role is unread),
+    /// `any`, and `names`, the unread sources for a sentence.
+    public var unreadFlags: [String: Any] {
+        let roles: [(String, SourceRole)] = [("ledger", .ledger), ("grantsIn", .grantsIn), ("grantsOut", .grantsOut), ("bank", .bank)]
+        var flags: [String: Any] = [:]
+        var names: [String] = []
+        for (key, role) in roles {
+            let unread = unreadSources(role)
+            flags[key] = !unread.isEmpty
+            names += unread
+        }
+        flags["any"] = !names.isEmpty
+        flags["names"] = names.enumerated().map { i, name -> [String: Any] in ["name": name, "first": i == 0, "last": i == names.count - 1] }
+        return flags
+    }
+}

@@ -90,7 +90,7 @@ public struct TrusteesReport {
         model.merge(quarters(trend)) { $1 }
         model["reconciliation"] = reconciliationModel()
         model["quality"] = qualityModel(org, trend: trend)
-        model["unread"] = unreadModel()
+        model["unread"] = data.unreadFlags
         model["whereChart"] = try whereChart(org, templates.chartWords("chart-where", model))
         model.merge(try trendCharts(trend, rate: templates.chartWords("chart-rate", model),
                                     amounts: templates.chartWords("chart-amounts", model),
@@ -374,25 +374,6 @@ public struct TrusteesReport {
                 "more": String(max(0, attention.count - limit)), "hasMoreIssues": attention.count > limit,
                 "files": files,
                 "missingSources": Words.list(missing), "hasMissingSources": !missing.isEmpty, "missing": Words.count(missing.count)]
-    }
-
-    /// The sources of a role that could not be read: a file failed, or the
-    /// path matched no file. A sentence whose facts come from such a source
-    /// says so instead of stating them.
-    func unreadSources(_ role: SourceRole) -> [String] {
-        let failed = Set(data.files.filter { $0.failure != nil }.map(\.source))
-        let missing = Set(data.sourcesWithoutFiles.map(\.name))
-        return pipeline.sources.filter { $0.role == role && (failed.contains($0.name) || missing.contains($0.name)) }.map(\.name)
-    }
-
-    /// Flags for the sentences that rest on one kind of source.
-    func unreadModel() -> [String: Any] {
-        let ledger = unreadSources(.ledger), grantsOut = unreadSources(.grantsOut)
-        // The members register never gets here unread: the run stops first.
-        let all = [SourceRole.ledger, .grantsIn, .grantsOut, .bank].flatMap(unreadSources)
-        return ["ledger": !ledger.isEmpty, "ledgerNames": ledger.joined(separator: ", "),
-                "grantsOut": !grantsOut.isEmpty, "grantsOutNames": grantsOut.joined(separator: ", "),
-                "any": !all.isEmpty, "names": Words.list(all.map { ["name": $0] })]
     }
 
     public func render(_ templates: Templates) throws -> String {

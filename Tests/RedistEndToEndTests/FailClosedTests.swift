@@ -410,6 +410,11 @@ func sqlite(_ database: String, _ sql: String) throws {
         #expect(!html.contains("No grant from our register was paid"))
         #expect(html.contains("Our grants register could not be read, so we cannot say what we have promised"))
         #expect(html.contains("Our grants register could not be read, so there is no time-to-money figure"))
+        let pack = text(copy.out + "/evidence/tidewater-foundation/index.html")
+        #expect(!pack.contains("Nothing we have promised from your funds is waiting to be paid"))
+        #expect(!pack.contains("No grant from your funds was paid"))
+        #expect(pack.contains("Our grants register could not be read, so we cannot say what we have promised from your funds"))
+        #expect(pack.contains("Some of our records could not be read</strong> (grants-out)"))
     }
 
     @Test func aBankBalanceThatDoesNotAddUpIsExitOne() throws {
