@@ -426,3 +426,42 @@ func sqlite(_ database: String, _ sql: String) throws {
         #expect(FileManager.default.fileExists(atPath: copy.out + "/trustees.html"))
     }
 }
+
+/// `redist check`, run as staff run it.
+@Suite struct CheckCommandTests {
+    static let binary = Repo.root + "/.build/debug/redist"
+
+    func check(_ pipeline: String) throws -> (status: Int32, stderr: String)? {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            print("skipped: no built redist at \(Self.binary)")
+            return nil
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["check", pipeline]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func checkSaysWhichSourceHasNoFile() throws {
+        let copy = try SampleCopy()
+        try FileManager.default.removeItem(atPath: copy.data + "/grants-out.csv")
+        guard let r = try check(copy.pipeline) else { return }
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("example.toml:89: warning: source \"grants-out\" matched no file with path \"../sample-data/grants-out.csv\""), "\(r.stderr)")
+    }
+
+    @Test func checkRefusesTwoFundersWithOneId() throws {
+        let copy = try SampleCopy()
+        let text = try String(contentsOfFile: copy.pipeline, encoding: .utf8)
+        try (text + "\n[[funder]]\nid = \"GB-CHC-9990201\"\nname = \"Another Trust\"\n").write(toFile: copy.pipeline, atomically: true, encoding: .utf8)
+        guard let r = try check(copy.pipeline) else { return }
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("error: two funders have the id \"GB-CHC-9990201\""), "\(r.stderr)")
+    }
+}
