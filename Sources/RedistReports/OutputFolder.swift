@@ -70,8 +70,13 @@ enum OutputFolder {
 /// One run at a time: an exclusive `flock` on a lock file beside what it
 /// guards (the warehouse, the output folder), held until the run ends. The
 /// kernel releases it if the process dies, so a crash never leaves it held.
-final class RunLock {
+public final class RunLock {
     private var fd: Int32
+
+    /// The lock beside a warehouse, as `redist run` and `redist ingest` take it.
+    public static func warehouse(_ path: String) throws -> RunLock {
+        try RunLock(path + ".lock", guarding: path, what: "warehouse")
+    }
 
     init(_ lockPath: String, guarding path: String, what: String) throws {
         try OutputFile.makeDirectory((lockPath as NSString).deletingLastPathComponent.isEmpty ? "." : (lockPath as NSString).deletingLastPathComponent)
@@ -84,7 +89,7 @@ final class RunLock {
         }
     }
 
-    func release() {
+    public func release() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)
         close(fd)

@@ -165,7 +165,7 @@ public enum PipelineRun {
         var locks: [RunLock] = []
         defer { for lock in locks { lock.release() } }
         do {
-            locks.append(try RunLock(warehousePath + ".lock", guarding: warehousePath, what: "warehouse"))
+            locks.append(try RunLock.warehouse(warehousePath))
             locks.append(try RunLock(OutputFolder.sibling(options.outDirectory, "lock"), guarding: options.outDirectory, what: "output folder"))
         } catch {
             log("\(error)")
@@ -204,7 +204,8 @@ public enum PipelineRun {
                     // Reading the warehouse found it damaged: rebuilt, and read again.
                     rebuilt = true
                     try rebuildWarehouse(ctx, warehousePath, reason: Self.damageReason(e), log: log)
-                    try stage.body(ctx)
+                    // The rebuild read every file again: that was the ingest stage.
+                    if i > 0 { try stage.body(ctx) }
                 }
                 ctx.timed(stage.name)
             } catch let e as PipelineError {

@@ -87,6 +87,9 @@ struct Ingest: ParsableCommand {
         let pipeline: Pipeline
         do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
         let report: IngestReport
+        let lock: RunLock
+        do { lock = try RunLock.warehouse(options.warehouse ?? "build/\(pipeline.name).sqlite") } catch { log("\(error)"); throw ExitCode(1) }
+        defer { lock.release() }
         do {
             let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
             report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
