@@ -52,7 +52,8 @@ extension Dataset {
     }
 
     /// The flags the report templates turn on: `ledger`, `grantsOut`,
-    /// `grantsIn` and `bank` (true when a source of that role is unread),
+    /// `grantsIn` and `bank` (true when a source of that role is unread; with
+    /// `ledgerNames` and so on, the sources' names),
     /// `any`, and `names`, the unread sources for a sentence.
     public var unreadFlags: [String: Any] {
         let roles: [(String, SourceRole)] = [("ledger", .ledger), ("grantsIn", .grantsIn), ("grantsOut", .grantsOut), ("bank", .bank)]
@@ -61,6 +62,7 @@ extension Dataset {
         for (key, role) in roles {
             let unread = unreadSources(role)
             flags[key] = !unread.isEmpty
+            flags[key + "Names"] = unread.joined(separator: ", ")
             names += unread
         }
         flags["any"] = !names.isEmpty

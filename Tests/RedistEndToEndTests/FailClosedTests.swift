@@ -417,6 +417,18 @@ func sqlite(_ database: String, _ sql: String) throws {
         #expect(pack.contains("Some of our records could not be read</strong> (grants-out)"))
     }
 
+    @Test func anUnreadLedgerStatesNoFiguresAsFacts() throws {
+        let copy = try SampleCopy()
+        try copy.edit("exports/xero-2024-Q1.csv") { _ in "garbage\n" }
+        let run = copy.run()
+        #expect(run.status == 1, "\(run.log)")
+        let html = text(copy.out + "/trustees.html")
+        #expect(html.contains("Our accounts could not all be read (xero), so this report cannot say how much came in this quarter"))
+        #expect(!html.contains("We passed "))
+        #expect(!html.contains("At the end of the quarter we held"))
+        #expect(html.contains("we cannot say what we held at the end of the quarter"))
+    }
+
     @Test func aBankBalanceThatDoesNotAddUpIsExitOne() throws {
         let copy = try SampleCopy()
         try copy.edit("bank/statement-2024-Q1.xml") { $0.replacingOccurrences(of: "<Amt Ccy=\"GBP\">45879.44</Amt>", with: "<Amt Ccy=\"GBP\">45879.45</Amt>") }
