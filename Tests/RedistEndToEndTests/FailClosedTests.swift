@@ -427,6 +427,9 @@ func sqlite(_ database: String, _ sql: String) throws {
         #expect(!html.contains("We passed "))
         #expect(!html.contains("At the end of the quarter we held"))
         #expect(html.contains("we cannot say what we held at the end of the quarter"))
+        let pack = text(copy.out + "/evidence/tidewater-foundation/index.html")
+        #expect(pack.contains("Our accounts could not all be read (xero), so this pack cannot yet say what you paid us"))
+        #expect(!pack.contains("You paid us "))
     }
 
     @Test func aBankBalanceThatDoesNotAddUpIsExitOne() throws {
