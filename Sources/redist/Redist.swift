@@ -86,8 +86,18 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let pipeline: Pipeline
         do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
-        let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
-        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
+        let report: IngestReport
+        let lock: RunLock
+        do { lock = try RunLock.warehouse(options.warehouse ?? "build/\(pipeline.name).sqlite") } catch { log("\(error)"); throw ExitCode(1) }
+        defer { lock.release() }
+        do {
+            let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
+            report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
+        } catch {
+            log(Warehouse.damageReason(error) == nil || error is WarehouseError ? "\(error)"
+                : "\(options.warehouse ?? "build/\(pipeline.name).sqlite"): error: the warehouse is damaged (\(Warehouse.damageReason(error)!)); delete it and run again to rebuild it from the inputs")
+            throw ExitCode(1)
+        }
         for f in report.filesFailed { log("\(f)") }
         log("files read: \(report.filesRead), unchanged: \(report.filesUnchanged), removed: \(report.filesRemoved)")
         if !report.filesFailed.isEmpty { throw ExitCode(1) }
@@ -106,6 +116,8 @@ struct Check: ParsableCommand {
             for s in p.sources {
                 let n = Glob.expand(s.path, relativeTo: p.directory).count
                 print("source \(s.name) (\(s.format), \(s.role.rawValue)): \(n) file\(n == 1 ? "" : "s")")
+                // The pipeline is valid, but its reports would leave this source out.
+                if n == 0 { log("\(pipeline):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"") }
             }
             print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")
         } catch {
