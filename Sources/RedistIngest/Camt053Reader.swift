@@ -36,11 +36,10 @@ public struct Camt053Reader: SourceReader {
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
-            let handler = Camt053Handler(stream, sink: sink)
-            try stream.run(handler)
-            for warning in stream.warnings { sink.report(warning) }
-        }
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = Camt053Handler(stream, sink: sink)
+        try stream.run(handler)
+        for warning in stream.warnings { sink.report(warning) }
     }
 }
 

@@ -65,12 +65,11 @@ public struct GnuCashReader: SourceReader {
             throw FileFailure(SourceLocation(file: displayPath, line: 1),
                               "this is a GnuCash SQLite book, not XML (expected an XML book: in GnuCash use File › Save As… with Data Format \"xml\")")
         }
-        try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
-            let handler = GnuCashHandler(stream, sink: sink, accountByCode: accountByCode, memoIsCounterparty: memoIsCounterparty)
-            try stream.run(handler)
-            handler.finish()
-            for warning in stream.warnings { sink.report(warning) }
-        }
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = GnuCashHandler(stream, sink: sink, accountByCode: accountByCode, memoIsCounterparty: memoIsCounterparty)
+        try stream.run(handler)
+        handler.finish()
+        for warning in stream.warnings { sink.report(warning) }
     }
 
     static func isSQLite(_ path: String) -> Bool {
