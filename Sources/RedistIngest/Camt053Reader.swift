@@ -157,7 +157,7 @@ final class Camt053Handler: XMLStreamHandler {
     /// The name `k` levels above the current element.
     @inline(__always) private func up(_ s: XMLStream, _ k: Int) -> XMLName? { s.name(atDepth: s.depth - k) }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name
         if d == 1 {
@@ -273,7 +273,7 @@ final class Camt053Handler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field, d == fieldDepth {
             finishField(f, s)

@@ -177,7 +177,7 @@ final class GnuCashHandler: XMLStreamHandler {
         s.beginText()
     }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name, prefix = tag.prefix
         if d == 1 {
@@ -247,7 +247,7 @@ final class GnuCashHandler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field, d == fieldDepth {
             let text = s.text

@@ -181,7 +181,7 @@ final class IATIHandler: XMLStreamHandler {
         s.beginText()
     }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name
         if d == 1 {
@@ -248,7 +248,7 @@ final class IATIHandler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field {
             if name == nNarrative && d == fieldDepth + 1 && !narrativeTaken {

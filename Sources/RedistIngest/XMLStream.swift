@@ -12,19 +12,24 @@ import Darwin
 /// pointers, never strings, on the hot path.
 typealias XMLName = UnsafePointer<xmlChar>
 
-/// What a format reader implements to receive the events of an `XMLStream`.
+/// What a format reader subclasses to receive the events of an `XMLStream`.
 ///
 /// The handler keeps its own state machine; the stream gives it the element
 /// stack (names, depth, line, element path) and collects the text of the
 /// elements it asks for. A handler interns the names it compares when it is
 /// made (`stream.intern("transaction")`), before `run`, and keeps them in
 /// `let` properties.
-protocol XMLStreamHandler: AnyObject {
+///
+/// A class rather than a protocol: libxml2's callbacks reach the handler
+/// through an unmanaged reference and call it through the class's table,
+/// with no retain and release per event (through a protocol existential
+/// they were a third of an IATI read).
+class XMLStreamHandler {
     /// An element starts; `stream.depth` already counts it.
-    func startElement(_ stream: XMLStream, _ tag: XMLStartTag)
+    func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {}
     /// An element ends; `stream.depth` still counts it and the text it asked
     /// for is available.
-    func endElement(_ stream: XMLStream, _ name: XMLName)
+    func endElement(_ stream: XMLStream, _ name: XMLName) {}
 }
 
 /// A start tag as libxml2's SAX2 parser hands it over: interned names and
@@ -99,9 +104,10 @@ final class XMLStream {
         /// How many leading entries of `pathPrefixes` are still the current
         /// element's ancestors' paths.
         var validPrefixes = 0
-        unowned(unsafe) var handler: (any XMLStreamHandler)?
+        /// The handler while `run` runs (it holds it).
+        var handler: Unmanaged<XMLStreamHandler>?
         /// Set once the stream is made: the callbacks reach it from here.
-        unowned(unsafe) var stream: XMLStream?
+        var stream: Unmanaged<XMLStream>?
         /// Set when the parse is stopped (a failure).
         var stopped = false
 
@@ -196,7 +202,7 @@ final class XMLStream {
             throw error
         }
         ctxt = made!
-        hot.pointee.stream = self
+        hot.pointee.stream = Unmanaged.passUnretained(self)
         xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
     }
 
@@ -349,11 +355,14 @@ final class XMLStream {
     /// `FileFailure` when the file is not well-formed XML, contains a
     /// DOCTYPE, cannot be read to its end, or the handler gave up on it.
     /// A stream runs once.
-    func run(_ handler: some XMLStreamHandler) throws {
+    func run(_ handler: XMLStreamHandler) throws {
         precondition(!ran, "an XMLStream runs once")
         ran = true
-        hot.pointee.handler = handler
-        defer { hot.pointee.handler = nil }
+        hot.pointee.handler = Unmanaged.passUnretained(handler)
+        defer {
+            hot.pointee.handler = nil
+            withExtendedLifetime(handler) {}
+        }
         var count = buffered
         var offset = handedOver
         while failure == nil {
@@ -394,26 +403,30 @@ final class XMLStream {
         h.pointee.prefixes[depth] = prefix
         h.pointee.ordinals[depth] = ordinal
         h.pointee.depth = depth + 1
-        handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
+        let tag = XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count)
+        handler._withUnsafeGuaranteedRef { $0.startElement(self, tag) }
     }
 
     @inline(__always)
     func didEnd(_ name: XMLName) {
         let h = hot
         guard let handler = h.pointee.handler, h.pointee.depth > 0 else { return }
-        handler.endElement(self, name)
+        handler._withUnsafeGuaranteedRef { $0.endElement(self, name) }
         let depth = h.pointee.depth
         if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
         h.pointee.depth = depth - 1
         h.pointee.siblings.pop(depth: depth)
     }
 
+    /// Text: kept when the handler asked for it. Only the hot state is
+    /// touched (the stream itself only for a failure).
     @inline(__always)
-    func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
-        let h = hot
+    fileprivate static func didReadText(_ h: UnsafeMutablePointer<Hot>, _ bytes: UnsafePointer<xmlChar>, _ length: Int) {
         guard h.pointee.depth >= h.pointee.captureDepth else { return }
         if h.pointee.textCount + length > Self.maxTextBytes {
-            fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
+            h.pointee.stream?._withUnsafeGuaranteedRef {
+                $0.fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
+            }
             return
         }
         h.pointee.appendText(bytes, length)
@@ -465,32 +478,32 @@ final class XMLStream {
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, localname, prefix, _, _, _, nbAttributes, _, attributes in
             guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didStart(localname, prefix, attributes, Int(nbAttributes))
+            stream._withUnsafeGuaranteedRef { $0.didStart(localname, prefix, attributes, Int(nbAttributes)) }
         }
         sax.endElementNs = { ctx, localname, _, _ in
             guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didEnd(localname)
+            stream._withUnsafeGuaranteedRef { $0.didEnd(localname) }
         }
         let characters: charactersSAXFunc = { ctx, ch, len in
-            guard let ch, len > 0, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didReadText(ch, Int(len))
+            guard let ch, len > 0, let ctx else { return }
+            XMLStream.didReadText(ctx.assumingMemoryBound(to: Hot.self), ch, Int(len))
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
         sax.cdataBlock = characters
         sax.internalSubset = { ctx, _, _, _ in
-            XMLStream.callbackTarget(ctx)?.didSeeDoctype()
+            XMLStream.callbackTarget(ctx)?._withUnsafeGuaranteedRef { $0.didSeeDoctype() }
         }
         sax.serror = { ctx, error in
             guard let error, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didRaise(error.pointee)
+            stream._withUnsafeGuaranteedRef { $0.didRaise(error.pointee) }
         }
         return sax
     }
 
-    /// The stream behind a callback's user-data pointer (the hot state), without a retain.
+    /// The stream behind a callback's user-data pointer (the hot state), unretained.
     @inline(__always)
-    fileprivate static func callbackTarget(_ ctx: UnsafeMutableRawPointer?) -> XMLStream? {
+    fileprivate static func callbackTarget(_ ctx: UnsafeMutableRawPointer?) -> Unmanaged<XMLStream>? {
         ctx?.assumingMemoryBound(to: Hot.self).pointee.stream
     }
 }
