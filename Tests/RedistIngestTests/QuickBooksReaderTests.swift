@@ -48,7 +48,7 @@ struct QuickBooksReaderTests {
     @Test func badRowsAreRejected() {
         let out = ledger()
         #expect(out.errors == [
-            "quickbooks-general-ledger.csv:15:2: error: \"13/01/2024\" is not a date (expected a date as mm/dd/yyyy, e.g. 03/31/2024)",
+            "quickbooks-general-ledger.csv:15:2: error: \"02/30/2024\" is not a date (expected a date as mm/dd/yyyy, e.g. 03/31/2024)",
             "quickbooks-general-ledger.csv:16:60: error: \"1.2.3\" is not an amount (\(AmountParser.expectation))",
         ])
         #expect(out.findings("reject.date").first?.amount == Money(minorUnits: -10_000, currency: .gbp))
