@@ -297,7 +297,10 @@ public final class CSVScanner {
             var stray: (field: Int, line: Int, column: Int)? = nil
             var positionsOf: UnsafePointer<Int>? = nil
             if needsFix {
-                positions.reserve(fields.count * 2)
+                positions.reserve(fields.count * 2 + 2)
+                let end = Self.position(base, recordStart: position, line: line, of: recordEnd, quoted: false)
+                positions[2 * fields.count] = end.line
+                positions[2 * fields.count + 1] = end.column
                 for k in 0..<fields.count {
                     let p = Self.position(base, recordStart: position, line: line, of: fields[k].start, quoted: fields[k].start > position && base[fields[k].start - 1] == quote)
                     positions[2 * k] = p.line
@@ -568,9 +571,9 @@ public struct CSVRecord: ~Copyable {
     let recordEnd: Int
     /// True when the record's bytes are known to be valid UTF-8.
     let isUTF8: Bool
-    /// Each field's line and column, as pairs, when the record's bytes were
-    /// moved (doubled quotes, text after a closing quote); else nil and
-    /// they are worked out from the bytes.
+    /// Each field's line and column, as pairs, then the record end's, when
+    /// the record's bytes were moved (doubled quotes, text after a closing
+    /// quote); else nil and they are worked out from the bytes.
     let positions: UnsafePointer<Int>?
     /// The first field with text after its closing quote (`"210"000.00`),
     /// and where that text starts: such a value is not to be trusted.
@@ -610,7 +613,7 @@ public struct CSVRecord: ~Copyable {
 
     /// The 1-based column (in bytes) where a field starts, and its line.
     public func position(of index: Int) -> (line: Int, column: Int) {
-        if let positions, index < fields.count { return (positions[2 * index], positions[2 * index + 1]) }
+        if let positions { let k = min(index, fields.count); return (positions[2 * k], positions[2 * k + 1]) }
         let target = index < fields.count ? fields[index].start : recordEnd
         let p = base.assumingMemoryBound(to: UInt8.self)
         let quoted = index < fields.count && target > recordStart && p[target - 1] == UInt8(ascii: "\"")
