@@ -97,4 +97,21 @@ struct ErrorCaseTests {
         #expect(failure?.hasPrefix("the amounts of this file add up to more than redist can count") == true)
         #expect(movements == 0)
     }
+
+    /// With `round_amounts`, the rounding is stated among the file's findings (which quality.csv lists).
+    @Test func roundedAmountsAreStatedInTheFindings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redist-rounding-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipeline = try String(contentsOfFile: Self.root + "/too-many-decimals/pipeline.toml", encoding: .utf8)
+        try (pipeline + "round_amounts = \"true\"\n").write(toFile: folder + "/pipeline.toml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.root + "/too-many-decimals/ledger.csv", toPath: folder + "/ledger.csv")
+        let warehouse = try Warehouse(path: folder + "/warehouse.sqlite")
+        _ = try IngestStage(pipeline: try Pipeline.load(path: folder + "/pipeline.toml"), warehouse: warehouse).run()
+        let files = try warehouse.files()
+        let notes = try warehouse.findings(files: files).map(\.0).filter { $0.check == "rounded" }.map(\.message)
+        #expect(notes == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
+        #expect(try warehouse.movements(files: files).map(\.movement.amount.minorUnits).sorted() == [33, 1_234, 1_235])
+    }
 }
+
