@@ -91,16 +91,17 @@ extension CSVRecord {
         let text = string(index)
         if let d = format.parse(Substring(text)) { return d }
         if let other = format.swapped, other.parse(Substring(text)) != nil {
-            throw Self.dateOrderProblem(text, format: format, other: other, at: location(file, index))
+            throw Self.dateOrderProblem(text, said: "date_format is \(format.rawValue)", other: other, at: location(file, index))
         }
         let message = text.isEmpty ? "the date is empty (\(format.expectation))"
                                    : "\"\(text)\" is not a date (\(format.expectation))"
         throw FieldProblem(location: location(file, index), check: "reject.date", message: message)
     }
 
-    static func dateOrderProblem(_ text: String, format: DateFormat, other: DateFormat, at location: SourceLocation) -> FieldProblem {
+    /// `said` is how the source reads dates (`date_format is dd/mm/yyyy`).
+    static func dateOrderProblem(_ text: String, said: String, other: DateFormat, at location: SourceLocation) -> FieldProblem {
         FieldProblem(location: location, check: "file", message:
-            "\"\(text)\" is a date only as \(other.rawValue), but date_format is \(format.rawValue): the file's dates look like \(other.rawValue), so none of them can be trusted and nothing from this file is loaded (expected date_format = \"\(other.rawValue)\" for this file, or dates as \(format.rawValue))",
+            "\"\(text)\" is a date only as \(other.rawValue), but \(said): the file's dates look like \(other.rawValue), so none of them can be trusted and nothing from this file is loaded (expected date_format = \"\(other.rawValue)\" for this file, or dates as \(other.swapped!.rawValue))",
             wholeFile: true)
     }
 

@@ -179,7 +179,8 @@ public struct ThreeSixtyGivingReader: SourceReader {
         let text = Substring(record.string(index))
         for format in dateFormats { if let d = format.parse(text) { return d } }
         if let other = contradicting, other.parse(text) != nil {
-            throw CSVRecord.dateOrderProblem(String(text), format: other.swapped!, other: other, at: record.location(file, index))
+            throw CSVRecord.dateOrderProblem(String(text), said: "this source reads dates as \(dateFormats.map(\.rawValue).joined(separator: " or "))",
+                                             other: other, at: record.location(file, index))
         }
         throw FieldProblem(location: record.location(file, index), check: "reject.date",
                            message: "\"\(text)\" is not a date (expected yyyy-mm-dd or \(dateFormats.contains(.monthDayYear) ? "mm/dd/yyyy" : "dd/mm/yyyy"))")

@@ -135,6 +135,13 @@ struct ThreeSixtyGivingReaderTests {
         #expect(funder.failure?.description == "input.csv:1:1: error: the header has no column \"Funding Org:Identifier\" (found: \"Identifier\", \"Amount Awarded\", \"Award Date\", \"Recipient Org:Identifier\")")
     }
 
+    /// A month-first date among day-first ones refuses the file: `03/04/2023` could be either.
+    @Test func aMonthFirstDateRefusesTheFile() throws {
+        let text = "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier\n360G-1,10,03/04/2023,A,B\n360G-2,10,11/27/2023,A,B\n"
+        let out = try S.read(reader(.grantsOut), text: text)
+        #expect(out.failure?.description == "input.csv:3:11: error: \"11/27/2023\" is a date only as mm/dd/yyyy, but this source reads dates as yyyy-mm-dd or dd/mm/yyyy: the file's dates look like mm/dd/yyyy, so none of them can be trusted and nothing from this file is loaded (expected date_format = \"mm/dd/yyyy\" for this file, or dates as dd/mm/yyyy)")
+    }
+
     /// Published 360Giving files write award dates with a time (`dd/mm/yyyy hh:mm`).
     @Test func datesWithATimeAreRead() throws {
         let text = "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier\n360G-1,10,03/04/2023 00:00,A,B\n360G-2,10,2023-04-05T10:30:00+01:00,A,B\n"
