@@ -173,7 +173,7 @@ public final class CSVScanner {
                 filled = remaining
                 position = 0
             }
-            if buffer.count - filled < staging.count * 3 + 4 {
+            if buffer.count - filled < staging.count * 3 + 16 {  // room for a chunk transcoded, or a gathered byte-order mark
                 let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
                 bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
                 buffer.deallocate()
@@ -189,22 +189,40 @@ public final class CSVScanner {
             let n = reading(staging)
             bytesRead += n
             if n == 0 { eof = true; return }
-            var start = 0
-            if first {
-                first = false
-                if n >= 3 && staging[0] == 0xEF && staging[1] == 0xBB && staging[2] == 0xBF { start = 3 }
-                if encoding == .auto {
-                    let valid = Self.isValidUTF8(UnsafeRawBufferPointer(rebasing: staging[start..<n]), allowTruncatedEnd: n == staging.count)
-                    encoding = valid ? .utf8 : .windows1252
-                    detectedWindows1252 = !valid
+            var chunk = UnsafeRawBufferPointer(rebasing: staging[0..<n])
+            // A byte-order mark is recognised however its bytes arrive (a pipe may hand over one at a time):
+            // the first bytes are gathered, three at most, while they could still be one.
+            var head: [UInt8] = []
+            if first && n < 3 && Self.couldBeByteOrderMark(chunk) {
+                head = Array(chunk)
+                var more: [UInt8] = [0, 0, 0]
+                while head.count < 3 && Self.couldBeByteOrderMark(head) {
+                    let wanted = min(3 - head.count, staging.count)
+                    let m = more.withUnsafeMutableBytes { reading(UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted])) }
+                    if m == 0 { break }
+                    bytesRead += m
+                    head += more[0..<m]
                 }
             }
-            if encoding == .windows1252 {
-                filled += Windows1252.transcode(UnsafeRawBufferPointer(rebasing: staging[start..<n]),
-                                                into: buffer.baseAddress! + filled)
-            } else {
-                (buffer.baseAddress! + filled).copyMemory(from: staging.baseAddress! + start, byteCount: n - start)
-                filled += n - start
+            head.withUnsafeBytes { gathered in
+                if !head.isEmpty { chunk = gathered }
+                var start = 0
+                if first {
+                    first = false
+                    if chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { start = 3 }
+                    if encoding == .auto {
+                        let valid = Self.isValidUTF8(UnsafeRawBufferPointer(rebasing: chunk[start...]), allowTruncatedEnd: n == staging.count)
+                        encoding = valid ? .utf8 : .windows1252
+                        detectedWindows1252 = !valid
+                    }
+                }
+                let body = UnsafeRawBufferPointer(rebasing: chunk[start...])
+                if encoding == .windows1252 {
+                    filled += Windows1252.transcode(body, into: buffer.baseAddress! + filled)
+                } else if !body.isEmpty {
+                    (buffer.baseAddress! + filled).copyMemory(from: body.baseAddress!, byteCount: body.count)
+                    filled += body.count
+                }
             }
         }
 
@@ -246,9 +264,16 @@ public final class CSVScanner {
                     quoted = true
                     i += 1
                     while true {
-                        i = SWAR.find(base, from: i, to: filled, quote, lf)
+                        i = SWAR.find(base, from: i, to: filled, quote, lf, cr)
                         if i >= filled { break scanning }
                         if base[i] == lf { newlines += 1; i += 1; continue }
+                        if base[i] == cr {
+                            // CR LF is one line end (counted at its LF); a lone CR is one too.
+                            if i + 1 >= filled && !eof { break scanning }
+                            if i + 1 >= filled || base[i + 1] != lf { newlines += 1 }
+                            i += 1
+                            continue
+                        }
                         // Need to see the next byte, unless the file ends here and this quote closes the field.
                         if i + 1 >= filled && !eof { break scanning }
                         if i + 1 < filled && base[i + 1] == quote { escaped = true; i += 2; continue }
@@ -370,10 +395,19 @@ public final class CSVScanner {
         var lineStart = recordStart
         var i = recordStart
         while i < target {
-            if p[i] == UInt8(ascii: "\n") { line += 1; lineStart = i + 1 }
+            // LF, CR LF and a lone CR each end one line.
+            if p[i] == UInt8(ascii: "\n") || p[i] == UInt8(ascii: "\r") && (i + 1 >= target || p[i + 1] != UInt8(ascii: "\n")) {
+                line += 1
+                lineStart = i + 1
+            }
             i += 1
         }
         return (line, target - lineStart + 1 - (quoted ? 1 : 0))
+    }
+
+    /// True when `bytes` are the start of a UTF-8 byte-order mark (EF BB BF).
+    static func couldBeByteOrderMark<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        zip(bytes, [0xEF, 0xBB, 0xBF] as [UInt8]).allSatisfy { $0 == $1 } && bytes.count <= 3
     }
 
     /// True when the bytes are well-formed UTF-8. A sequence cut off at the

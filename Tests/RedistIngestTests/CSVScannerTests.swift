@@ -33,6 +33,29 @@ struct CSVScannerTests {
         #expect(try S.scan("\"x\"\r\n\"y\"\r\n").map(\.fields) == [["x"], ["y"]])
     }
 
+    /// A lone CR inside quotes ends a line as one outside does, so the rows after it keep their own lines.
+    @Test func aLoneCRInsideQuotesIsALineEnd() throws {
+        for chunk in [1, 2, 3, 1 << 20] {
+            let rows = try S.scan("\"a\rb\",c\nx,y\n\"p\r\nq\",r\nlast\n", chunkSize: chunk)
+            #expect(rows.map(\.fields) == [["a\rb", "c"], ["x", "y"], ["p\r\nq", "r"], ["last"]], "chunk \(chunk)")
+            #expect(rows.map(\.line) == [1, 3, 4, 6], "chunk \(chunk)")
+        }
+        // A field's column after a lone CR inside quotes is counted from that line's start.
+        try CSVScanner(chunkSize: 4).scan(bytes: Array("\"a\r\"\"b\",c\n".utf8)) { record in
+            #expect(record.position(of: 1).line == 2 && record.position(of: 1).column == 6)
+            return true
+        }
+    }
+
+    /// A byte-order mark is dropped even when the first read hands over fewer than its three bytes.
+    @Test func aByteOrderMarkIsDroppedWhateverTheFirstReadHolds() throws {
+        for chunk in [1, 2, 3, 1 << 20] {
+            #expect(try S.scan([0xEF, 0xBB, 0xBF], chunkSize: chunk).map(\.fields) == [], "chunk \(chunk)")
+            #expect(try S.scan([0xEF, 0xBB, 0xBF] + Array("\";\"\n1,2\n".utf8), chunkSize: chunk).map(\.fields) == [[";"], ["1", "2"]],
+                    "chunk \(chunk)")
+        }
+    }
+
     /// A file whose last field is quoted and has no final newline is whole, not an unterminated quote.
     @Test func aClosingQuoteAtTheVeryEndClosesTheField() throws {
         #expect(try S.scan("a,\"b\"").map(\.fields) == [["a", "b"]])
