@@ -422,11 +422,7 @@ public final class CSVScanner {
             if i >= n { break }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
-            let length: Int
-            if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 }
-            else if b & 0xF0 == 0xE0 { length = 3 }
-            else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 }
-            else { return false }
+            guard let length = UTF8Rules.sequenceLength(b) else { return false }
             if i + length > n { return allowTruncatedEnd }
             for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return false }
             if !UTF8Rules.secondByteFits(b, p[i + 1]) { return false }
@@ -439,6 +435,15 @@ public final class CSVScanner {
 /// The limits on a multi-byte sequence's second byte that rule out overlong
 /// forms and UTF-16 surrogates (as `String(decoding:as:)` would repair them).
 enum UTF8Rules {
+    /// How many bytes the sequence led by `lead` (a byte of 0x80 or more) has; nil for a byte that leads none.
+    @inline(__always)
+    static func sequenceLength(_ lead: UInt8) -> Int? {
+        if lead & 0xE0 == 0xC0 && lead >= 0xC2 { return 2 }
+        if lead & 0xF0 == 0xE0 { return 3 }
+        if lead & 0xF8 == 0xF0 && lead <= 0xF4 { return 4 }
+        return nil
+    }
+
     @inline(__always)
     static func secondByteFits(_ lead: UInt8, _ second: UInt8) -> Bool {
         switch lead {
@@ -470,11 +475,7 @@ struct EncodingCensus {
             if i >= n { break }
             let b = p[i]
             if b < 0x80 { i += 1; continue }
-            let length: Int
-            if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 }
-            else if b & 0xF0 == 0xE0 { length = 3 }
-            else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 }
-            else { sawInvalid = true; i += 1; continue }
+            guard let length = UTF8Rules.sequenceLength(b) else { sawInvalid = true; i += 1; continue }
             if i + length > n {
                 if !final { return i }
                 sawInvalid = true
