@@ -158,8 +158,18 @@ final class IATIHandler: XMLStreamHandler {
 
     // State.
     private var spareTransactions: [IATITransaction] = []
-    /// The current activity's fields as bytes (`IATIText` ranges point here).
-    private var bytes: [UInt8] = []
+    /// The current activity's fields as bytes (`IATIText` ranges point
+    /// here), behind a pointer: a transaction lays out a dozen fields, and
+    /// an `Array` would check its uniqueness and capacity for each.
+    private var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    private var bytesCount = 0
+    private var bytesCapacity = 4096
+    private var laidOut: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: bytesCount) }
+    /// The last counterparty, counterparty id, description and kind made
+    /// `String`s: a funder's file names the same provider (and often the
+    /// same description and type) transaction after transaction, and an
+    /// equal `String` is shared rather than made again.
+    private var lastProviderName = "", lastProviderRef = "", lastDescription = "", lastKind = ""
     private var activityDepth = 0
     private var activity: IATIActivity?
     private var transactionDepth = 0
@@ -189,6 +199,8 @@ final class IATIHandler: XMLStreamHandler {
         s.alwaysIndex(nActivity, nTransaction)
     }
 
+    deinit { bytes.deallocate() }
+
     private func beginField(_ f: Field, _ s: XMLStream) {
         field = f
         fieldDepth = s.depth
@@ -215,7 +227,7 @@ final class IATIHandler: XMLStreamHandler {
             if name == nActivity {
                 activityDepth = d
                 activity = IATIActivity(defaultCurrency: tag.attribute(aDefaultCurrency) ?? "", location: s.location())
-                bytes.removeAll(keepingCapacity: true)
+                bytesCount = 0
                 // The last activity's list, emptied, so that a long read does not grow a new one each time.
                 swap(&activity!.transactions, &spareTransactions)
             }
@@ -230,9 +242,7 @@ final class IATIHandler: XMLStreamHandler {
             if name == nTransaction {
                 transactionDepth = d
                 var t = IATITransaction(ordinal: (activity?.transactions.count ?? 0) + 1, ref: attribute(tag, aRef), line: s.line)
-                let from = bytes.count
-                s.appendElementPath(to: &bytes)
-                t.path = IATIText(start: from, end: bytes.count)
+                t.path = lay(s.elementPathBytes(), attribute: false)
                 transaction = t
             } else if name == nIdentifier {
                 beginField(.identifier, s)
@@ -271,16 +281,79 @@ final class IATIHandler: XMLStreamHandler {
     /// An attribute's decoded value, laid out in `bytes` (empty when absent).
     private func attribute(_ tag: XMLStartTag, _ name: XMLName) -> IATIText {
         guard let raw = tag.attributeBytes(name) else { return IATIText() }
-        let from = bytes.count
-        XMLText.appendAttributeValue(raw, to: &bytes)
-        return IATIText(start: from, end: bytes.count)
+        return lay(raw, attribute: true)
     }
 
     /// The collected text, collapsed, laid out in `bytes`.
-    private func collectedText(_ s: XMLStream) -> IATIText {
-        let from = bytes.count
-        XMLText.appendCollapsed(s.textBytes, to: &bytes)
-        return IATIText(start: from, end: bytes.count)
+    private func collectedText(_ s: XMLStream) -> IATIText { lay(s.textBytes, attribute: false) }
+
+    /// Lays out text (or an attribute value) as `XMLText.collapsed` (or
+    /// `attributeValue`) reads it. The usual field, with single spaces
+    /// between words and no `&`, is already that, and is copied as it is;
+    /// eight bytes are checked at a time.
+    private func lay(_ raw: UnsafeBufferPointer<UInt8>, attribute: Bool) -> IATIText {
+        let from = bytesCount
+        guard let base = raw.baseAddress, raw.count > 0 else { return IATIText(start: from, end: from) }
+        let n = raw.count
+        var i = 0
+        var plain = true
+        while i < n {
+            if i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                // A byte below 0x21 (white space), or an `&` in an attribute, somewhere in these eight.
+                var hit = (w &- 0x2121_2121_2121_2121) & ~w & 0x8080_8080_8080_8080
+                if attribute {
+                    let a = w ^ 0x2626_2626_2626_2626
+                    hit |= (a &- 0x0101_0101_0101_0101) & ~a & 0x8080_8080_8080_8080
+                }
+                if hit == 0 { i += 8; continue }
+            }
+            let b = base[i]
+            if b <= 0x20 {
+                // One space between two other characters is kept as it is; anything else is collapsed.
+                guard b == 0x20, i > 0, i + 1 < n, base[i + 1] > 0x20 else { plain = false; break }
+            } else if attribute && b == UInt8(ascii: "&") {
+                plain = false
+                break
+            }
+            i += 1
+        }
+        if plain {
+            append(base, n)
+        } else {
+            var decoded: [UInt8] = []
+            if attribute { XMLText.appendAttributeValue(raw, to: &decoded) } else { XMLText.appendCollapsed(raw, to: &decoded) }
+            decoded.withUnsafeBufferPointer { if let p = $0.baseAddress { append(p, $0.count) } }
+        }
+        return IATIText(start: from, end: bytesCount)
+    }
+
+    @inline(__always)
+    private func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if bytesCount + n > bytesCapacity {
+            var capacity = bytesCapacity
+            while bytesCount + n > capacity { capacity *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: bytes, count: bytesCount)
+            bytes.deallocate()
+            bytes = grown
+            bytesCapacity = capacity
+        }
+        (bytes + bytesCount).update(from: p, count: n)
+        bytesCount += n
+    }
+
+    /// A field's bytes as a `String`: `last` again when it has the same bytes.
+    @inline(__always)
+    private static func string(_ t: IATIText, _ b: UnsafeBufferPointer<UInt8>, reusing last: inout String) -> String {
+        let new = slice(t, b)
+        let same = last.utf8.count == new.count && last.utf8.withContiguousStorageIfAvailable { old in
+            var i = 0
+            while i < old.count && old[i] == new[i] { i += 1 }
+            return i == old.count
+        } == true
+        if !same { last = String(decoding: new, as: UTF8.self) }
+        return last
     }
 
     /// A field's bytes as a `String`.
@@ -303,9 +376,9 @@ final class IATIHandler: XMLStreamHandler {
             } else if d == fieldDepth {
                 let text = narrativeTaken ? narrativeText : collectedText(s)
                 switch f {
-                case .identifier: activity?.identifier = bytes.withUnsafeBufferPointer { Self.string(text, $0) }
-                case .title: activity?.title = bytes.withUnsafeBufferPointer { Self.string(text, $0) }
-                case .reportingOrg: activity?.reportingOrgName = bytes.withUnsafeBufferPointer { Self.string(text, $0) }
+                case .identifier: activity?.identifier = Self.string(text, laidOut)
+                case .title: activity?.title = Self.string(text, laidOut)
+                case .reportingOrg: activity?.reportingOrgName = Self.string(text, laidOut)
                 case .value: transaction?.valueText = text
                 case .description: transaction?.description = text
                 case .provider: transaction?.providerName = text
@@ -322,7 +395,7 @@ final class IATIHandler: XMLStreamHandler {
         } else if d == activityDepth {
             if var a = activity.take() {
                 if let onActivity {
-                    a.bytes = bytes
+                    a.bytes = Array(laidOut)
                     onActivity(a)
                     a.bytes = []
                 }
@@ -354,10 +427,9 @@ final class IATIHandler: XMLStreamHandler {
     private func emit(_ a: IATIActivity) {
         // The activity's default currency, resolved once for all its transactions.
         let defaultCurrency = a.defaultCurrency.isEmpty ? nil : Currency(code: a.defaultCurrency)
-        bytes.withUnsafeBufferPointer { b in
-            // Each transaction is lent where it lies, not copied out.
-            for i in a.transactions.indices { emit(a.transactions[i], of: a, defaultCurrency, b) }
-        }
+        let b = laidOut
+        // Each transaction is lent where it lies, not copied out.
+        for i in a.transactions.indices { emit(a.transactions[i], of: a, defaultCurrency, b) }
     }
 
     private func emit(_ t: IATITransaction, of a: IATIActivity, _ defaultCurrency: Currency?, _ b: UnsafeBufferPointer<UInt8>) {
@@ -438,10 +510,11 @@ final class IATIHandler: XMLStreamHandler {
         let ref = Self.string(t.ref, b)
         let movement = Movement(
             date: day, amount: money, account: a.identifier, accountName: a.title,
-            counterparty: Self.string(t.providerName, b), counterpartyId: Self.string(t.providerRef, b),
-            description: Self.string(t.description, b),
+            counterparty: Self.string(t.providerName, b, reusing: &lastProviderName),
+            counterpartyId: Self.string(t.providerRef, b, reusing: &lastProviderRef),
+            description: Self.string(t.description, b, reusing: &lastDescription),
             reference: ref.isEmpty ? a.identifier : ref, nativeId: Self.nativeId(a.identifier, t.ordinal),
-            kind: Self.string(t.typeCode, b), location: location)
+            kind: Self.string(t.typeCode, b, reusing: &lastKind), location: location)
         sink.load(.movement(movement), amount: money.minorUnits)
     }
 }

@@ -276,12 +276,12 @@ final class XMLStream {
         return String(decoding: UnsafeBufferPointer(start: pathBytes, count: pathEnd(depth: d)), as: UTF8.self)
     }
 
-    /// Appends the current element's path to `bytes`, for a handler that
-    /// keeps byte ranges and makes the `String` only for a record.
-    func appendElementPath(to bytes: inout [UInt8]) {
+    /// The current element's path as bytes (valid until the next path is
+    /// asked for), for a handler that keeps byte ranges and makes the
+    /// `String` only for a record. Empty at the root's level.
+    func elementPathBytes() -> UnsafeBufferPointer<UInt8> {
         let d = hot.pointee.depth
-        if d == 0 { bytes.append(0x2F); return }
-        bytes.append(contentsOf: UnsafeBufferPointer(start: pathBytes, count: pathEnd(depth: d)))
+        return UnsafeBufferPointer(start: pathBytes, count: d == 0 ? 0 : pathEnd(depth: d))
     }
 
     /// Lays out the path of the open element at depth `d` (1 or more) in
