@@ -42,7 +42,8 @@ struct ByteLevelIngestTests {
                         if i + 1 < n && b[i + 1] == quote { i += 2; continue }
                         quoted = false; closeAt = i; i += 1; continue
                     }
-                    if c == lf { newlines += 1 }
+                    // LF, CR LF and a lone CR each end one line, inside quotes as outside.
+                    if c == lf || c == cr && !(i + 1 < n && b[i + 1] == lf) { newlines += 1 }
                     i += 1; continue
                 }
                 if c == delimiter {
