@@ -10,7 +10,8 @@ public final class Warehouse {
     public let path: String
     let db: DatabaseQueue
 
-    public static let schemaVersion = 3
+    /// The newest migration's number (`WarehouseSchema`).
+    public static let schemaVersion = WarehouseSchema.version
 
     public init(path: String) throws {
         self.path = path
@@ -53,123 +54,17 @@ public final class Warehouse {
                     try db.execute(sql: "DROP \(type == "view" ? "VIEW" : "TABLE") IF EXISTS \(name)")
                 }
             }
-            try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS source_file(
-                id INTEGER PRIMARY KEY,
-                source TEXT NOT NULL,
-                role TEXT NOT NULL,
-                format TEXT NOT NULL,
-                path TEXT NOT NULL,
-                sha256 TEXT NOT NULL,
-                config_hash TEXT NOT NULL,
-                bytes INTEGER NOT NULL,
-                rows_read INTEGER NOT NULL,
-                rows_loaded INTEGER NOT NULL,
-                rows_rejected INTEGER NOT NULL,
-                rows_skipped INTEGER NOT NULL,
-                amount_read INTEGER NOT NULL,
-                amount_loaded INTEGER NOT NULL,
-                amount_rejected INTEGER NOT NULL,
-                amount_skipped INTEGER NOT NULL,
-                failure TEXT,
-                UNIQUE(source, path));
-            CREATE TABLE IF NOT EXISTS account(
-                id INTEGER PRIMARY KEY,
-                code TEXT NOT NULL,
-                name TEXT NOT NULL,
-                UNIQUE(code, name));
-            CREATE TABLE IF NOT EXISTS fund(
-                id INTEGER PRIMARY KEY,
-                code TEXT NOT NULL UNIQUE);
-            CREATE TABLE IF NOT EXISTS counterparty(
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                org_id TEXT NOT NULL,
-                UNIQUE(name, org_id));
-            CREATE TABLE IF NOT EXISTS movement_row(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL,
-                line INTEGER NOT NULL,
-                identity INTEGER NOT NULL,
-                occurrence INTEGER NOT NULL DEFAULT 1,
-                date TEXT NOT NULL,
-                amount INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                account_id INTEGER NOT NULL,
-                fund_id INTEGER NOT NULL,
-                counterparty_id INTEGER NOT NULL,
-                description TEXT NOT NULL,
-                reference TEXT NOT NULL,
-                native_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                path TEXT);
-            CREATE VIEW IF NOT EXISTS movement AS
-              SELECT m.id, m.file_id, m.line,
-                CASE WHEN m.native_id = '' THEN printf('h:%016x', m.identity) ELSE 'id:' || m.native_id END AS identity,
-                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
-                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path
-              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
-                JOIN counterparty c ON c.id = m.counterparty_id;
-            CREATE TABLE IF NOT EXISTS grant_award(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                identifier TEXT NOT NULL,
-                title TEXT NOT NULL,
-                description TEXT NOT NULL,
-                amount_awarded INTEGER NOT NULL,
-                amount_disbursed INTEGER,
-                currency TEXT NOT NULL,
-                award_date TEXT NOT NULL,
-                payment_date TEXT,
-                recipient_id TEXT NOT NULL,
-                recipient_name TEXT NOT NULL,
-                funder_id TEXT NOT NULL,
-                funder_name TEXT NOT NULL,
-                programme TEXT NOT NULL,
-                fund TEXT NOT NULL,
-                beneficiary_location TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS member(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                member_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                region TEXT NOT NULL,
-                characteristics TEXT NOT NULL,
-                consent INTEGER NOT NULL,
-                consent_date TEXT);
-            CREATE TABLE IF NOT EXISTS balance(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                kind TEXT NOT NULL,
-                date TEXT NOT NULL,
-                amount INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                account TEXT NOT NULL,
-                statement_id TEXT NOT NULL,
-                path TEXT);
-            CREATE TABLE IF NOT EXISTS finding(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                severity TEXT NOT NULL,
-                line INTEGER NOT NULL,
-                col INTEGER,
-                path TEXT,
-                check_name TEXT NOT NULL,
-                message TEXT NOT NULL,
-                amount INTEGER,
-                currency TEXT);
-            CREATE INDEX IF NOT EXISTS movement_file ON movement_row(file_id);
-            CREATE INDEX IF NOT EXISTS grant_file ON grant_award(file_id);
-            CREATE INDEX IF NOT EXISTS member_file ON member(file_id);
-            CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id);
-            CREATE INDEX IF NOT EXISTS finding_file ON finding(file_id);
-            INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '\(Self.schemaVersion)');
-            """)
+        }
+        // The tables, as numbered migrations (the same ones PostgreSQL gets).
+        var migrator = DatabaseMigrator()
+        for m in WarehouseSchema.migrations {
+            migrator.registerMigration(m.identifier) { db in
+                for statement in m.statements { try db.execute(sql: SQLDialect.sqlite.render(statement)) }
+            }
+        }
+        try migrator.migrate(db)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", arguments: [String(Self.schemaVersion)])
         }
     }
 
