@@ -6,15 +6,41 @@ import RedistModel
 /// The normalised model in one SQLite file: every record with the file, the
 /// file's SHA-256 and the line it came from, the findings, and each file's
 /// control totals. Staff can open it with any SQLite tool.
+///
+/// The same warehouse can live on a PostgreSQL server instead (`path` a
+/// `postgresql://` URL): the same tables, loaded and read back by
+/// `PostgresWarehouse`, giving the same reports byte for byte.
 public final class Warehouse {
+    /// The SQLite file, or the PostgreSQL URL (which never holds a password).
     public let path: String
-    let db: DatabaseQueue
+    private let sqlite: DatabaseQueue?
+    /// Set when the warehouse is on a PostgreSQL server.
+    let postgres: PostgresWarehouse?
+    /// The SQLite database (only used when `postgres` is nil).
+    var db: DatabaseQueue { sqlite! }
 
     /// The newest migration's number (`WarehouseSchema`).
     public static let schemaVersion = WarehouseSchema.version
 
+    /// Opens the warehouse `location` names: a `postgresql://` URL (the
+    /// password read from `passwordVariable`, PGPASSWORD by default, in
+    /// `environment`) or a SQLite file.
+    public static func open(_ location: String, passwordVariable: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Warehouse {
+        guard PostgresLocation.isURL(location) else { return try Warehouse(path: location) }
+        return try Warehouse(postgres: PostgresLocation(url: location, passwordVariable: passwordVariable), environment: environment)
+    }
+
+    /// A warehouse on a PostgreSQL server.
+    public init(postgres location: PostgresLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        path = location.description
+        postgres = try PostgresWarehouse(location, environment: environment)
+        sqlite = nil
+    }
+
     public init(path: String) throws {
         self.path = path
+        postgres = nil
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
         var config = Configuration()
@@ -37,7 +63,7 @@ public final class Warehouse {
                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;
                 """)
         }
-        db = try DatabaseQueue(path: path, configuration: config)
+        sqlite = try DatabaseQueue(path: path, configuration: config)
         try migrate()
     }
 
@@ -84,7 +110,8 @@ public final class Warehouse {
     }
 
     public func files() throws -> [LoadedFile] {
-        try db.read { db in
+        if let postgres { return try postgres.files() }
+        return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM source_file ORDER BY source, path").map { r in
                 LoadedFile(id: r["id"], source: r["source"], role: r["role"], format: r["format"], path: r["path"],
                            sha256: r["sha256"], configHash: r["config_hash"], bytes: r["bytes"],
@@ -98,6 +125,7 @@ public final class Warehouse {
     /// Removes files (and everything read from them).
     public func remove(fileIds: [Int64]) throws {
         guard !fileIds.isEmpty else { return }
+        if let postgres { return try postgres.remove(fileIds: fileIds) }
         try db.write { db in
             for id in fileIds {
                 try db.execute(sql: "DELETE FROM movement_row WHERE file_id = ?", arguments: [id])
@@ -108,15 +136,17 @@ public final class Warehouse {
 
     /// Frees SQLite's caches (after a large load).
     public func releaseMemory() {
-        db.releaseMemory()
+        sqlite?.releaseMemory()
     }
 
     /// A value kept in the `meta` table (the run stamp, the schema version).
     public func meta(_ key: String) throws -> String? {
-        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        if let postgres { return try postgres.meta(key) }
+        return try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
     }
 
     public func setMeta(_ key: String, _ value: String) throws {
+        if let postgres { return try postgres.setMeta(key, value) }
         try db.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
         }
@@ -150,6 +180,7 @@ public final class Warehouse {
     }
 
     public func grants(files: [LoadedFile]) throws -> [StoredGrant] {
+        if let postgres { return try postgres.grants(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM grant_award ORDER BY file_id, id").compactMap { r in
@@ -172,6 +203,7 @@ public final class Warehouse {
     }
 
     public func members(files: [LoadedFile]) throws -> [MemberRecord] {
+        if let postgres { return try postgres.members(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM member ORDER BY file_id, id").compactMap { r in
@@ -188,6 +220,7 @@ public final class Warehouse {
     }
 
     public func balances(files: [LoadedFile]) throws -> [(StatementBalance, String)] {
+        if let postgres { return try postgres.balances(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM balance ORDER BY file_id, id").compactMap { r in
@@ -203,6 +236,7 @@ public final class Warehouse {
     }
 
     public func findings(files: [LoadedFile]) throws -> [(Diagnostic, LoadedFile)] {
+        if let postgres { return try postgres.findings(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM finding ORDER BY file_id, line, id").compactMap { r in

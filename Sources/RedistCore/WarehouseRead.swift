@@ -12,6 +12,7 @@ extension Warehouse {
     /// text goes straight into the table's byte columns. Returns, for each
     /// file id, the table rows that came from it, in order.
     func readMovementColumns(files: [LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
+        if let postgres { return try postgres.readMovementColumns(files: files, into: &table) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         // The free text (descriptions, references, native ids) is read on the
         // second core through a connection of its own, while this one reads

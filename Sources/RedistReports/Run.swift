@@ -149,9 +149,10 @@ public enum PipelineRun {
             log("\(error)")
             return 2
         }
-        let warehousePath = options.warehousePath ?? "build/\(ctx.pipeline.name).sqlite"
+        let warehousePath = options.warehousePath ?? ctx.pipeline.defaultWarehouse
         do {
-            ctx.warehouse = try Warehouse(path: warehousePath)
+            ctx.warehouse = try Warehouse.open(warehousePath, passwordVariable: ctx.pipeline.warehouse.passwordEnv,
+                                               environment: options.environment)
         } catch {
             log("\(warehousePath): error: cannot open the warehouse: \(error)")
             return 1

@@ -39,7 +39,7 @@ struct PipelineOptions: ParsableArguments {
     @Argument(help: "The pipeline file (pipelines/*.toml).")
     var pipeline: String
 
-    @Option(help: "The warehouse file (default: build/<pipeline name>.sqlite).")
+    @Option(help: "The warehouse: a SQLite file, or postgresql://user@host:port/db with the password in PGPASSWORD (default: [warehouse] url in the pipeline file, else build/<pipeline name>.sqlite).")
     var warehouse: String?
 }
 
@@ -86,7 +86,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let pipeline: Pipeline
         do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
-        let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
+        let warehouse = try Warehouse.open(options.warehouse ?? pipeline.defaultWarehouse, passwordVariable: pipeline.warehouse.passwordEnv)
         let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
         for f in report.filesFailed { log("\(f)") }
         log("files read: \(report.filesRead), unchanged: \(report.filesUnchanged), removed: \(report.filesRemoved)")
@@ -107,6 +107,7 @@ struct Check: ParsableCommand {
                 let n = Glob.expand(s.path, relativeTo: p.directory).count
                 print("source \(s.name) (\(s.format), \(s.role.rawValue)): \(n) file\(n == 1 ? "" : "s")")
             }
+            if let url = p.warehouse.url { print("warehouse: \(url) (password from $\(p.warehouse.passwordEnv))") }
             print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")
         } catch {
             log("\(error)")
