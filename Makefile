@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -20,9 +20,9 @@ help: ## List the targets
 	@echo
 	@echo "  Variables: PIPELINE=$(PIPELINE) PERIOD=$(PERIOD) (2023-Q2, 2023, or 2023-04-01..2023-06-30)"
 
-deps: ## Install the system libraries redist needs (libxml2, SQLite, zlib headers)
+deps: ## Install the system libraries redist needs (libxml2, SQLite, zlib headers; xmllint for the fuzz harness)
 	@missing=""; \
-	for pkg in libxml2-dev libsqlite3-dev zlib1g-dev pkg-config; do \
+	for pkg in libxml2-dev libsqlite3-dev zlib1g-dev pkg-config libxml2-utils; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -59,13 +59,14 @@ ingest: build ## Read new or changed exports into the warehouse only
 check: build ## Check a pipeline file without reading data
 	$(REDIST) check $(PIPELINE)
 
-pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema)
-	@python3 -c "import flattentool, jsonschema, rfc3339_validator" 2>/dev/null || \
-	  python3 -m pip install -q flattentool jsonschema rfc3339-validator
+pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema, hypothesis)
+	@python3 -c "import flattentool, jsonschema, rfc3339_validator, hypothesis" 2>/dev/null || \
+	  python3 -m pip install -q flattentool jsonschema rfc3339-validator hypothesis
 
 test: deps pydeps ## Run every test, then validate the sample's open data against the 360Giving schema
 	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 	$(MAKE) --no-print-directory check-open-data
+	$(MAKE) --no-print-directory fuzz-quick
 
 SCHEMAS ?= ../shared/schemas
 check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv against the 360Giving schema
@@ -80,6 +81,38 @@ bench: deps ## Benchmark redist against pandas, csv, lxml and xmllint on generat
 	$(SWIFT) build -c release --scratch-path .build-bench --product redist
 	python3 bench/generate.py
 	python3 bench/run.py $(BENCH_ARGS)
+
+FUZZ_SECONDS ?= 300
+FUZZ_OUT     := build/fuzz
+# libFuzzer gets a tenth of the time, on the amount and date parsers (fuzz/libfuzzer/).
+FUZZ_LIBFUZZER_SECONDS = $(shell echo $$(( $(FUZZ_SECONDS) / 10 )))
+fuzz: build pydeps ## Fuzz the parsers and readers for FUZZ_SECONDS (default 300), random seeds (fuzz/README.md)
+	@status=0; \
+	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-max_total_time=$(FUZZ_LIBFUZZER_SECONDS)" || status=1; \
+	python3 fuzz/run.py --seconds $$(( $(FUZZ_SECONDS) - $(FUZZ_LIBFUZZER_SECONDS) )) --redist $(REDIST) --out $(FUZZ_OUT) $(FUZZ_ARGS) || status=1; \
+	exit $$status
+
+fuzz-quick: build pydeps ## The short seeded fuzz run that make test ends with (about a minute)
+	@status=0; \
+	rm -rf $(FUZZ_OUT)/quick; \
+	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-seed=1 -runs=60000" LIBFUZZER_CORPUS=$(FUZZ_OUT)/quick/libfuzzer-corpus || status=1; \
+	python3 fuzz/run.py --quick --redist $(REDIST) --out $(FUZZ_OUT)/quick $(FUZZ_ARGS) || status=1; \
+	exit $$status
+
+# The amount and date parsers under libFuzzer: Sources/RedistModel compiled with fuzz/libfuzzer/ParsersFuzzer.swift.
+LIBFUZZER_CORPUS ?= $(FUZZ_OUT)/libfuzzer/corpus
+fuzz-libfuzzer:
+	@mkdir -p $(FUZZ_OUT)/libfuzzer $(LIBFUZZER_CORPUS)
+	@if ! swiftc -sanitize=fuzzer,address -parse-as-library -module-name RedistModel \
+	     Sources/RedistModel/*.swift fuzz/libfuzzer/ParsersFuzzer.swift -o $(FUZZ_OUT)/parsers-fuzzer >$(FUZZ_OUT)/libfuzzer/build.log 2>&1; then \
+	  echo "fuzz libfuzzer: skipped: swiftc -sanitize=fuzzer does not work here ($(FUZZ_OUT)/libfuzzer/build.log)"; exit 0; fi; \
+	if $(FUZZ_OUT)/parsers-fuzzer $(LIBFUZZER_ARGS) -max_len=64 -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/libfuzzer/ \
+	     $(LIBFUZZER_CORPUS)/ fuzz/libfuzzer/seeds/ >$(FUZZ_OUT)/libfuzzer/run.log 2>&1; then \
+	  echo "fuzz libfuzzer: $$(grep -E '^Done' $(FUZZ_OUT)/libfuzzer/run.log): ok"; \
+	else \
+	  grep -B2 -A30 -E "ERROR|Fatal error|deadly signal" $(FUZZ_OUT)/libfuzzer/run.log | head -60; \
+	  echo "fuzz libfuzzer: FAILED; the input is saved as $(FUZZ_OUT)/libfuzzer/crash-*; re-run: $(FUZZ_OUT)/parsers-fuzzer FILE"; exit 1; \
+	fi
 
 CHECK_REPORTS := build/check-reports
 check-reports: build ## Open the sample reports in headless Chromium: screenshots, A4 PDFs, axe-core, HTML validator

@@ -118,6 +118,10 @@ public struct Dataset: Sendable {
     public var findings: [(Diagnostic, Warehouse.LoadedFile)]
     /// Rows that were the same money seen in an overlapping export.
     public var duplicatesDropped: Int
+    /// The sum of the magnitudes of every amount read back (movements,
+    /// grants awarded and disbursed, balances), checked when loaded: every
+    /// sum of them the measures make is at most this, so cannot overflow.
+    public var grossTotal: Int64 = 0
     /// The ledger indexed once for every engine made from this dataset.
     var index = LedgerIndex()
 
@@ -135,6 +139,10 @@ public struct Dataset: Sendable {
         table.members = members
         let rowsByFile = try warehouse.readMovementColumns(files: files, into: &table)
         warehouse.releaseMemory()  // the pages just read are in the table now
+        // Before any figure: the warehouse holds what was loaded, and the
+        // magnitudes of all amounts add up within 64 bits, so no sum the
+        // measures make of them (each at most that total) can overflow.
+        let grossTotal = try warehouse.checkControlTotals(files: files, movementRows: rowsByFile, amount: table.amount)
 
         // Overlapping exports of one source: keep, for each content identity,
         // as many occurrences as the file that holds the most of them. Files
@@ -292,7 +300,7 @@ public struct Dataset: Sendable {
                        grantsIn: grants.filter { $0.role == SourceRoleName.grantsIn },
                        grantsOut: grants.filter { $0.role == SourceRoleName.grantsOut },
                        members: members, balances: try warehouse.balances(files: files), files: files,
-                       findings: try warehouse.findings(files: files), duplicatesDropped: duplicates)
+                       findings: try warehouse.findings(files: files), duplicatesDropped: duplicates, grossTotal: grossTotal)
     }
 
     /// Books that keep funds as account hierarchy (GnuCash's usual way:

@@ -29,10 +29,14 @@ public struct FunderEvidence: Sendable {
     public var unnamedGroupCount: Int
     public var reconciliation: [ReconciliationRow]
 
-    public var slug: String { Slug.make(funder.name) }
+    public var slug: String { funder.packFolder }
 }
 
 public enum Slug {
+    /// The longest funder name a pipeline may give: its pack's folder and
+    /// `<folder>.zip.partial` stay well inside a file name's 255 bytes.
+    public static let maximumLength = 200
+
     /// `Tidewater Foundation` → `tidewater-foundation`.
     public static func make(_ name: String) -> String {
         var out = ""
@@ -46,7 +50,7 @@ public enum Slug {
                 dash = true
             }
         }
-        return out.isEmpty ? "funder" : out
+        return out
     }
 }
 

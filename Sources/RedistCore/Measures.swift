@@ -48,7 +48,7 @@ public struct ScopeMeasures: Sendable {
     /// Pence of every pound spent that reached groups, rounded half up.
     public var penceInThePound: Int64? {
         let total = redistributed + retained
-        return total == 0 ? nil : Rounding.divideHalfUp(redistributed * 100, total)
+        return total == 0 ? nil : Rounding.scaledHalfUp(redistributed, by: 100, total)
     }
 }
 

@@ -25,6 +25,13 @@ public struct Pipeline: Sendable {
     public struct Funder: Sendable, Hashable {
         public var id: String
         public var name: String
+        /// The evidence pack's folder (and zip) name: from the name, else
+        /// the id when the name has no ASCII letter or digit. Unique in a
+        /// pipeline (checked when it is loaded).
+        public var packFolder: String {
+            let fromName = Slug.make(name)
+            return fromName.isEmpty ? "funder-" + Slug.make(id) : fromName
+        }
     }
 
     public enum FundType: String, Sendable, CaseIterable {
@@ -248,7 +255,21 @@ struct Decoder {
         var funders: [Pipeline.Funder] = []
         for t in try tables(root, "funder") {
             try checkKeys(t, allowed: ["id", "name"], in: "[[funder]]")
-            funders.append(Pipeline.Funder(id: try string(t, "id", in: "[[funder]]"), name: try string(t, "name", in: "[[funder]]")))
+            let funder = Pipeline.Funder(id: try string(t, "id", in: "[[funder]]"), name: try string(t, "name", in: "[[funder]]"))
+            let line = t["id"]?.line ?? t.line, nameLine = t["name"]?.line ?? t.line
+            if funders.contains(where: { $0.id == funder.id }) {
+                throw fail(line, "two funders have the id \"\(funder.id)\"")
+            }
+            // The name makes the evidence pack's folder and zip: too long a
+            // name cannot be a file name, and two names that make the same
+            // folder would have one pack overwrite the other.
+            if funder.name.count > Slug.maximumLength {
+                throw fail(nameLine, "the funder's name is \(funder.name.count) characters long; at most \(Slug.maximumLength) (its evidence pack's folder is named from it)")
+            }
+            if let other = funders.first(where: { $0.packFolder == funder.packFolder }) {
+                throw fail(nameLine, "funders \"\(other.name)\" and \"\(funder.name)\" would share the evidence pack folder \"\(funder.packFolder)\"; give them names that differ in letters or digits")
+            }
+            funders.append(funder)
         }
 
         var funds: [Pipeline.Fund] = []

@@ -38,6 +38,9 @@ public final class Warehouse {
         sqlite = nil
     }
 
+    /// Opens (or makes) the warehouse. A file SQLite cannot read as a
+    /// database throws `WarehouseError.damaged`; one from a newer schema
+    /// throws `WarehouseError.newerSchema`.
     public init(path: String) throws {
         self.path = path
         postgres = nil
@@ -63,8 +66,45 @@ public final class Warehouse {
                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;
                 """)
         }
-        sqlite = try DatabaseQueue(path: path, configuration: config)
-        try migrate()
+        do {
+            sqlite = try DatabaseQueue(path: path, configuration: config)
+            try migrate()
+        } catch let e as DatabaseError where Self.isDamage(e) {
+            throw WarehouseError.damaged(path: path, reason: e.message ?? "\(e)")
+        }
+    }
+
+    /// Takes the warehouse for one run. A SQLite file is locked by its lock
+    /// file (`RunLock`) before it is opened; a PostgreSQL warehouse on its
+    /// server, here, until this connection closes.
+    public func lockForRun() throws {
+        if let postgres, try !postgres.lockForRun() { throw WarehouseError.busy(path: path) }
+    }
+
+    /// SQLite's verdict on a file that is not, or no longer, a whole database.
+    static func isDamage(_ e: DatabaseError) -> Bool {
+        [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT].contains(e.resultCode)
+    }
+
+    /// What is wrong, when `error` says the warehouse is damaged; else nil.
+    public static func damageReason(_ error: Error) -> String? {
+        if case WarehouseError.damaged(_, let reason) = error { return reason }
+        if let e = error as? DatabaseError, isDamage(e) { return e.message ?? "\(e)" }
+        return nil
+    }
+
+    /// `PRAGMA quick_check`: nil when the file is whole, else SQLite's first
+    /// complaints. It reads every page (about a second per gigabyte), so it
+    /// runs before the figures are read back, not on a replayed run.
+    public func damage() -> String? {
+        // A PostgreSQL server keeps its own pages whole.
+        guard postgres == nil else { return nil }
+        do {
+            let lines = try db.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            return lines == ["ok"] ? nil : lines.joined(separator: "; ")
+        } catch {
+            return (error as? DatabaseError)?.message ?? "\(error)"
+        }
     }
 
     func migrate() throws {
@@ -74,6 +114,11 @@ public final class Warehouse {
             if try db.tableExists("meta"),
                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'"),
                version != String(Self.schemaVersion) {
+                // A newer redist's warehouse is not ours to drop: its figures
+                // may hold what this version cannot read.
+                if let found = Int(version), found > Self.schemaVersion {
+                    throw WarehouseError.newerSchema(path: path, found: found, supported: Self.schemaVersion)
+                }
                 // `movement` was a table before schema 2 and is a view since.
                 for (type, name) in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')")
                     .map({ ($0[0] as String, $0[1] as String) }) where name != "meta" && !name.hasPrefix("sqlite_") {
@@ -113,11 +158,15 @@ public final class Warehouse {
         if let postgres { return try postgres.files() }
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM source_file ORDER BY source, path").map { r in
-                LoadedFile(id: r["id"], source: r["source"], role: r["role"], format: r["format"], path: r["path"],
-                           sha256: r["sha256"], configHash: r["config_hash"], bytes: r["bytes"],
-                           rowsRead: r["rows_read"], rowsLoaded: r["rows_loaded"], rowsRejected: r["rows_rejected"],
-                           rowsSkipped: r["rows_skipped"], amountRead: r["amount_read"], amountLoaded: r["amount_loaded"],
-                           amountRejected: r["amount_rejected"], amountSkipped: r["amount_skipped"], failure: r["failure"])
+                LoadedFile(id: try r.decode(forColumn: "id"), source: try r.decode(forColumn: "source"), role: try r.decode(forColumn: "role"),
+                           format: try r.decode(forColumn: "format"), path: try r.decode(forColumn: "path"),
+                           sha256: try r.decode(forColumn: "sha256"), configHash: try r.decode(forColumn: "config_hash"),
+                           bytes: try r.decode(forColumn: "bytes"),
+                           rowsRead: try r.decode(forColumn: "rows_read"), rowsLoaded: try r.decode(forColumn: "rows_loaded"),
+                           rowsRejected: try r.decode(forColumn: "rows_rejected"), rowsSkipped: try r.decode(forColumn: "rows_skipped"),
+                           amountRead: try r.decode(forColumn: "amount_read"), amountLoaded: try r.decode(forColumn: "amount_loaded"),
+                           amountRejected: try r.decode(forColumn: "amount_rejected"), amountSkipped: try r.decode(forColumn: "amount_skipped"),
+                           failure: try r.decode(forColumn: "failure"))
             }
         }
     }
@@ -154,6 +203,15 @@ public final class Warehouse {
 
     // MARK: Reading back
 
+    /// A stored date, which the loader wrote as `yyyy-mm-dd`: anything else
+    /// is damage, reported, never a trap.
+    static func day(_ text: String, _ table: String) throws -> Day {
+        guard let d = Day(iso: text) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "\(table) holds \"\(text)\" where a date was stored")
+        }
+        return d
+    }
+
     /// Every movement of the given files, in file order then line order.
     public func movements(files: [LoadedFile]) throws -> [StoredMovement] {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
@@ -164,16 +222,16 @@ public final class Warehouse {
                   counterparty_id, description, reference, native_id, kind, path FROM movement ORDER BY file_id, id
                 """)
             while let r = try cursor.next() {
-                let fileId: Int64 = r[0]
+                let fileId: Int64 = (try r.decode(atIndex: 0))
                 guard let file = byId[fileId] else { continue }
-                let currencyCode: String = r[6]
-                let dateText: String = r[4]
-                let m = Movement(date: Day(iso: dateText)!, amount: Money(minorUnits: r[5], currency: Currency(code: currencyCode) ?? .gbp),
-                                 account: r[7], accountName: r[8], fund: r[9], counterparty: r[10], counterpartyId: r[11],
-                                 description: r[12], reference: r[13], nativeId: r[14], kind: r[15],
-                                 location: SourceLocation(file: file.path, line: r[1], path: r[16]))
+                let currencyCode: String = (try r.decode(atIndex: 6))
+                let dateText: String = (try r.decode(atIndex: 4))
+                let m = Movement(date: try Self.day(dateText, "movement_row"), amount: Money(minorUnits: (try r.decode(atIndex: 5)), currency: Currency(code: currencyCode) ?? .gbp),
+                                 account: (try r.decode(atIndex: 7)), accountName: (try r.decode(atIndex: 8)), fund: (try r.decode(atIndex: 9)), counterparty: (try r.decode(atIndex: 10)), counterpartyId: (try r.decode(atIndex: 11)),
+                                 description: (try r.decode(atIndex: 12)), reference: (try r.decode(atIndex: 13)), nativeId: (try r.decode(atIndex: 14)), kind: (try r.decode(atIndex: 15)),
+                                 location: SourceLocation(file: file.path, line: (try r.decode(atIndex: 1)), path: (try r.decode(atIndex: 16))))
                 out.append(StoredMovement(movement: m, source: file.source, role: file.role, fileSha256: file.sha256,
-                                          identity: r[2], occurrence: r[3]))
+                                          identity: (try r.decode(atIndex: 2)), occurrence: (try r.decode(atIndex: 3))))
             }
             return out
         }
@@ -184,19 +242,19 @@ public final class Warehouse {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM grant_award ORDER BY file_id, id").compactMap { r in
-                let fileId: Int64 = r["file_id"]
+                let fileId: Int64 = (try r.decode(forColumn: "file_id"))
                 guard let file = byId[fileId] else { return nil }
-                let currency = Currency(code: r["currency"] as String) ?? .gbp
-                let disbursed: Int64? = r["amount_disbursed"]
-                let paymentText: String? = r["payment_date"]
-                let g = GrantRecord(identifier: r["identifier"], title: r["title"], description: r["description"],
-                                    amountAwarded: Money(minorUnits: r["amount_awarded"], currency: currency),
+                let currency = Currency(code: (try r.decode(String.self, forColumn: "currency"))) ?? .gbp
+                let disbursed: Int64? = (try r.decode(forColumn: "amount_disbursed"))
+                let paymentText: String? = (try r.decode(forColumn: "payment_date"))
+                let g = GrantRecord(identifier: (try r.decode(forColumn: "identifier")), title: (try r.decode(forColumn: "title")), description: (try r.decode(forColumn: "description")),
+                                    amountAwarded: Money(minorUnits: (try r.decode(forColumn: "amount_awarded")), currency: currency),
                                     amountDisbursed: disbursed.map { Money(minorUnits: $0, currency: currency) },
-                                    awardDate: Day(iso: r["award_date"] as String)!, paymentDate: paymentText.flatMap { Day(iso: $0) },
-                                    recipientId: r["recipient_id"], recipientName: r["recipient_name"], funderId: r["funder_id"],
-                                    funderName: r["funder_name"], programme: r["programme"], fund: r["fund"],
-                                    beneficiaryLocation: r["beneficiary_location"],
-                                    location: SourceLocation(file: file.path, line: r["line"]))
+                                    awardDate: try Self.day(try r.decode(String.self, forColumn: "award_date"), "grant_award"), paymentDate: paymentText.flatMap { Day(iso: $0) },
+                                    recipientId: (try r.decode(forColumn: "recipient_id")), recipientName: (try r.decode(forColumn: "recipient_name")), funderId: (try r.decode(forColumn: "funder_id")),
+                                    funderName: (try r.decode(forColumn: "funder_name")), programme: (try r.decode(forColumn: "programme")), fund: (try r.decode(forColumn: "fund")),
+                                    beneficiaryLocation: (try r.decode(forColumn: "beneficiary_location")),
+                                    location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line"))))
                 return StoredGrant(grant: g, source: file.source, role: file.role)
             }
         }
@@ -207,14 +265,14 @@ public final class Warehouse {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM member ORDER BY file_id, id").compactMap { r in
-                let fileId: Int64 = r["file_id"]
+                let fileId: Int64 = (try r.decode(forColumn: "file_id"))
                 guard let file = byId[fileId] else { return nil }
-                let chars: String = r["characteristics"]
-                let consentDate: String? = r["consent_date"]
-                return MemberRecord(id: r["member_id"], name: r["name"], kind: OrganisationRole(rawValue: r["kind"]) ?? .memberGroup,
-                                    region: r["region"], characteristics: chars.split(separator: ";").map(String.init),
-                                    consentToBeNamed: r["consent"], consentDate: consentDate.flatMap { Day(iso: $0) },
-                                    location: SourceLocation(file: file.path, line: r["line"]))
+                let chars: String = (try r.decode(forColumn: "characteristics"))
+                let consentDate: String? = (try r.decode(forColumn: "consent_date"))
+                return MemberRecord(id: (try r.decode(forColumn: "member_id")), name: (try r.decode(forColumn: "name")), kind: OrganisationRole(rawValue: try r.decode(String.self, forColumn: "kind")) ?? .memberGroup,
+                                    region: (try r.decode(forColumn: "region")), characteristics: chars.split(separator: ";").map(String.init),
+                                    consentToBeNamed: (try r.decode(forColumn: "consent")), consentDate: consentDate.flatMap { Day(iso: $0) },
+                                    location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line"))))
             }
         }
     }
@@ -224,12 +282,12 @@ public final class Warehouse {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM balance ORDER BY file_id, id").compactMap { r in
-                let fileId: Int64 = r["file_id"]
+                let fileId: Int64 = (try r.decode(forColumn: "file_id"))
                 guard let file = byId[fileId] else { return nil }
-                let b = StatementBalance(kind: StatementBalance.Kind(rawValue: r["kind"]) ?? .opening, date: Day(iso: r["date"] as String)!,
-                                         amount: Money(minorUnits: r["amount"], currency: Currency(code: r["currency"] as String) ?? .gbp),
-                                         account: r["account"], statementId: r["statement_id"],
-                                         location: SourceLocation(file: file.path, line: r["line"], path: r["path"]))
+                let b = StatementBalance(kind: StatementBalance.Kind(rawValue: try r.decode(String.self, forColumn: "kind")) ?? .opening, date: try Self.day(try r.decode(String.self, forColumn: "date"), "balance"),
+                                         amount: Money(minorUnits: (try r.decode(forColumn: "amount")), currency: Currency(code: (try r.decode(String.self, forColumn: "currency"))) ?? .gbp),
+                                         account: (try r.decode(forColumn: "account")), statementId: (try r.decode(forColumn: "statement_id")),
+                                         location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line")), path: (try r.decode(forColumn: "path"))))
                 return (b, file.source)
             }
         }
@@ -240,16 +298,41 @@ public final class Warehouse {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM finding ORDER BY file_id, line, id").compactMap { r in
-                let fileId: Int64 = r["file_id"]
+                let fileId: Int64 = (try r.decode(forColumn: "file_id"))
                 guard let file = byId[fileId] else { return nil }
-                let amount: Int64? = r["amount"]
-                let currency: String? = r["currency"]
-                let d = Diagnostic(Diagnostic.Severity(rawValue: r["severity"]) ?? .error,
-                                   SourceLocation(file: file.path, line: r["line"], column: r["col"], path: r["path"]),
-                                   check: r["check_name"], r["message"],
+                let amount: Int64? = (try r.decode(forColumn: "amount"))
+                let currency: String? = (try r.decode(forColumn: "currency"))
+                let d = Diagnostic(Diagnostic.Severity(rawValue: try r.decode(String.self, forColumn: "severity")) ?? .error,
+                                   SourceLocation(file: file.path, line: (try r.decode(forColumn: "line")), column: (try r.decode(forColumn: "col")), path: (try r.decode(forColumn: "path"))),
+                                   check: (try r.decode(forColumn: "check_name")), (try r.decode(forColumn: "message")),
                                    amount: amount.map { Money(minorUnits: $0, currency: Currency(code: currency ?? "GBP") ?? .gbp) })
                 return (d, file)
             }
+        }
+    }
+}
+
+/// A warehouse that cannot be used as it is: exit status 1, naming it.
+public enum WarehouseError: Error, CustomStringConvertible {
+    /// SQLite finds the file damaged (not a database, pages missing or broken).
+    case damaged(path: String, reason: String)
+    /// Made by a newer redist: refused, never dropped.
+    case newerSchema(path: String, found: Int, supported: Int)
+    /// The warehouse no longer holds what was loaded from a file.
+    case controlTotals(path: String, file: String, message: String)
+    /// Another run is using it (a PostgreSQL warehouse, locked on its server).
+    case busy(path: String)
+
+    public var description: String {
+        switch self {
+        case .damaged(let path, let reason):
+            return "\(path): error: the warehouse is damaged (\(reason)); delete it and run again to rebuild it from the inputs"
+        case .newerSchema(let path, let found, let supported):
+            return "\(path): error: the warehouse was made by a newer redist (schema \(found); this one reads schema \(supported)): run that version, or give another --warehouse"
+        case .controlTotals(let path, let file, let message):
+            return "\(file): error: the warehouse \(path) does not hold what was loaded from this file: \(message); delete the warehouse and run again to rebuild it from the inputs"
+        case .busy(let path):
+            return "\(path): error: another redist run is using this warehouse; wait for it to finish, then run again"
         }
     }
 }

@@ -758,9 +758,17 @@ struct IdentityFilter {
 
 extension Warehouse {
     /// Days since 1970 of a stored `yyyy-mm-dd`.
-    static func ordinal(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
-        guard let p, n >= 10 else { return 0 }
-        func num(_ a: Int, _ b: Int) -> Int { var v = 0; for i in a..<b { v = v * 10 + Int(p[i] &- 48) }; return v }
-        return Day(year: num(0, 4), month: num(5, 7), day: num(8, 10))?.ordinal ?? 0
+    /// The day number of a stored `yyyy-mm-dd`; nil for anything else (damage).
+    static func ordinal(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int? {
+        guard let p, n == 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") else { return nil }
+        var digits = true
+        func num(_ a: Int, _ b: Int) -> Int {
+            var v = 0
+            for i in a..<b { let d = p[i] &- 48; if d > 9 { digits = false }; v = v * 10 + Int(d) }
+            return v
+        }
+        let (y, m, d) = (num(0, 4), num(5, 7), num(8, 10))
+        guard digits else { return nil }
+        return Day(year: y, month: m, day: d)?.ordinal
     }
 }

@@ -113,7 +113,12 @@ extension Warehouse {
                 table.identity.append(sqlite3_column_int64(s, 2))
                 table.occurrence.append(Int32(sqlite3_column_int64(s, 3)))
                 var t = text(4)
-                if !date.matches(t.0, t.1) { date.remember(t.0, t.1, Int32(Self.ordinal(t.0, t.1))) }
+                if !date.matches(t.0, t.1) {
+                    guard let day = Self.ordinal(t.0, t.1) else {
+                        throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "movement_row holds \"\(string(4))\" where a date was stored")
+                    }
+                    date.remember(t.0, t.1, Int32(day))
+                }
                 table.day.append(date.value)
                 table.amount.append(sqlite3_column_int64(s, 5))
                 t = text(6)
@@ -154,6 +159,90 @@ extension Warehouse {
             return rowsByFile
         }
     }
+}
+
+extension Warehouse {
+    /// Checks, before any figure is computed, that the warehouse still
+    /// holds what was loaded from each file: rows read = loaded + rejected
+    /// + skipped as stored, and the rows and gross amounts (the sum of
+    /// magnitudes) loaded equal those read back now. `movementRows` and
+    /// `amount` are what `readMovementColumns` read. Rows deleted or
+    /// changed behind the loader's back throw `WarehouseError.controlTotals`
+    /// naming the file. Returns the gross amount of everything read back, a
+    /// bound on every sum the measures make (checked: a total past 64 bits
+    /// throws `DataError`, naming the file).
+    /// The most the magnitudes of all amounts may add up to: a sixteenth of
+    /// what 64 bits hold, so every sum the measures make, and the little
+    /// arithmetic the reports do on sums (a chart's axis steps, a tenth of a
+    /// total), stays far from overflowing. It is about 5.7 × 10^15 pounds.
+    public static let grossLimit = Int64.max / 16
+
+    func checkControlTotals(files: [LoadedFile], movementRows: [Int64: [Int32]], amount: [Int64]) throws -> Int64 {
+        struct Held { var rows = 0; var gross: Int64 = 0; var extra: Int64 = 0 }
+        var held: [Int64: Held] = [:]
+        // Balances and members are loaded with no amount; a grant with its amount awarded.
+        // (The casts: PostgreSQL's sum of 64-bit integers is a decimal.)
+        let queries = ["SELECT file_id, count(*), CAST(sum(abs(amount_awarded)) AS BIGINT), CAST(sum(abs(coalesce(amount_disbursed, 0))) AS BIGINT) FROM grant_award GROUP BY file_id",
+                       "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(sum(abs(amount)) AS BIGINT) FROM balance GROUP BY file_id",
+                       "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM member GROUP BY file_id"]
+        if let postgres {
+            for sql in queries {
+                for r in try postgres.heldTotals(sql) {
+                    held[r.file, default: Held()].rows += r.rows
+                    held[r.file, default: Held()].gross += r.gross
+                    held[r.file, default: Held()].extra += r.extra
+                }
+            }
+        } else {
+            try db.read { db in
+                for sql in queries {
+                    for r in try Row.fetchAll(db, sql: sql) {
+                        let id: Int64 = try r.decode(atIndex: 0)
+                        let n: Int = try r.decode(atIndex: 1), g: Int64 = try r.decode(atIndex: 2), x: Int64 = try r.decode(atIndex: 3)
+                        held[id, default: Held()].rows += n
+                        held[id, default: Held()].gross += g
+                        held[id, default: Held()].extra += x
+                    }
+                }
+            }
+        }
+        var total: Int64 = 0
+        for f in files {
+            if f.rowsRead != f.rowsLoaded + f.rowsRejected + f.rowsSkipped
+                || f.amountRead != f.amountLoaded &+ f.amountRejected &+ f.amountSkipped {
+                throw WarehouseError.controlTotals(path: path, file: f.path, message: "rows read \(f.rowsRead) ≠ loaded \(f.rowsLoaded) + rejected \(f.rowsRejected) + skipped \(f.rowsSkipped), or amounts read \(f.amountRead) ≠ loaded \(f.amountLoaded) + rejected \(f.amountRejected) + skipped \(f.amountSkipped) (in minor units)")
+            }
+            // A file that failed kept nothing but its failure.
+            guard f.failure == nil else { continue }
+            var h = held[f.id] ?? Held()
+            let rows = movementRows[f.id] ?? []
+            h.rows += rows.count
+            var overflow = false
+            for r in rows {
+                let v = amount[Int(r)]
+                let (sum, o) = h.gross.addingReportingOverflow(v == .min ? .max : abs(v))
+                h.gross = sum
+                if o || v == .min { overflow = true; break }
+            }
+            if h.rows != f.rowsLoaded || (!overflow && h.gross != f.amountLoaded) {
+                throw WarehouseError.controlTotals(path: path, file: f.path, message: "it holds \(h.rows) rows with amounts of \(h.gross) (in minor units) where \(f.rowsLoaded) rows with amounts of \(f.amountLoaded) were loaded")
+            }
+            let (a, o1) = total.addingReportingOverflow(h.gross)
+            let (b, o2) = a.addingReportingOverflow(h.extra)
+            if overflow || o1 || o2 || b > Self.grossLimit {
+                throw DataError("\(f.path): error: the amounts of this file take the total of all amounts (in and out, added as magnitudes) past \(Self.grossLimit) minor units, more than the figures can be added up in; check the file for an amount far too large")
+            }
+            total = b
+        }
+        return total
+    }
+}
+
+/// The data cannot give a trustworthy figure (a sum past 64 bits, a
+/// register that failed): exit status 1, with the message as it stands.
+public struct DataError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ message: String) { description = message }
 }
 
 /// Reads the movements' free text on a thread and a read-only connection

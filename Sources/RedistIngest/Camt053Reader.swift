@@ -36,11 +36,10 @@ public struct Camt053Reader: SourceReader {
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
-            let handler = Camt053Handler(stream, sink: sink)
-            try stream.run(handler)
-            for warning in stream.warnings { sink.report(warning) }
-        }
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = Camt053Handler(stream, sink: sink)
+        try stream.run(handler)
+        for warning in stream.warnings { sink.report(warning) }
     }
 }
 
@@ -78,6 +77,8 @@ struct Camt053Balance: Sendable, Equatable {
     var currency = ""
     var creditDebit = ""
     var date = ""
+    /// False until its `<Amt>` starts.
+    var hasAmount = false
     var location: SourceLocation
 }
 
@@ -100,6 +101,8 @@ final class Camt053Handler: XMLStreamHandler {
     private var accountOther = ""
     private var accountName = ""
     private var bookedTotals: [String: Int64] = [:]
+    /// Set when the booked entries' total passed what 64 bits hold (damaged or hostile input).
+    private var bookedOverflowed = false
     private var unreadEntries = 0
     private var statementEnd = ""
     private var statementCreated = ""
@@ -154,7 +157,7 @@ final class Camt053Handler: XMLStreamHandler {
     /// The name `k` levels above the current element.
     @inline(__always) private func up(_ s: XMLStream, _ k: Int) -> XMLName? { s.name(atDepth: s.depth - k) }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name
         if d == 1 {
@@ -176,7 +179,7 @@ final class Camt053Handler: XMLStreamHandler {
             if name == nStmt && d == 3 {
                 stmtDepth = d
                 statementId = ""; account = ""; accountOther = ""; accountName = ""
-                parsedBalances = []; bookedTotals = [:]; unreadEntries = 0
+                parsedBalances = []; bookedTotals = [:]; bookedOverflowed = false; unreadEntries = 0
                 statementEnd = ""; statementCreated = ""; undatedEntries = 0; undatedAs = nil
             } else if name == nCreDtTm && d == 4 && up(s, 1) == nGrpHdr {
                 begin(.messageCreated, s)
@@ -192,6 +195,7 @@ final class Camt053Handler: XMLStreamHandler {
             let b = balDepth
             if d == b + 1 && name == nAmt {
                 balance?.currency = tag.attribute(aCcy) ?? ""
+                balance?.hasAmount = true
                 begin(.balAmount, s)
             } else if d == b + 1 && name == nCdtDbtInd {
                 begin(.balCreditDebit, s)
@@ -269,7 +273,7 @@ final class Camt053Handler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field, d == fieldDepth {
             finishField(f, s)
@@ -339,8 +343,11 @@ final class Camt053Handler: XMLStreamHandler {
 
     private var statementAccount: String { account.isEmpty ? accountOther : account }
 
-    /// The amount of an entry or balance, or why it cannot be read.
-    private func money(_ text: String, _ code: String) -> Result<Money, FieldError> {
+    /// The amount of an entry or balance (`present`: it has an `<Amt>`), or why it cannot be read.
+    private func money(_ text: String, _ code: String, present: Bool) -> Result<Money, FieldError> {
+        guard present else {
+            return .failure(FieldError(check: "reject.amount", message: "the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)"))
+        }
         guard let currency = Currency(code: code) else {
             return .failure(FieldError(check: "reject.currency",
                                        message: code.isEmpty ? "the amount has no Ccy attribute (expected <Amt Ccy=\"EUR\">)"
@@ -367,7 +374,7 @@ final class Camt053Handler: XMLStreamHandler {
         default: sign = 0
         }
         let amount: Money?
-        switch money(e.amountText, e.currency) {
+        switch money(e.amountText, e.currency, present: e.amountLine > 0) {
         case .success(let m): amount = sign == 0 ? nil : Money(minorUnits: m.minorUnits * sign, currency: m.currency)
         case .failure(let problem):
             if status == "BOOK" || status.isEmpty { unreadEntries += 1 }
@@ -400,7 +407,9 @@ final class Camt053Handler: XMLStreamHandler {
             sink.reject(e.location, check: "reject.date", "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
             return
         }
-        bookedTotals[amount.currency.code, default: 0] += amount.minorUnits
+        let (total, overflow) = bookedTotals[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
+        bookedTotals[amount.currency.code] = total
+        if overflow { bookedOverflowed = true }
         let credit = sign > 0
         let names = credit ? e.debtorNames : e.creditorNames
         let accounts = credit ? e.debtorAccounts : e.creditorAccounts
@@ -424,7 +433,7 @@ final class Camt053Handler: XMLStreamHandler {
     private func finishBalance(_ b: Camt053Balance) {
         let code = b.code.uppercased()
         guard code == "OPBD" || code == "PRCD" || code == "CLBD" else { return }
-        switch money(b.amountText, b.currency) {
+        switch money(b.amountText, b.currency, present: b.hasAmount) {
         case .failure(let problem):
             sink.reject(b.location, check: problem.check, "\(code) balance: \(problem.message)")
             return
@@ -489,12 +498,19 @@ final class Camt053Handler: XMLStreamHandler {
             return
         }
         let booked = Money(minorUnits: bookedTotals[currency.code] ?? 0, currency: currency)
-        let expected = opening.amount + booked
+        let (sum, sumOverflow) = opening.amount.minorUnits.addingReportingOverflow(booked.minorUnits)
+        let (gap, gapOverflow) = closing.amount.minorUnits.subtractingReportingOverflow(sum)
+        if bookedOverflowed || sumOverflow || gapOverflow {
+            sink.report(Diagnostic(.error, closing.location, check: "bank.balance",
+                                   "\(name): the balance cannot be checked: the opening balance and booked entries add up to more than \(Money(minorUnits: .max, currency: currency)) (expected the amounts of a real statement)"))
+            return
+        }
+        let expected = Money(minorUnits: sum, currency: currency)
         if expected == closing.amount {
             sink.report(Diagnostic(.note, closing.location, check: "bank.balance",
                                    "\(name): closing balance \(closing.amount) = opening balance \(opening.amount) + booked entries \(booked.decimalString)"))
         } else {
-            let difference = closing.amount - expected
+            let difference = Money(minorUnits: gap, currency: currency)
             sink.report(Diagnostic(.error, closing.location, check: "bank.balance",
                                    "\(name): closing balance \(closing.amount) does not equal opening balance \(opening.amount) + booked entries \(booked.decimalString) = \(expected) (difference \(difference.decimalString))",
                                    amount: difference))

@@ -65,12 +65,11 @@ public struct GnuCashReader: SourceReader {
             throw FileFailure(SourceLocation(file: displayPath, line: 1),
                               "this is a GnuCash SQLite book, not XML (expected an XML book: in GnuCash use File › Save As… with Data Format \"xml\")")
         }
-        try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
-            let handler = GnuCashHandler(stream, sink: sink, accountByCode: accountByCode, memoIsCounterparty: memoIsCounterparty)
-            try stream.run(handler)
-            handler.finish()
-            for warning in stream.warnings { sink.report(warning) }
-        }
+        let stream = try XMLStream(path: path, displayPath: displayPath)
+        let handler = GnuCashHandler(stream, sink: sink, accountByCode: accountByCode, memoIsCounterparty: memoIsCounterparty)
+        try stream.run(handler)
+        handler.finish()
+        for warning in stream.warnings { sink.report(warning) }
     }
 
     static func isSQLite(_ path: String) -> Bool {
@@ -178,7 +177,7 @@ final class GnuCashHandler: XMLStreamHandler {
         s.beginText()
     }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name, prefix = tag.prefix
         if d == 1 {
@@ -248,7 +247,7 @@ final class GnuCashHandler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field, d == fieldDepth {
             let text = s.text

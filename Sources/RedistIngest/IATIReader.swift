@@ -53,28 +53,11 @@ public struct IATIReader: SourceReader, Sendable {
         organisationIds = ids
     }
 
-    /// A large plain file is read on both cores, in pieces cut between
-    /// activities (`XMLPieces`); what is read is the same either way.
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
-        if let plan = XMLPieces.plan(path: path, record: "iati-activity") {
-            try XMLPieces.run(plan, into: sink) { piece, pieceSink, engine in
-                try self.read(try XMLStream(path: path, displayPath: displayPath, piece: piece, engine: engine), into: pieceSink)
-            }
-        } else {
-            try XMLStream.read(path: path, displayPath: displayPath, into: sink) { stream, sink in
-                try self.read(stream, into: sink)
-            }
-        }
-    }
-
-    /// Reads the file, or one piece of it; says how many line breaks and
-    /// activities the piece's own bytes held.
-    @discardableResult
-    func read(_ stream: XMLStream, into sink: RecordSink) throws -> (lines: Int, records: Int32) {
+        let stream = try XMLStream(path: path, displayPath: displayPath)
         let handler = IATIHandler(stream, reader: self, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
-        return (stream.fileLineBreaks, stream.rootChildren)
     }
 
     /// An organisation id compared loosely: upper case, letters and digits only.
@@ -157,7 +140,7 @@ final class IATIHandler: XMLStreamHandler {
     /// A ledger read uses no receiver and no activity ids: they are read
     /// only for grants in, or when a test looks at the whole parse.
     private var readsAll: Bool { grantsIn || onActivity != nil }
-    /// The role, read once: the configuration is shared by the threads reading pieces.
+    /// The role, read once (not looked up in the configuration per transaction).
     private let grantsIn: Bool
 
     // State.
@@ -198,7 +181,7 @@ final class IATIHandler: XMLStreamHandler {
         s.beginText()
     }
 
-    func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
         let d = s.depth
         let name = tag.name
         if d == 1 {
@@ -265,7 +248,7 @@ final class IATIHandler: XMLStreamHandler {
         }
     }
 
-    func endElement(_ s: XMLStream, _ name: XMLName) {
+    override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field {
             if name == nNarrative && d == fieldDepth + 1 && !narrativeTaken {

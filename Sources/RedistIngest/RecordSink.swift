@@ -25,13 +25,6 @@ public final class RecordSink {
     }
     private var totals = Totals()
     public private(set) var diagnostics: [Diagnostic] = []
-    /// How each kept finding came (reject, skip or report), noted only
-    /// when `notesKinds` is set: a buffered read is handed on exactly.
-    enum FindingKind: UInt8 { case reject, skip, report }
-    private(set) var findingKinds: [FindingKind] = []
-    /// The amount each loaded record was counted with, also noted only when `notesKinds` is set.
-    private(set) var loadedAmounts: [Int64] = []
-    var notesKinds = false
     /// Findings are kept up to this many per check; the rest are counted.
     public var keepPerCheck = 1000
     private var countsByCheck: [String: Int] = [:]
@@ -51,32 +44,12 @@ public final class RecordSink {
         self.rowHandler = rows
     }
 
-    /// Calls made so far (loads, rejects, skips, reports, each counted once).
-    public private(set) var calls = 0
-    private var ignoring = 0
-
-    /// The next `n` calls are ignored: a reader that starts a file again
-    /// from the top after `n` calls (see `XMLStream.read`) makes them again.
-    func ignoreNext(_ n: Int) { ignoring = n }
-
-    /// Counts a call; false when it is one to ignore.
-    @inline(__always)
-    private func admit() -> Bool {
-        if ignoring > 0 {
-            ignoring -= 1
-            return false
-        }
-        calls += 1
-        return true
-    }
-
     /// True when movements may be handed over as `MovementRow`s.
     public var takesRows: Bool { rowHandler != nil }
 
     /// A ledger row that became a movement, as bytes (only when `takesRows`).
     @inline(__always)
     public func load(_ row: borrowing MovementRow) {
-        guard admit() else { return }
         if Self.countIfAccepted(&totals, row.amount) {
             rowHandler!(row)
         } else {
@@ -106,13 +79,11 @@ public final class RecordSink {
     /// A row that became a record.
     @inline(__always)
     public func load(_ record: consuming SourceRecord, amount: Int64) {
-        guard admit() else { return }
         if let validate, let problem = validate(record) {
             rejected(record.location, check: "reject.currency", problem, amount: record.money)
             return
         }
         Self.count(&totals, Int64(amount.magnitude))
-        if notesKinds { loadedAmounts.append(amount) }
         handler(record)
     }
 
@@ -126,7 +97,6 @@ public final class RecordSink {
 
     /// A row that could not be used: an error, counted.
     public func reject(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
-        guard admit() else { return }
         rejected(location, check: check, message, amount: amount)
     }
 
@@ -136,33 +106,30 @@ public final class RecordSink {
         totals.rowsRejected += 1
         totals.amountRead += gross
         totals.amountRejected += gross
-        keep(Diagnostic(.error, location, check: check, message, amount: amount), .reject)
+        keep(Diagnostic(.error, location, check: check, message, amount: amount))
     }
 
     /// A row that is not a record by design (a total row, another
     /// organisation's grant): a note, counted.
     public func skip(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
-        guard admit() else { return }
         let gross = Int64(amount?.minorUnits.magnitude ?? 0)
         totals.rowsRead += 1
         totals.rowsSkipped += 1
         totals.amountRead += gross
         totals.amountSkipped += gross
-        keep(Diagnostic(.note, location, check: check, message, amount: amount), .skip)
+        keep(Diagnostic(.note, location, check: check, message, amount: amount))
     }
 
     /// A finding that is not about one row (a failed balance check, a file-level warning).
     public func report(_ diagnostic: Diagnostic) {
-        guard admit() else { return }
-        keep(diagnostic, .report)
+        keep(diagnostic)
     }
 
-    private func keep(_ diagnostic: Diagnostic, _ kind: FindingKind) {
+    private func keep(_ diagnostic: Diagnostic) {
         let n = countsByCheck[diagnostic.check, default: 0] + 1
         countsByCheck[diagnostic.check] = n
         if n <= keepPerCheck {
             diagnostics.append(diagnostic)
-            if notesKinds { findingKinds.append(kind) }
         }
     }
 

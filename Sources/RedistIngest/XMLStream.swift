@@ -12,19 +12,24 @@ import Darwin
 /// pointers, never strings, on the hot path.
 typealias XMLName = UnsafePointer<xmlChar>
 
-/// What a format reader implements to receive the events of an `XMLStream`.
+/// What a format reader subclasses to receive the events of an `XMLStream`.
 ///
 /// The handler keeps its own state machine; the stream gives it the element
 /// stack (names, depth, line, element path) and collects the text of the
 /// elements it asks for. A handler interns the names it compares when it is
 /// made (`stream.intern("transaction")`), before `run`, and keeps them in
 /// `let` properties.
-protocol XMLStreamHandler: AnyObject {
+///
+/// A class rather than a protocol: libxml2's callbacks reach the handler
+/// through an unmanaged reference and call it through the class's table,
+/// with no retain and release per event (through a protocol existential
+/// they were a third of an IATI read).
+class XMLStreamHandler {
     /// An element starts; `stream.depth` already counts it.
-    func startElement(_ stream: XMLStream, _ tag: XMLStartTag)
+    func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {}
     /// An element ends; `stream.depth` still counts it and the text it asked
     /// for is available.
-    func endElement(_ stream: XMLStream, _ name: XMLName)
+    func endElement(_ stream: XMLStream, _ name: XMLName) {}
 }
 
 /// A start tag as libxml2's SAX2 parser hands it over: interned names and
@@ -52,17 +57,19 @@ struct XMLStartTag {
 
 /// Drives libxml2's SAX2 push parser over one file, plain or gzip-compressed,
 /// in fixed-size chunks: constant memory whatever the file's size, no
-/// document tree.
+/// document tree. It is the only XML parser: a large file is read in one
+/// pass (parallelism comes from reading different files at once).
 ///
 /// The C callbacks capture nothing: they reach the stream through libxml2's
 /// user-data pointer. The stream keeps the element stack (interned name
 /// pointers and sibling ordinals, so it can name any element by a path such
 /// as `/iati-activities/iati-activity[3]/transaction[2]/value`), collects text
-/// only for the elements the handler asks for, and turns the first fatal
-/// libxml2 error, or a failure the handler reports, into a `FileFailure`
-/// naming the file, the line and the element path. The state touched for
-/// every element lives behind one pointer, so the hot path pays no
-/// exclusivity checks, retains or allocations.
+/// only for the elements the handler asks for (handlers keep byte ranges and
+/// make `String`s only of the fields a record keeps), and turns the first
+/// fatal libxml2 error, or a failure the handler reports, into a
+/// `FileFailure` naming the file, the line and the element path. The state
+/// touched for every element lives behind one pointer, so the hot path pays
+/// no exclusivity checks, retains or allocations.
 ///
 /// Hostile input: the only parse option is `XML_PARSE_NONET` (never `NOENT`,
 /// `DTDLOAD`, `DTDVALID`, `XINCLUDE` or `HUGE`), the process-wide external
@@ -71,25 +78,6 @@ struct XMLStartTag {
 /// loaded or expanded. libxml2's own limits bound names and attribute
 /// values; the stream bounds nesting depth and the text it collects.
 final class XMLStream {
-    /// One piece of a large plain file parsed on its own (see `XMLPieces`):
-    /// the file's bytes `start..<end` framed by the file's header (its
-    /// declaration and root start tag) before and the root's end tag after,
-    /// and where the piece sits in the whole file, so that lines and element
-    /// paths name the file's own lines and elements.
-    struct Piece: Sendable {
-        var header: [UInt8] = []
-        var start: Int
-        var end: Int?
-        var closing: [UInt8] = []
-        /// Lines before the piece's first byte, less the header's lines.
-        var lineOffset = 0
-        /// Record elements (children of the root) before the piece.
-        var recordOffset: Int32 = 0
-        /// Called by `run` before the first event, to set the offsets
-        /// (`setOffsets`) once they are known.
-        var prepare: (@Sendable (XMLStream) -> Void)? = nil
-    }
-
     /// Bytes handed to libxml2 per `xmlParseChunk` call.
     static let chunkSize = 64 * 1024
     /// The most text the stream collects for one element (a hostile file
@@ -106,15 +94,8 @@ final class XMLStream {
         let names: UnsafeMutablePointer<XMLName?>
         let prefixes: UnsafeMutablePointer<XMLName?>
         let ordinals: UnsafeMutablePointer<Int32>
-        // Per open element (and the document), where its children's sibling
-        // counters start in the two arrays below: counting siblings by name
-        // gives each element its ordinal among same-named siblings.
-        let levelStart: UnsafeMutablePointer<Int>
-        // Kept by hand, not as arrays: popping a level is then one store.
-        var siblingNames: UnsafeMutablePointer<XMLName?>
-        var siblingCounts: UnsafeMutablePointer<Int32>
-        var siblingCount = 0
-        var siblingCapacity = 256
+        /// Each open element's counts of its children by name.
+        var siblings = XMLSiblings(maxDepth: XMLStream.maxDepth)
         // Text collection.
         var captureDepth = Int.max
         var text: UnsafeMutablePointer<UInt8>
@@ -123,13 +104,10 @@ final class XMLStream {
         /// How many leading entries of `pathPrefixes` are still the current
         /// element's ancestors' paths.
         var validPrefixes = 0
-        unowned(unsafe) var handler: (any XMLStreamHandler)?
+        /// The handler while `run` runs (it holds it).
+        var handler: Unmanaged<XMLStreamHandler>?
         /// Set once the stream is made: the callbacks reach it from here.
-        unowned(unsafe) var stream: XMLStream?
-        /// For a piece: the root's children before it, added to their ordinals.
-        var recordOffset: Int32 = 0
-        /// The root's children started so far.
-        var rootChildren: Int32 = 0
+        var stream: Unmanaged<XMLStream>?
         /// Set when the parse is stopped (a failure).
         var stopped = false
 
@@ -137,24 +115,7 @@ final class XMLStream {
             names = .allocate(capacity: XMLStream.maxDepth + 1)
             prefixes = .allocate(capacity: XMLStream.maxDepth + 1)
             ordinals = .allocate(capacity: XMLStream.maxDepth + 1)
-            levelStart = .allocate(capacity: XMLStream.maxDepth + 2)
-            levelStart[0] = 0
-            siblingNames = .allocate(capacity: siblingCapacity)
-            siblingCounts = .allocate(capacity: siblingCapacity)
             text = .allocate(capacity: textCapacity)
-        }
-
-        mutating func pushSibling(_ name: XMLName, _ ordinal: Int32) {
-            if siblingCount == siblingCapacity {
-                var capacity = siblingCapacity
-                siblingNames = movedToDoubled(siblingNames, count: siblingCount, capacity: &capacity)
-                capacity = siblingCapacity
-                siblingCounts = movedToDoubled(siblingCounts, count: siblingCount, capacity: &capacity)
-                siblingCapacity = capacity
-            }
-            siblingNames[siblingCount] = name
-            siblingCounts[siblingCount] = ordinal
-            siblingCount += 1
         }
 
         mutating func appendText(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
@@ -175,9 +136,7 @@ final class XMLStream {
             names.deallocate()
             prefixes.deallocate()
             ordinals.deallocate()
-            levelStart.deallocate()
-            siblingNames.deallocate()
-            siblingCounts.deallocate()
+            siblings.deallocate()
             text.deallocate()
         }
     }
@@ -189,29 +148,8 @@ final class XMLStream {
     private(set) var warnings: [Diagnostic] = []
     private var warningCount = 0
 
-    /// Which parser reads the input (see `XMLScanner`).
-    enum Engine: Sendable { case libxml2, scanner }
-    let engine: Engine
-
     fileprivate let hot: UnsafeMutablePointer<Hot>
-    /// libxml2's parser (engine `.libxml2`).
-    fileprivate let ctxt: xmlParserCtxtPtr?
-    /// The scanner's names and position, and the whole input (engine `.scanner`).
-    private let names: XMLNameTable?
-    private let position: UnsafeMutablePointer<XMLScanPosition>
-    /// The scanner's input: a piece whole, or a window on a whole file that
-    /// moves along it (`nextWindow`), followed by `XMLScanner.padding` zero
-    /// bytes (counted in `whole`).
-    private var whole: UnsafeMutableBufferPointer<UInt8>?
-    private var wholeCapacity = 0
-    private var windowSize = 0
-    /// True when the file's last byte is in `whole`.
-    private var windowFinal = true
-
-    /// The scanner reads a whole file through a window of this many bytes.
-    static let windowBytes = 4 << 20
-    /// A task's own window size (tests read files through tiny windows).
-    @TaskLocal static var windowChosen: Int? = nil
+    fileprivate let ctxt: xmlParserCtxtPtr
     private let input: XMLInputFile
     private let buffer: UnsafeMutablePointer<CChar>
     /// Bytes read into `buffer` before parsing, and how many of them libxml2 has.
@@ -228,68 +166,23 @@ final class XMLStream {
     /// The longest element path kept (deeper segments are cut off).
     static let maxPathBytes = 16 * 1024
     private var ran = false
-    /// For a piece: added to libxml2's line numbers.
-    private var lineOffset: Int
-    /// For a piece: its header's and closing tag's bytes, and what to call before running.
-    private let pieceFrame: (header: Int, closing: Int)?
-    private let prepare: (@Sendable (XMLStream) -> Void)?
-    /// For a piece: the line breaks of the header it starts with.
-    private let headerLineBreaks: Int
 
     /// Opens the file and makes the parser (its first bytes tell libxml2 the
-    /// encoding). Throws `FileFailure` when the file cannot be read or is empty.
-    ///
-    /// With `engine: .scanner` the whole input (the piece, or the file,
-    /// which should then be small and plain) is read into memory here and
-    /// scanned by `run`, which throws `XMLScanner.Declined` for XML outside
-    /// the scanner's subset: read such input again with libxml2.
-    init(path: String, displayPath: String, piece: Piece? = nil, engine: Engine = .libxml2) throws {
+    /// encoding). Throws `FileFailure` when the file cannot be read, is
+    /// empty, or is plainly not XML (a zip archive such as an .xlsx).
+    init(path: String, displayPath: String) throws {
         _ = XMLStream.libraryReady
         self.path = path
-        // A piece keeps its own copy of the name: every location it makes
-        // retains it, and one string shared by the threads reading pieces
-        // would have its count bounced between their caches.
-        self.displayPath = piece == nil ? displayPath : String(decoding: Array(displayPath.utf8), as: UTF8.self)
-        self.engine = engine
-        lineOffset = piece?.lineOffset ?? 0
-        pieceFrame = piece.map { ($0.header.count, $0.closing.count) }
-        prepare = piece?.prepare
-        headerLineBreaks = piece?.header.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
-        input = try XMLInputFile(path: path, displayPath: displayPath, piece: piece)
+        self.displayPath = displayPath
+        input = try XMLInputFile(path: path, displayPath: displayPath)
         buffer = .allocate(capacity: Self.chunkSize)
         hot = .allocate(capacity: 1)
         hot.initialize(to: Hot())
-        position = .allocate(capacity: 1)
-        names = engine == .scanner ? XMLNameTable() : nil
         var made: xmlParserCtxtPtr? = nil
         do {
             buffered = try input.read(into: buffer, capacity: Self.chunkSize, line: 1, path: nil)
             if buffered == 0 {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
-            }
-            if engine == .scanner {
-                // (Nothing here may call a method of the stream: it is not made yet.)
-                if let piece {
-                    (whole, wholeCapacity) = try input.readAll(first: buffer, count: buffered, piece: piece, padding: XMLScanner.padding)
-                    input.close()
-                } else {
-                    windowSize = max(Self.windowChosen ?? Self.windowBytes, buffered, 4096)
-                    let (base, capacity) = XMLInputFile.buffers.take(windowSize + XMLScanner.padding)
-                    UnsafeMutableRawPointer(base).copyMemory(from: buffer, byteCount: buffered)
-                    // A file that cannot be read to the window's end (a damaged gzip
-                    // stream) is libxml2's to report, at the line and element it reaches.
-                    guard let (count, final) = try? Self.fill(base, from: buffered, to: windowSize, input) else {
-                        XMLInputFile.buffers.give(base, capacity)
-                        throw XMLScanner.Declined(reason: "the file could not be read on", offset: buffered)
-                    }
-                    whole = UnsafeMutableBufferPointer(start: base, count: count + XMLScanner.padding)
-                    wholeCapacity = capacity
-                    windowFinal = final
-                }
-                ctxt = nil
-                hot.pointee.stream = self
-                hot.pointee.recordOffset = piece?.recordOffset ?? 0
-                return
             }
             var sax = XMLStream.saxHandler
             handedOver = min(4, buffered)
@@ -301,26 +194,24 @@ final class XMLStream {
         } catch {
             input.close()
             buffer.deallocate()
-            position.deallocate()
             hot.pointee.deallocate()
             hot.deinitialize(count: 1)
             hot.deallocate()
+            pathBytes.deallocate()
+            pathEnds.deallocate()
             throw error
         }
         ctxt = made!
-        hot.pointee.stream = self
-        hot.pointee.recordOffset = piece?.recordOffset ?? 0
+        hot.pointee.stream = Unmanaged.passUnretained(self)
         xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
     }
 
     deinit {
-        if let ctxt { xmlFreeParserCtxt(ctxt) }
-        if let whole { XMLInputFile.buffers.give(whole.baseAddress!, wholeCapacity) }
+        xmlFreeParserCtxt(ctxt)
         pathBytes.deallocate()
         pathEnds.deallocate()
         input.close()
         buffer.deallocate()
-        position.deallocate()
         hot.pointee.deallocate()
         hot.deinitialize(count: 1)
         hot.deallocate()
@@ -330,8 +221,7 @@ final class XMLStream {
 
     /// The interned pointer for a name, to compare with the names libxml2 hands over.
     func intern(_ name: String) -> XMLName {
-        if let names { return names.intern(name) }
-        guard let p = xmlDictLookup(ctxt!.pointee.dict, name, -1) else { fatalError("xmlDictLookup failed: out of memory") }
+        guard let p = xmlDictLookup(ctxt.pointee.dict, name, -1) else { fatalError("xmlDictLookup failed: out of memory") }
         return p
     }
 
@@ -356,71 +246,7 @@ final class XMLStream {
     func prefix(atDepth d: Int) -> XMLName? { d >= 1 && d <= hot.pointee.depth ? hot.pointee.prefixes[d - 1] : nil }
 
     /// The line libxml2 is at (for a start tag: the line where it ends).
-    var line: Int {
-        guard let ctxt else { return position.pointee.currentLine() + lineOffset }
-        return Int(ctxt.pointee.input?.pointee.line ?? 0) + lineOffset
-    }
-
-    /// Reads into `base` from `used` bytes on until `size` are there or the
-    /// file ends, and puts the padding after them: the bytes held, and
-    /// whether the file ended.
-    private static func fill(_ base: UnsafeMutablePointer<UInt8>, from used: Int, to size: Int, _ input: XMLInputFile) throws -> (Int, Bool) {
-        var filled = used
-        var final = false
-        while filled < size {
-            let n = try input.read(into: UnsafeMutableRawPointer(base + filled).assumingMemoryBound(to: CChar.self),
-                                   capacity: size - filled, line: 1, path: nil)
-            if n == 0 { final = true; break }
-            filled += n
-        }
-        (base + filled).initialize(repeating: 0, count: XMLScanner.padding)
-        return (filled, final)
-    }
-
-    /// Moves the window on: the bytes from `from` to its end go to its
-    /// start, and more of the file after them. Returns its start, the bytes
-    /// it holds and whether the file's end is among them; nil when the file
-    /// cannot be read (libxml2, reading it again, will say why).
-    func nextWindow(keeping from: UnsafePointer<UInt8>) -> (UnsafePointer<UInt8>, Int, Bool)? {
-        guard let window = whole, pieceFrame == nil else { return nil }
-        let base = window.baseAddress!
-        let keep = UnsafePointer(base) + (window.count - XMLScanner.padding) - from
-        UnsafeMutableRawPointer(base).copyMemory(from: from, byteCount: keep)
-        guard let (count, final) = try? Self.fill(base, from: keep, to: windowSize, input) else { return nil }
-        whole = UnsafeMutableBufferPointer(start: base, count: count + XMLScanner.padding)
-        windowFinal = final
-        return (UnsafePointer(base), count, final)
-    }
-
-    /// For a piece, before `run`: the lines and records (children of the
-    /// root) in the file before it.
-    func setOffsets(lines: Int, records: Int32) {
-        lineOffset = lines
-        hot.pointee.recordOffset = records
-    }
-
-    /// For a piece read whole (the scanner's), before `run`: the `<record`
-    /// start tags in its own bytes of the file; nil when it is not held
-    /// whole. It looks for the tag's last byte, far rarer than `<`.
-    func countInPiece(record: String) -> Int32? {
-        guard let whole, let frame = pieceFrame, !record.isEmpty else { return nil }
-        let start = UnsafePointer(whole.baseAddress!) + frame.header
-        let end = UnsafePointer(whole.baseAddress!) + (whole.count - XMLScanner.padding - frame.closing)
-        guard start <= end else { return nil }
-        let tag = Array(("<" + record).utf8)
-        let last = tag[tag.count - 1]
-        var records: Int32 = 0
-        var p = UnsafeRawPointer(start) + (tag.count - 1)
-        while p < UnsafeRawPointer(end), let hit = memchr(p, Int32(last), UnsafeRawPointer(end) - p) {
-            let at = hit.assumingMemoryBound(to: UInt8.self) - (tag.count - 1)
-            if memcmp(at, tag, tag.count - 1) == 0 {
-                let after = at[tag.count]
-                if after == 0x20 || after == 0x3E || after == 0x0A || after == 0x0D || after == 0x09 || after == 0x2F { records += 1 }
-            }
-            p = UnsafeRawPointer(hit) + 1
-        }
-        return records
-    }
+    var line: Int { Int(ctxt.pointee.input?.pointee.line ?? 0) }
 
     /// True once the parse is stopped by a failure.
     var stopped: Bool { hot.pointee.stopped }
@@ -476,25 +302,18 @@ final class XMLStream {
     /// collected text and the sibling counters. It stays below a few chunks
     /// however long the file (tests check it).
     var bytesHeld: Int {
-        var held = whole?.count ?? 0
-        if let input = ctxt?.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
+        var held = 0
+        if let input = ctxt.pointee.input, let base = input.pointee.base, let end = input.pointee.end { held += end - base }
         held += hot.pointee.textCapacity
-        held += hot.pointee.siblingCapacity * (MemoryLayout<XMLName>.stride + MemoryLayout<Int32>.stride)
+        held += hot.pointee.siblings.bytesHeld
         return held
     }
 
-    /// The root's children the parse has met.
-    var rootChildren: Int32 { hot.pointee.rootChildren }
-
-    /// After a piece's parse, the line breaks in its own bytes of the file
-    /// (libxml2 counts every line it reads; the header's are taken off).
-    var fileLineBreaks: Int {
-        guard let ctxt else { return position.pointee.currentLine() - 1 - headerLineBreaks }
-        return Int(ctxt.pointee.input?.pointee.line ?? 1) - 1 - headerLineBreaks
-    }
+    /// Comparisons and index probes made to count siblings so far (see `XMLSiblings`).
+    var siblingProbes: Int { hot.pointee.siblings.probes }
 
     /// How many distinct names the parser's dictionary holds.
-    var internedNames: Int { names?.count ?? Int(xmlDictSize(ctxt!.pointee.dict)) }
+    var internedNames: Int { Int(xmlDictSize(ctxt.pointee.dict)) }
 
     /// Where the current element is: file, line and element path.
     func location() -> SourceLocation {
@@ -527,7 +346,7 @@ final class XMLStream {
     func fail(_ message: String, at location: SourceLocation) {
         if failure == nil { failure = FileFailure(location, message) }
         hot.pointee.stopped = true
-        if let ctxt { xmlStopParser(ctxt) }
+        xmlStopParser(ctxt)
     }
 
     // MARK: Running
@@ -536,22 +355,14 @@ final class XMLStream {
     /// `FileFailure` when the file is not well-formed XML, contains a
     /// DOCTYPE, cannot be read to its end, or the handler gave up on it.
     /// A stream runs once.
-    func run<Handler: XMLStreamHandler>(_ handler: Handler) throws {
+    func run(_ handler: XMLStreamHandler) throws {
         precondition(!ran, "an XMLStream runs once")
         ran = true
-        prepare?(self)
-        hot.pointee.handler = handler
-        defer { hot.pointee.handler = nil }
-        guard let ctxt else {
-            let input = whole!
-            let scanner = XMLScanner(stream: self, names: names!, position: position,
-                                     input: UnsafePointer(input.baseAddress!), count: input.count - XMLScanner.padding,
-                                     final: windowFinal, lookahead: max(windowSize / 16, 1024))
-            try scanner.run(handler)
-            if let failure { throw failure }
-            return
+        hot.pointee.handler = Unmanaged.passUnretained(handler)
+        defer {
+            hot.pointee.handler = nil
+            withExtendedLifetime(handler) {}
         }
-
         var count = buffered
         var offset = handedOver
         while failure == nil {
@@ -575,75 +386,47 @@ final class XMLStream {
 
     // MARK: Callbacks (called from C through the user-data pointer)
 
+    /// An element starts: the stack is kept and the handler told.
     @inline(__always)
     func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
-        guard let handler = hot.pointee.handler else { return }
-        didStart(name, prefix, attributes, count, to: handler)
-    }
-
-    /// An element starts: the stack is kept and `handler` told. The
-    /// scanner calls this directly with its handler's own type, so that
-    /// the call is direct and nothing is retained per element.
-    @inline(__always)
-    func didStart<Handler: XMLStreamHandler>(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
-                                             _ count: Int, to handler: Handler) {
         let h = hot
+        guard let handler = h.pointee.handler else { return }
         let depth = h.pointee.depth
         if depth >= Self.maxDepth {
             fail("elements are nested more than \(Self.maxDepth) deep (expected a shallow document; deep nesting is a denial-of-service pattern)")
             return
         }
         // This element's ordinal among its same-named siblings.
-        let first = h.pointee.levelStart[depth]
-        var ordinal: Int32 = 1
-        var found = false
-        let names = h.pointee.siblingNames
-        var i = h.pointee.siblingCount - 1
-        while i >= first {
-            if names[i] == name { found = true; break }
-            i -= 1
-        }
-        if found {
-            h.pointee.siblingCounts[i] += 1
-            ordinal = h.pointee.siblingCounts[i]
-        } else {
-            // In a piece, the root's children carry on the count of the pieces before.
-            if depth == 1 { ordinal += h.pointee.recordOffset }
-            h.pointee.pushSibling(name, ordinal)
-        }
-        if depth == 1 { h.pointee.rootChildren += 1 }
+        let ordinal = h.pointee.siblings.push(name, depth: depth)
         if h.pointee.validPrefixes > depth { h.pointee.validPrefixes = depth }
         h.pointee.names[depth] = name
         h.pointee.prefixes[depth] = prefix
         h.pointee.ordinals[depth] = ordinal
         h.pointee.depth = depth + 1
-        h.pointee.levelStart[depth + 1] = h.pointee.siblingCount
-        handler.startElement(self, XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count))
+        let tag = XMLStartTag(name: name, prefix: prefix, attributes: attributes, attributeCount: count)
+        handler._withUnsafeGuaranteedRef { $0.startElement(self, tag) }
     }
 
     @inline(__always)
     func didEnd(_ name: XMLName) {
-        guard let handler = hot.pointee.handler else { return }
-        didEnd(name, to: handler)
-    }
-
-    @inline(__always)
-    func didEnd<Handler: XMLStreamHandler>(_ name: XMLName, to handler: Handler) {
         let h = hot
-        guard h.pointee.depth > 0 else { return }
-        handler.endElement(self, name)
+        guard let handler = h.pointee.handler, h.pointee.depth > 0 else { return }
+        handler._withUnsafeGuaranteedRef { $0.endElement(self, name) }
         let depth = h.pointee.depth
         if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
         h.pointee.depth = depth - 1
-        h.pointee.siblingCount = h.pointee.levelStart[depth]
+        h.pointee.siblings.pop(depth: depth)
     }
 
+    /// Text: kept when the handler asked for it. Only the hot state is
+    /// touched (the stream itself only for a failure).
     @inline(__always)
-    func didReadText(_ bytes: UnsafePointer<xmlChar>, _ length: Int) {
-        let h = hot
+    fileprivate static func didReadText(_ h: UnsafeMutablePointer<Hot>, _ bytes: UnsafePointer<xmlChar>, _ length: Int) {
         guard h.pointee.depth >= h.pointee.captureDepth else { return }
         if h.pointee.textCount + length > Self.maxTextBytes {
-            fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
+            h.pointee.stream?._withUnsafeGuaranteedRef {
+                $0.fail("the text of this element is longer than \(Self.maxTextBytes / (1024 * 1024)) MB (expected a short field)")
+            }
             return
         }
         h.pointee.appendText(bytes, length)
@@ -657,8 +440,7 @@ final class XMLStream {
     fileprivate func didRaise(_ error: xmlError) {
         var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
         while let last = message.last, last.isWhitespace { message.removeLast() }
-        if lineOffset != 0 { message = XMLText.shiftingLines(message, by: lineOffset) }
-        let errorLine = error.line > 0 ? Int(error.line) + lineOffset : line
+        let errorLine = error.line > 0 ? Int(error.line) : line
         if error.level == XML_ERR_FATAL {
             if failure == nil {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
@@ -696,64 +478,75 @@ final class XMLStream {
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, localname, prefix, _, _, _, nbAttributes, _, attributes in
             guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didStart(localname, prefix, attributes, Int(nbAttributes))
+            stream._withUnsafeGuaranteedRef { $0.didStart(localname, prefix, attributes, Int(nbAttributes)) }
         }
         sax.endElementNs = { ctx, localname, _, _ in
             guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didEnd(localname)
+            stream._withUnsafeGuaranteedRef { $0.didEnd(localname) }
         }
         let characters: charactersSAXFunc = { ctx, ch, len in
-            guard let ch, len > 0, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didReadText(ch, Int(len))
+            guard let ch, len > 0, let ctx else { return }
+            XMLStream.didReadText(ctx.assumingMemoryBound(to: Hot.self), ch, Int(len))
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
         sax.cdataBlock = characters
         sax.internalSubset = { ctx, _, _, _ in
-            XMLStream.callbackTarget(ctx)?.didSeeDoctype()
+            XMLStream.callbackTarget(ctx)?._withUnsafeGuaranteedRef { $0.didSeeDoctype() }
         }
         sax.serror = { ctx, error in
             guard let error, let stream = XMLStream.callbackTarget(ctx) else { return }
-            stream.didRaise(error.pointee)
+            stream._withUnsafeGuaranteedRef { $0.didRaise(error.pointee) }
         }
         return sax
     }
 
-    /// The stream behind a callback's user-data pointer (the hot state), without a retain.
+    /// The stream behind a callback's user-data pointer (the hot state), unretained.
     @inline(__always)
-    fileprivate static func callbackTarget(_ ctx: UnsafeMutableRawPointer?) -> XMLStream? {
+    fileprivate static func callbackTarget(_ ctx: UnsafeMutableRawPointer?) -> Unmanaged<XMLStream>? {
         ctx?.assumingMemoryBound(to: Hot.self).pointee.stream
     }
 }
 
 /// The bytes of one input file, inflated when they start with the gzip
-/// magic bytes `1f 8b` (whatever the file's name).
+/// magic bytes `1f 8b` (whatever the file's name), with each lone CR made
+/// an LF.
+///
+/// XML 1.0 (§2.11) reads CR LF and a lone CR each as one LF; libxml2 turns
+/// both into LF but counts only LF in its line numbers, so a file with
+/// lone-CR line ends (old Mac style) would be reported as one long line.
+/// Making each lone CR an LF before libxml2 sees it changes nothing the
+/// XML means and makes its line numbers right. CR LF is left alone (libxml2
+/// counts it once). Not done for input whose first bytes are UTF-16,
+/// UTF-32 or EBCDIC, where a 0x0D byte need not be a CR.
 private final class XMLInputFile {
-    /// Whole-input buffers for the scanner, kept for the next piece: a
-    /// large file's pieces would otherwise each map and fault in fresh pages.
-    static let buffers = BufferPool()
     private var fd: Int32
     private var gz: gzFile?
     private let displayPath: String
     let compressed: Bool
-    /// For a piece: the header still to hand over, the bytes of the file
-    /// left to read, and the closing tag after them.
-    private var header: [UInt8] = []
-    private var headerDone = 0
-    private var remaining = Int.max
-    private var closing: [UInt8] = []
-    private var closingDone = 0
+    /// nil until the first bytes are seen.
+    private var translatesCR: Bool? = nil
+    /// A CR that ended the last read, held back to see what follows it.
+    private var heldCR = false
 
-    init(path: String, displayPath: String, piece: XMLStream.Piece? = nil) throws {
+    init(path: String, displayPath: String) throws {
         self.displayPath = displayPath
         let opened = open(path, O_RDONLY)
         fd = opened
         guard opened >= 0 else {
             throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot open the file: \(String(cString: strerror(errno)))")
         }
-        var magic: (UInt8, UInt8) = (0, 0)
-        let n = withUnsafeMutableBytes(of: &magic) { pread(opened, $0.baseAddress, 2, 0) }
-        compressed = n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+        var magic: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { pread(opened, $0.baseAddress, 4, 0) }
+        // A zip's local file header or (empty archive) end record: what an .xlsx saved as .xml starts with.
+        let isZip = n == 4 && magic.0 == 0x50 && magic.1 == 0x4B && ((magic.2 == 3 && magic.3 == 4) || (magic.2 == 5 && magic.3 == 6))
+        if isZip {
+            sysClose(opened)
+            throw FileFailure(SourceLocation(file: displayPath, line: 1),
+                              "the file is a zip archive, not XML: probably a spreadsheet (.xlsx or .ods) saved with an .xml name "
+                              + "(expected an XML document: export the data as XML or CSV from the program that made it, and read that file)")
+        }
+        compressed = n >= 2 && magic.0 == 0x1f && magic.1 == 0x8b
         if compressed {
             gz = gzdopen(opened, "rb")
             guard gz != nil else {
@@ -763,35 +556,50 @@ private final class XMLInputFile {
             fd = -1  // owned by zlib now
             gzbuffer(gz, 128 * 1024)
         }
-        if let piece {
-            precondition(!compressed, "pieces are cut from plain files only")
-            header = piece.header
-            closing = piece.closing
-            if lseek(opened, off_t(piece.start), SEEK_SET) < 0 {
-                sysClose(opened)
-                throw FileFailure(SourceLocation(file: displayPath, line: 1), "cannot read the file: \(String(cString: strerror(errno)))")
+    }
+
+    /// Fills `buffer` with up to `capacity` (at least 2) bytes, lone CRs
+    /// made LF; 0 at the end of the file. `line` and `path` say where the
+    /// parser is, for the error.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, line: Int, path: String?) throws -> Int {
+        while true {
+            var n = 0
+            if heldCR {
+                buffer[0] = 0x0D
+                n = 1
+                heldCR = false
             }
-            if let end = piece.end { remaining = end - piece.start }
+            let got = try readRaw(into: buffer + n, capacity: capacity - n, line: line, path: path)
+            n += got
+            if translatesCR == nil, n > 0 { translatesCR = Self.isByteOriented(buffer, n) }
+            guard translatesCR == true, n > 0 else { return n }
+            let bytes = UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+            var from = 0
+            while from < n, let hit = memchr(bytes + from, 0x0D, n - from) {
+                let i = hit.assumingMemoryBound(to: UInt8.self) - bytes
+                if i == n - 1 {
+                    if got > 0 { heldCR = true; n -= 1 } else { bytes[i] = 0x0A }
+                    break
+                }
+                if bytes[i + 1] != 0x0A { bytes[i] = 0x0A }
+                from = i + 1
+            }
+            // A read of one CR alone is held back whole: read on rather than say the file ended.
+            if n > 0 || got == 0 { return n }
         }
     }
 
-    /// Fills `buffer` with up to `capacity` bytes; 0 at the end of the file.
-    /// `line` and `path` say where the parser is, for the error.
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, line: Int, path: String?) throws -> Int {
-        if headerDone < header.count {
-            let n = min(capacity, header.count - headerDone)
-            header.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress! + headerDone, byteCount: n) }
-            headerDone += n
-            return n
-        }
-        if remaining == 0 {
-            let n = min(capacity, closing.count - closingDone)
-            if n > 0 {
-                closing.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress! + closingDone, byteCount: n) }
-                closingDone += n
-            }
-            return n
-        }
+    /// False for input that starts as UTF-16 or UTF-32 (a BOM or a zero
+    /// byte among the first four) or EBCDIC (`<?xm` in code page 37).
+    private static func isByteOriented(_ buffer: UnsafeMutablePointer<CChar>, _ n: Int) -> Bool {
+        let b = UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+        if n >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE)) { return false }
+        for i in 0..<min(n, 4) where b[i] == 0 { return false }
+        if n >= 4 && b[0] == 0x4C && b[1] == 0x6F && b[2] == 0xA7 && b[3] == 0x94 { return false }
+        return true
+    }
+
+    private func readRaw(into buffer: UnsafeMutablePointer<CChar>, capacity: Int, line: Int, path: String?) throws -> Int {
         if let gz {
             let n = gzread(gz, buffer, UInt32(capacity))
             var code: Int32 = 0
@@ -807,55 +615,12 @@ private final class XMLInputFile {
             return Int(n)
         }
         while true {
-            let n = sysRead(fd, buffer, min(capacity, remaining))
-            if n >= 0 {
-                if remaining != Int.max { remaining = n == 0 ? 0 : remaining - n }
-                if n == 0 && remaining == 0 && closingDone < closing.count { return try read(into: buffer, capacity: capacity, line: line, path: path) }
-                return n
-            }
+            let n = sysRead(fd, buffer, capacity)
+            if n >= 0 { return n }
             if errno == EINTR { continue }
             throw FileFailure(SourceLocation(file: displayPath, line: line, path: path),
                               "cannot read the file: \(String(cString: strerror(errno)))")
         }
-    }
-
-    /// The rest of `piece`, after the `count` bytes already in `first`,
-    /// in one buffer followed by `padding` zero bytes (the buffer's count
-    /// includes them), sized for the piece (one that runs to the end of the
-    /// file, by the file's size).
-    func readAll(first: UnsafeMutablePointer<CChar>, count: Int, piece: XMLStream.Piece,
-                 padding: Int) throws -> (bytes: UnsafeMutableBufferPointer<UInt8>, capacity: Int) {
-        var end = piece.end ?? piece.start
-        if piece.end == nil, fd >= 0 {
-            var st = stat()
-            if fstat(fd, &st) == 0 { end = Int(st.st_size) }
-        }
-        // Room to spare, so that the read that finds the end needs no more.
-        var capacity = max(piece.header.count + (end - piece.start) + piece.closing.count, count) + padding + (1 << 16)
-        var base: UnsafeMutablePointer<UInt8>
-        (base, capacity) = XMLInputFile.buffers.take(capacity)
-        UnsafeMutableRawPointer(base).copyMemory(from: first, byteCount: count)
-        var used = count
-        do {
-            while true {
-                if capacity - used - padding < 4096 {
-                    let (bigger, more) = XMLInputFile.buffers.take(capacity * 2)
-                    bigger.update(from: base, count: used)
-                    XMLInputFile.buffers.give(base, capacity)
-                    base = bigger
-                    capacity = more
-                }
-                let n = try read(into: UnsafeMutableRawPointer(base + used).assumingMemoryBound(to: CChar.self),
-                                 capacity: capacity - used - padding, line: 1, path: nil)
-                if n == 0 { break }
-                used += n
-            }
-        } catch {
-            XMLInputFile.buffers.give(base, capacity)
-            throw error
-        }
-        (base + used).initialize(repeating: 0, count: padding)
-        return (UnsafeMutableBufferPointer(start: base, count: used + padding), capacity)
     }
 
     func close() {
@@ -927,23 +692,6 @@ enum XMLText {
         return out.withUnsafeBufferPointer { collapsed($0) }
     }
 
-    /// libxml2's message with each "line N" it quotes moved by `offset`
-    /// (a piece's lines are the file's lines less the offset).
-    static func shiftingLines(_ message: String, by offset: Int) -> String {
-        var out = ""
-        var rest = Substring(message)
-        while let r = rest.range(of: "line ") {
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            if let n = Int(digits) {
-                out += String(n + offset)
-                rest = rest.dropFirst(digits.count)
-            }
-        }
-        return out + rest
-    }
-
     /// libxml2's message, with what was expected for the common cases.
     static func explain(_ message: String, code: Int32) -> String {
         switch code {
@@ -980,72 +728,5 @@ enum XMLText {
 private extension String {
     func replacingNewlines() -> String {
         String(self.map { $0 == "\n" ? " " : $0 })
-    }
-}
-
-extension XMLStream {
-    /// The engine tried first: the scanner, unless `REDIST_XML_PARSER=libxml2`
-    /// asks for libxml2 alone (to compare the two, or to rule the scanner
-    /// out), or a task chose one (`$engineChosen.withValue`, for tests that
-    /// read the same file both ways at once).
-    static var preferredEngine: Engine { engineChosen ?? environmentEngine }
-
-    @TaskLocal static var engineChosen: Engine? = nil
-
-    private static let environmentEngine: Engine = {
-        if let v = getenv("REDIST_XML_PARSER"), String(cString: v) == "libxml2" { return .libxml2 }
-        return .scanner
-    }()
-
-    /// Reads one whole file into `sink` with `body`, which makes its handler
-    /// on the stream it is given, runs it, and reports what it has to. The
-    /// scanner reads first, through a window, straight into `sink`; if it
-    /// declines the file part-way, libxml2 reads the file again from the
-    /// start, and `sink` ignores as many of its calls as the scanner made:
-    /// for what the scanner read, the two parsers hand the same events to
-    /// the same handler, so those calls are the same ones (tests compare
-    /// every record and finding of both ways). Nothing is held back, so
-    /// memory stays flat however large the file.
-    static func read(path: String, displayPath: String, into sink: RecordSink,
-                     _ body: (XMLStream, RecordSink) throws -> Void) throws {
-        if preferredEngine == .scanner {
-            let before = sink.calls
-            do {
-                try body(try XMLStream(path: path, displayPath: displayPath, engine: .scanner), sink)
-                return
-            } catch is XMLScanner.Declined {
-                sink.ignoreNext(sink.calls - before)
-            }
-        }
-        try body(try XMLStream(path: path, displayPath: displayPath), sink)
-    }
-}
-
-/// A few large byte buffers, reused (thread-safe).
-final class BufferPool: @unchecked Sendable {
-    private var free: [(UnsafeMutablePointer<UInt8>, Int)] = []
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    /// Buffers kept at most (three pieces are in flight at once, and one is handed on).
-    static let kept = 4
-
-    init() {
-        lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-    }
-
-    /// A buffer of at least `capacity` bytes, and its capacity.
-    func take(_ capacity: Int) -> (UnsafeMutablePointer<UInt8>, Int) {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if let i = free.firstIndex(where: { $0.1 >= capacity }) { return free.remove(at: i) }
-        // Whole megabytes, so that the next piece (a little larger or smaller) fits too.
-        let rounded = (capacity + (1 << 20) - 1) & ~((1 << 20) - 1)
-        return (.allocate(capacity: rounded), rounded)
-    }
-
-    func give(_ buffer: UnsafeMutablePointer<UInt8>, _ capacity: Int) {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if free.count < Self.kept { free.append((buffer, capacity)) } else { buffer.deallocate() }
     }
 }

@@ -48,6 +48,20 @@ public enum Rounding {
         return MoneyFormat.decimal(negative ? -Int64(q) : Int64(q), digits: places)
     }
 
+    /// `numerator × factor ÷ denominator`, half away from zero, the product
+    /// taken full width so it never overflows (pence in the pound of sums
+    /// near the 64-bit limit). The quotient must fit: |numerator × factor| ÷
+    /// |denominator| ≤ Int64.max, as for any share of a whole.
+    public static func scaledHalfUp(_ numerator: Int64, by factor: Int64, _ denominator: Int64) -> Int64 {
+        precondition(denominator != 0)
+        let negative = (numerator < 0) != (denominator < 0) && numerator != 0
+        let d = denominator.magnitude
+        let product = numerator.magnitude.multipliedFullWidth(by: factor.magnitude)
+        var (q, r) = d.dividingFullWidth(product)
+        if r >= d - r { q += 1 }
+        return negative ? -Int64(q) : Int64(q)
+    }
+
     /// Whole-number half-up division, for pence per pound and the like.
     public static func divideHalfUp(_ numerator: Int64, _ denominator: Int64) -> Int64 {
         precondition(denominator != 0)

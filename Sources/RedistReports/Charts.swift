@@ -138,6 +138,15 @@ enum Charts {
     /// Horizontal bars in labelled groups, each bar labelled with its value.
     /// The groups' titles stand in for a legend; solid against hatched
     /// tells them apart in black and white.
+    /// `value × size ÷ whole`, rounded down, clamped to `0…whole`: the
+    /// product taken full width, so sums near the 64-bit limit draw too.
+    static func scale(_ value: Int64, to size: Int, of whole: Int64) -> Int {
+        guard value > 0, whole > 0 else { return 0 }
+        let product = UInt64(min(value, whole)).multipliedFullWidth(by: UInt64(size))
+        let (q, _) = UInt64(whole).dividingFullWidth(product)
+        return Int(q)
+    }
+
     static func groupedBars(_ groups: [BarGroup], title: String, description: String, id: String) -> String {
         let rowHeight = 28, headHeight = 30, labelWidth = 270, barWidth = 330, valueWidth = 90
         let width = labelWidth + barWidth + valueWidth
@@ -153,7 +162,7 @@ enum Charts {
             svg += text(group.title, x: 0, y: y + 21, size: 15, bold: true)
             y += headHeight
             for bar in group.bars {
-                let w = bar.value <= 0 ? 0 : max(3, Int(bar.value * Int64(barWidth) / maxValue))
+                let w = bar.value <= 0 ? 0 : max(3, Self.scale(bar.value, to: barWidth, of: maxValue))
                 let fill = group.hatched ? "url(#\(id)-hatch-\(g))" : group.colour
                 svg += text(bar.label, x: labelWidth - 10, y: y + 19, anchor: "end")
                 if w > 0 {
@@ -270,7 +279,7 @@ enum Charts {
         let height = top + plotHeight + 56
         let maximum = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
         let (axisTop, axisStep) = axis.ticks(maximum: maximum)
-        func y(_ v: Int64) -> Int { top + plotHeight - Int(max(0, v) * Int64(plotHeight) / max(1, axisTop)) }
+        func y(_ v: Int64) -> Int { top + plotHeight - Self.scale(max(0, v), to: plotHeight, of: max(1, axisTop)) }
         func x(_ i: Int) -> Int { left + 30 + i * step }
 
         var svg = open(id: id, width: width, height: height, title: title, description: description)

@@ -146,10 +146,11 @@ public struct EvidencePack {
     }
 
     /// A zip with fixed timestamps and a fixed order, so it is byte-identical across runs.
+    /// Made in memory and written as any output is, so a failure names the
+    /// zip and the reason (a full disk, a folder that cannot be written).
     static func zip(_ files: [(String, [UInt8])], to path: String, folder: String, date: Day) throws {
-        let temporary = path + ".partial"
-        try? FileManager.default.removeItem(atPath: temporary)
-        let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+        let archive: Archive
+        do { archive = try Archive(accessMode: .create) } catch { throw OutputError(path: path, reason: "cannot make a zip: \(error)") }
         var components = DateComponents()
         components.year = date.year
         components.month = date.month
@@ -160,13 +161,17 @@ public struct EvidencePack {
         let modified = calendar.date(from: components)!
         for (name, bytes) in files.sorted(by: { $0.0 < $1.0 }) {
             let data = Data(bytes)
-            try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
-                                 compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
+            do {
+                try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
+                                     compressionMethod: .deflate) { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                }
+            } catch {
+                throw OutputError(path: path, reason: "cannot add \(folder)/\(name) to the zip: \(error)")
             }
         }
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        guard let bytes = archive.data else { throw OutputError(path: path, reason: "the zip was not made in memory") }
+        try OutputFile.write(Array(bytes), to: path)
     }
 }
 

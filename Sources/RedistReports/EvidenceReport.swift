@@ -30,7 +30,7 @@ struct EvidenceReport {
         let funds: [[String: Any]] = evidence.funds.map { f in
             let share = evidence.shares[f.code] ?? (1, 1)
             return ["code": f.code, "name": f.name, "all": share.0 == share.1, "part": say.money(share.0), "whole": say.money(share.1),
-                    "percent": (Rounding.ratio(share.0 * 100, share.1, places: 1) ?? "–") + "%"]
+                    "percent": (share.1 == 0 ? "–" : MoneyFormat.decimal(Rounding.scaledHalfUp(share.0, by: 1000, share.1), digits: 1)) + "%"]
         }
         let reach: [[String: Any]] = evidence.reach.sorted { $0.key < $1.key }.enumerated().map { index, entry in
             let (category, table) = entry
@@ -95,6 +95,7 @@ struct EvidenceReport {
             "reconciliation": recon,
             "hasReconciliation": !recon.isEmpty,
             "burden": Words.count(m.grantsEvidenced),
+            "unread": data.unreadFlags,
             "hasTime": m.timeToMoney != nil,
             "time": ["median": Words.count(m.timeToMoney?.median ?? 0), "p90": Words.count(m.timeToMoney?.p90 ?? 0)],
             "sources": data.files.map { ["source": $0.source, "path": $0.path, "sha": $0.sha256] },
@@ -137,7 +138,7 @@ struct EvidenceReport {
     /// "58p" of a pound, or "58%" where the currency has no pence.
     func share(_ part: Int64, of whole: Int64) -> String {
         guard whole > 0 else { return "–" }
-        let hundredths = Rounding.divideHalfUp(part * 100, whole)
+        let hundredths = Rounding.scaledHalfUp(part, by: 100, whole)
         return say.hundredths(hundredths) ?? "\(hundredths)%"
     }
 }

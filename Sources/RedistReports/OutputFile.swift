@@ -5,16 +5,41 @@ import Foundation
 public enum OutputFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try makeDirectory(url.deletingLastPathComponent().path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try writeAll(bytes, to: temporary.path)
+        do { try writeAll(bytes, to: temporary.path) } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            // Named by the output, not its temporary name.
+            if let e = error as? OutputError { throw OutputError(path: path, reason: e.reason) }
+            throw error
+        }
         // rename(2) replaces an existing file atomically. (Foundation's
         // replaceItemAt fails on Linux with "The file doesn't exist" when the
         // target exists, so a second run into the same folder failed.)
         guard rename(temporary.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let failure = error(path)
             try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "cannot write \(path): \(reason)"])
+            throw failure
+        }
+    }
+
+    /// Makes a folder (and its parents), or says which and why not.
+    public static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            // Foundation's error names no reason a person can act on; find the first part that cannot be made.
+            let parts = path.split(separator: "/")
+            for i in parts.indices {
+                let prefix = (path.hasPrefix("/") ? "/" : "") + parts[...i].joined(separator: "/")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDirectory) {
+                    if !isDirectory.boolValue { throw OutputError(path: prefix, reason: "it is a file, not a folder") }
+                    continue
+                }
+                if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw self.error(prefix) }
+            }
+            throw OutputError(path: path, reason: (error as NSError).localizedDescription)
         }
     }
 
@@ -41,13 +66,24 @@ public enum OutputFile {
         }
     }
 
-    /// "cannot write PATH: reason", from `errno`.
+    /// "PATH: error: cannot write (reason)", from `errno`.
     static func error(_ path: String) -> Error {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                 NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
+        OutputError(path: path, reason: String(cString: strerror(errno)))
     }
 
     public static func write(_ text: String, to path: String) throws {
         try write(Array(text.utf8), to: path)
     }
+}
+
+/// An output that could not be written, compiler style:
+/// `out/evidence/x.zip: error: cannot write (No space left on device)`.
+public struct OutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): error: cannot write (\(reason))" }
 }

@@ -10,6 +10,22 @@ public struct QualityRow: Sendable {
     public var check: String
     public var message: String
     public var amount: String
+    /// The message for shared reports (trustees.html): never a raw cell of
+    /// the input, which `message` may quote (quality.csv stays with staff).
+    /// A cell split by a stray CR can hold a person's name.
+    public var shared: String
+
+    public init(source: String, file: String, location: String, severity: String, check: String, message: String, amount: String,
+                shared: String? = nil) {
+        self.source = source
+        self.file = file
+        self.location = location
+        self.severity = severity
+        self.check = check
+        self.message = message
+        self.amount = amount
+        self.shared = shared ?? message
+    }
 }
 
 /// `quality.csv`: control totals per source file, every reject and
@@ -38,7 +54,13 @@ public enum QualityCSV {
         for (d, f) in data.findings where d.check != "file" {
             rows.append(QualityRow(source: f.source, file: f.path, location: d.location.shortDescription, severity: d.severity.rawValue,
                                    check: d.check, message: d.message,
-                                   amount: d.amount.map { MoneyFormat.decimal($0.minorUnits, digits: $0.currency.minorDigits) } ?? ""))
+                                   amount: d.amount.map { MoneyFormat.decimal($0.minorUnits, digits: $0.currency.minorDigits) } ?? "",
+                                   shared: cellFree(d.check)))
+        }
+        for s in data.sourcesWithoutFiles {
+            rows.append(QualityRow(source: s.name, file: data.pipeline.file, location: "line \(s.line)", severity: "warning", check: "source.no-file",
+                                   message: "source \"\(s.name)\" matched no file with path \"\(s.path)\", so nothing from it is in any figure",
+                                   amount: ""))
         }
         if data.duplicatesDropped > 0 {
             rows.append(QualityRow(source: "", file: "", location: "", severity: "note", check: "duplicates",
@@ -65,6 +87,30 @@ public enum QualityCSV {
                                    amount: ""))
         }
         return rows + extra
+    }
+
+    /// What a reader's finding is about, in words that quote nothing from
+    /// the file: the check says what kind of problem it is, the file and
+    /// line where; quality.csv has the full message.
+    static func cellFree(_ check: String) -> String {
+        let rejected: [String: String] = [
+            "reject.amount": "its amount could not be read", "reject.date": "its date could not be read",
+            "reject.currency": "its currency is not the one we report in", "reject.account": "its account could not be read",
+            "reject.fields": "it has a different number of fields from the header", "reject.member": "a value in it could not be read",
+            "reject.grant": "a value in it could not be read", "reject.identifier": "its identifier could not be read",
+        ]
+        if check.hasPrefix("reject.") {
+            return "A row was rejected: \(rejected[check] ?? "a value in it could not be read") (details in quality.csv)."
+        }
+        let other: [String: String] = [
+            "bank.balance": "The statement's balances do not add up, or could not be checked",
+            "bank.entry-date": "Statement entries have no date of their own",
+            "encoding": "The file's text encoding was not given and was worked out from its bytes",
+            "missing-column": "A column the format expects is missing",
+            "duplicate-identifier": "Two grants have the same identifier",
+            "xml.warning": "The XML reader warned about the file",
+        ]
+        return "\(other[check] ?? "A check (\(check)) found a problem") (details in quality.csv)."
     }
 
     public static func render(_ rows: [QualityRow]) -> [UInt8] {

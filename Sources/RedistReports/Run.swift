@@ -38,6 +38,9 @@ public final class RunContext {
     public var reconciliation: [ReconciliationRow] = []
     public var quality: [QualityRow] = []
     public var written: [String] = []
+    /// Where the outputs are written: a sibling of the output folder,
+    /// swapped in once every output is written (`OutputFolder`).
+    public var staging: String = ""
     /// Lines for stderr, compiler style.
     public var messages: [String] = []
     /// With `REDIST_TIMINGS` set: each step's wall time, written to stderr
@@ -75,6 +78,9 @@ public enum PipelineRun {
         },
         Stage(name: "normalise and classify") { ctx in
             ctx.data = try Dataset.load(pipeline: ctx.pipeline, warehouse: ctx.warehouse)
+            // Who may be named is decided by the member register: without
+            // all of it, no report may be written that could name anyone.
+            try MemberRegisterGate.check(ctx.data)
         },
         Stage(name: "reconcile") { ctx in
             ctx.reconciliation = Reconciler(data: ctx.data).all()
@@ -87,7 +93,8 @@ public enum PipelineRun {
                 recon, tolerance: ctx.pipeline.reconciliation.tolerance, currency: ctx.pipeline.organisation.currency))
         },
         Stage(name: "render") { ctx in
-            let out = ctx.options.outDirectory
+            ctx.staging = try OutputFolder.prepare(ctx.options.outDirectory)
+            let out = ctx.staging
             let period = ctx.options.period
             let templates = try Templates.load(directory: ctx.options.templatesDirectory)
             let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
@@ -95,7 +102,7 @@ public enum PipelineRun {
             // they are written on a second core while those are.
             let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
             // Each thread then makes only folders of its own inside this one.
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try OutputFile.makeDirectory(out)
             let packs = ConcurrentJob { () throws -> [String] in
                 var written: [String] = []
                 let engine = MeasureEngine(data: data)
@@ -114,12 +121,16 @@ public enum PipelineRun {
             }
             ctx.written += try packs.wait()
             ctx.timed("render: waiting for the evidence packs")
+            // Every output is written: the folder becomes this run's output whole.
+            try OutputFolder.swap(ctx.staging, into: ctx.options.outDirectory)
+            ctx.written = ctx.written.map { OutputFolder.final($0, staging: ctx.staging, out: ctx.options.outDirectory) }
+            ctx.staging = ""
         },
     ]
 
     /// Every output but the evidence packs.
     static func renderReports(_ ctx: RunContext, templates: Templates, reconciliation recon: [ReconciliationRow]) throws {
-        let out = ctx.options.outDirectory
+        let out = ctx.staging
         let period = ctx.options.period
         try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
         try TransactionsCSV.write(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
@@ -150,9 +161,29 @@ public enum PipelineRun {
             return 2
         }
         let warehousePath = options.warehousePath ?? ctx.pipeline.defaultWarehouse
+        // One run at a time on a warehouse and on an output folder (a
+        // PostgreSQL warehouse is locked on its server, once open).
+        var locks: [RunLock] = []
+        defer { for lock in locks { lock.release() } }
+        do {
+            if !PostgresLocation.isURL(warehousePath) { locks.append(try RunLock.warehouse(warehousePath)) }
+            locks.append(try RunLock(OutputFolder.sibling(options.outDirectory, "lock"), guarding: options.outDirectory, what: "output folder"))
+        } catch {
+            log("\(error)")
+            return 1
+        }
         do {
             ctx.warehouse = try Warehouse.open(warehousePath, passwordVariable: ctx.pipeline.warehouse.passwordEnv,
                                                environment: options.environment)
+            try ctx.warehouse.lockForRun()
+        } catch WarehouseError.damaged(_, let reason) {
+            do { try rebuildWarehouse(ctx, warehousePath, reason: reason, log: log) } catch {
+                log("\(error)")
+                return 1
+            }
+        } catch let e as WarehouseError {
+            log("\(e)")
+            return 1
         } catch {
             log("\(warehousePath): error: cannot open the warehouse: \(error)")
             return 1
@@ -164,14 +195,34 @@ public enum PipelineRun {
             log(line)
             said.append(line)
         }
+        // A run that fails leaves no staging folder behind (the output folder is as it was).
+        defer { if !ctx.staging.isEmpty { try? FileManager.default.removeItem(atPath: ctx.staging) } }
+        var rebuilt = false
         for (i, stage) in stages.enumerated() {
             say("[\(i + 1)/\(stages.count)] \(stage.name)")
             do {
-                try stage.body(ctx)
+                do {
+                    try stage.body(ctx)
+                } catch let e where i <= 1 && !rebuilt && Self.isDamage(e) {
+                    // Reading the warehouse found it damaged: rebuilt, and read again.
+                    rebuilt = true
+                    try rebuildWarehouse(ctx, warehousePath, reason: Self.damageReason(e), log: log)
+                    // The rebuild read every file again: that was the ingest stage.
+                    if i > 0 { try stage.body(ctx) }
+                }
                 ctx.timed(stage.name)
             } catch let e as PipelineError {
                 log("\(e)")
                 return 2
+            } catch let e as WarehouseError {
+                log("\(e)")
+                return 1
+            } catch let e as DataError {
+                log("\(e)")
+                return 1
+            } catch let e as OutputError {
+                log(OutputError(path: OutputFolder.final(e.path, staging: ctx.staging, out: options.outDirectory), reason: e.reason).description)
+                return 1
             } catch {
                 log("error: \(stage.name) failed: \(error)")
                 return 1
@@ -183,6 +234,15 @@ public enum PipelineRun {
                     return stamp.status
                 }
                 said = []
+                // Before any figure is read back: is the warehouse whole?
+                // (A replayed run reads nothing back, so it skips this.)
+                if let damage = ctx.warehouse.damage() {
+                    do { try rebuildWarehouse(ctx, warehousePath, reason: damage, log: log) } catch {
+                        log("\(error)")
+                        return 1
+                    }
+                }
+                ctx.timed("warehouse check")
             }
         }
         let status = finish(ctx, log: say)
@@ -190,6 +250,28 @@ public enum PipelineRun {
         ctx.timed("run stamp")
         return status
     }
+
+    /// A damaged warehouse holds nothing the inputs do not: it is moved
+    /// aside (kept for a look, as `<path>.damaged`), a new one is made and
+    /// every source file read into it again.
+    static func rebuildWarehouse(_ ctx: RunContext, _ path: String, reason: String, log: (String) -> Void) throws {
+        log("\(path): warning: the warehouse is damaged (\(reason)); it is moved to \(path).damaged and rebuilt from the inputs")
+        ctx.warehouse = nil  // closes it
+        let aside = path + ".damaged"
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: aside + suffix)
+            if FileManager.default.fileExists(atPath: path + suffix), rename(path + suffix, aside + suffix) != 0 {
+                throw WarehouseError.damaged(path: path, reason: "\(reason); it could not be moved aside: \(String(cString: strerror(errno)))")
+            }
+        }
+        ctx.warehouse = try Warehouse(path: path)
+        ctx.ingest = try IngestStage(pipeline: ctx.pipeline, warehouse: ctx.warehouse).run()
+        if let still = ctx.warehouse.damage() { throw WarehouseError.damaged(path: path, reason: still) }
+    }
+
+    static func isDamage(_ error: Error) -> Bool { Warehouse.damageReason(error) != nil }
+
+    static func damageReason(_ error: Error) -> String { Warehouse.damageReason(error) ?? "\(error)" }
 
     static func finish(_ ctx: RunContext, log: (String) -> Void) -> Int32 {
         var status: Int32 = 0
@@ -203,6 +285,15 @@ public enum PipelineRun {
         }
         if errors.count > shown.count { log("… and \(errors.count - shown.count) more errors in quality.csv") }
         if !ctx.ingest.filesFailed.isEmpty { status = 1 }
+        // Errors other than rejected rows (a bank balance that does not add
+        // up, a file that failed) are the data's errors: exit status 1.
+        // Rejected rows are counted and shown; --strict fails on them.
+        let dataErrors = errors.filter { !$0.check.hasPrefix("reject.") }
+        if !dataErrors.isEmpty {
+            log("error: the data has \(dataErrors.count) error\(dataErrors.count == 1 ? "" : "s") besides rejected rows (see quality.csv)")
+            status = 1
+        }
+        let missing = ctx.data.sourcesWithoutFiles
         let rejects = ctx.data.files.reduce(0) { $0 + $1.rowsRejected }
         let unclassified = ctx.summary.first?.unclassifiedCount ?? 0
         log("rows rejected: \(rejects); movements unclassified in \(ctx.options.period): \(unclassified); files read: \(ctx.ingest.filesRead), unchanged: \(ctx.ingest.filesUnchanged)")
@@ -210,8 +301,8 @@ public enum PipelineRun {
         let differences = ReconciliationCSV.inPeriod(ctx.reconciliation, ctx.options.period)
             .filter { $0.status != .matched && abs($0.difference) > tolerance }
         log("reconciliation differences above the tolerance in \(ctx.options.period): \(differences.count)")
-        if ctx.options.strict && (rejects > 0 || unclassified > 0 || errors.count > 0 || !differences.isEmpty) {
-            log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors, \(differences.count) reconciliation differences")
+        if ctx.options.strict && (rejects > 0 || unclassified > 0 || errors.count > 0 || !differences.isEmpty || !missing.isEmpty) {
+            log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors, \(differences.count) reconciliation differences, \(missing.count) sources with no file")
             status = 1
         }
         for path in ctx.written { log("wrote \(path)") }

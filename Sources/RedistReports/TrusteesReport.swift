@@ -1,4 +1,5 @@
 import RedistCore
+import RedistIngest
 import RedistModel
 
 /// The view model of `trustees.html`: every figure already formatted, and
@@ -89,6 +90,7 @@ public struct TrusteesReport {
         model.merge(quarters(trend)) { $1 }
         model["reconciliation"] = reconciliationModel()
         model["quality"] = qualityModel(org, trend: trend)
+        model["unread"] = data.unreadFlags
         model["whereChart"] = try whereChart(org, templates.chartWords("chart-where", model))
         model.merge(try trendCharts(trend, rate: templates.chartWords("chart-rate", model),
                                     amounts: templates.chartWords("chart-amounts", model),
@@ -206,7 +208,7 @@ public struct TrusteesReport {
         facts["unrated"] = trend.dropLast().filter { $0.rate == nil }.map { m -> [String: Any] in
             ["name": say.shortName(m.period), "hasUnclassified": m.unclassified > 0, "unclassified": say.pounds(m.unclassified)]
         }
-        facts["uncertain"] = trend.filter { $0.rate != nil && $0.unclassified * 10 > $0.redistributed + $0.retained + $0.unclassified }
+        facts["uncertain"] = trend.filter { $0.rate != nil && $0.unclassified > ($0.redistributed + $0.retained + $0.unclassified) / 10 }
             .map { m -> [String: Any] in ["name": say.shortName(m.period), "unclassified": say.pounds(m.unclassified)] }
         return facts
     }
@@ -219,7 +221,7 @@ public struct TrusteesReport {
             "totalRetained": say.pounds(trend.reduce(0) { $0 + $1.retained }),
             "totalUnclassified": say.pounds(unclassified), "hasMostUnclassified": false,
         ]
-        if unclassified > 0, let most = trend.max(by: { $0.unclassified < $1.unclassified }), most.unclassified * 2 > unclassified {
+        if unclassified > 0, let most = trend.max(by: { $0.unclassified < $1.unclassified }), most.unclassified > unclassified / 2 {
             facts["hasMostUnclassified"] = true
             facts["mostUnclassified"] = ["name": say.shortName(most.period), "amount": say.pounds(most.unclassified)]
         }
@@ -349,15 +351,16 @@ public struct TrusteesReport {
         let attention = quality.filter { ($0.severity == "error" || $0.severity == "warning") && !$0.check.hasPrefix("reconcile.") }
         let limit = 30
         let issues: [[String: Any]] = attention.prefix(limit).map { r in
-            ["inPipeline": r.file.isEmpty, "where": r.file + (r.location.isEmpty ? "" : ", " + r.location), "what": r.message,
+            ["inPipeline": r.file.isEmpty, "where": r.file + (r.location.isEmpty ? "" : ", " + r.location), "what": r.shared,
              "amount": r.amount.isEmpty ? "" : AmountParser(digits: say.currency.minorDigits).parse(r.amount).map(say.money) ?? r.amount]
         }
         let files: [[String: Any]] = data.files.map { f in
             ["source": f.source, "path": f.path, "read": String(f.rowsRead), "loaded": String(f.rowsLoaded),
              "rejected": String(f.rowsRejected), "skipped": String(f.rowsSkipped), "sha": String(f.sha256.prefix(16)),
-             "failure": f.failure ?? "", "hasFailure": f.failure != nil]
+             "hasFailure": f.failure != nil]
         }
-        return ["allRead": rejects == 0 && failed.isEmpty,
+        let missing = data.sourcesWithoutFiles.map { s -> [String: Any] in ["name": s.name, "path": s.path] }
+        return ["allRead": rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty,
                 "failed": Words.count(failed.count), "failedPaths": failed.map(\.path).joined(separator: ", "),
                 "rejected": Words.count(rejects),
                 "unclassifiedPayments": Words.count(org.unclassifiedCount), "unclassified": say.money(org.unclassified),
@@ -369,7 +372,8 @@ public struct TrusteesReport {
                 "duplicates": Words.count(data.duplicatesDropped),
                 "issues": issues, "hasIssues": !issues.isEmpty,
                 "more": String(max(0, attention.count - limit)), "hasMoreIssues": attention.count > limit,
-                "files": files]
+                "files": files,
+                "missingSources": Words.list(missing), "hasMissingSources": !missing.isEmpty, "missing": Words.count(missing.count)]
     }
 
     public func render(_ templates: Templates) throws -> String {

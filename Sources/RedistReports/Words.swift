@@ -38,7 +38,7 @@ enum Words {
     /// A share of a whole as the headline puts it.
     static func share(_ part: Int64, of whole: Int64, _ say: Wording) -> [String: Any] {
         guard whole > 0 else { return ["spentNothing": true, "inPence": false, "inPercent": false, "pence": "", "rate": "–"] }
-        let hundredths = Rounding.divideHalfUp(part * 100, whole)
+        let hundredths = Rounding.scaledHalfUp(part, by: 100, whole)
         let pence = say.hundredths(hundredths)
         return ["spentNothing": false, "inPence": pence != nil, "inPercent": pence == nil, "pence": pence ?? "",
                 "rate": say.percent(Rounding.ratio(part, whole, places: 4))]

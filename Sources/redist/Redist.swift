@@ -13,7 +13,7 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self, FuzzBatch.self])
 
     static func main() {
         do {
@@ -86,8 +86,23 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let pipeline: Pipeline
         do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
-        let warehouse = try Warehouse.open(options.warehouse ?? pipeline.defaultWarehouse, passwordVariable: pipeline.warehouse.passwordEnv)
-        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
+        let report: IngestReport
+        let location = options.warehouse ?? pipeline.defaultWarehouse
+        var lock: RunLock? = nil
+        do {
+            // A PostgreSQL warehouse is locked on its server, once open.
+            if !PostgresLocation.isURL(location) { lock = try RunLock.warehouse(location) }
+        } catch { log("\(error)"); throw ExitCode(1) }
+        defer { lock?.release() }
+        do {
+            let warehouse = try Warehouse.open(location, passwordVariable: pipeline.warehouse.passwordEnv)
+            try warehouse.lockForRun()
+            report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
+        } catch {
+            log(Warehouse.damageReason(error) == nil || error is WarehouseError ? "\(error)"
+                : "\(location): error: the warehouse is damaged (\(Warehouse.damageReason(error)!)); delete it and run again to rebuild it from the inputs")
+            throw ExitCode(1)
+        }
         for f in report.filesFailed { log("\(f)") }
         log("files read: \(report.filesRead), unchanged: \(report.filesUnchanged), removed: \(report.filesRemoved)")
         if !report.filesFailed.isEmpty { throw ExitCode(1) }
@@ -106,6 +121,8 @@ struct Check: ParsableCommand {
             for s in p.sources {
                 let n = Glob.expand(s.path, relativeTo: p.directory).count
                 print("source \(s.name) (\(s.format), \(s.role.rawValue)): \(n) file\(n == 1 ? "" : "s")")
+                // The pipeline is valid, but its reports would leave this source out.
+                if n == 0 { log("\(pipeline):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"") }
             }
             if let url = p.warehouse.url { print("warehouse: \(url) (password from $\(p.warehouse.passwordEnv))") }
             print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")

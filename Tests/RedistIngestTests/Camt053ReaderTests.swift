@@ -112,6 +112,8 @@ struct Camt053ReaderTests {
         #expect(failed.message.contains("19.00 EUR"))
         #expect(failed.location.path == "/Document/BkToCstmrStmt/Stmt[2]/Bal[2]")
         #expect(failed.location.file == "s.xml")
+        // A data error: an error finding, naming the file, the line and the element path.
+        #expect(failed.rendered.hasPrefix("s.xml:17 (/Document/BkToCstmrStmt/Stmt[2]/Bal[2]): error: statement S8-2: closing balance"), "\(failed.rendered)")
     }
 
     @Test func otherMessagesAreRefusedWithTheReason() throws {

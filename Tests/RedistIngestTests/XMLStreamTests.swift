@@ -105,14 +105,14 @@ final class XMLEventRecorder: XMLStreamHandler {
         stream.alwaysIndex(nItem)
     }
 
-    func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {
+    override func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {
         starts.append((stream.elementPath, stream.line))
         if tag.name == nItem { sawInternedName = true }
         if let note = tag.attribute(aNote) { attributes[stream.elementPath] = note }
         stream.beginText()
     }
 
-    func endElement(_ stream: XMLStream, _ name: XMLName) {
+    override func endElement(_ stream: XMLStream, _ name: XMLName) {
         if stream.depth > 1 { texts[stream.elementPath] = stream.text }
     }
 }

@@ -35,7 +35,7 @@ final class PostgresWarehouse: @unchecked Sendable {
             connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(),
                                                         configuration: configuration, id: 1, logger: logger).wait()
         } catch {
-            throw WarehouseError(Self.describe(error))
+            throw WarehouseServerError(Self.describe(error))
         }
         if let schema = location.schema {
             try execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
@@ -75,7 +75,7 @@ final class PostgresWarehouse: @unchecked Sendable {
         do {
             return try connection.query(query(sql, values), logger: logger).wait().map { $0.makeRandomAccess() }
         } catch {
-            throw WarehouseError(Self.describe(error), sql: sql)
+            throw WarehouseServerError(Self.describe(error), sql: sql)
         }
     }
 
@@ -83,10 +83,10 @@ final class PostgresWarehouse: @unchecked Sendable {
     func each(_ sql: String, _ values: [Value] = [], _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
         do {
             _ = try connection.query(query(sql, values), logger: logger, body).wait()
-        } catch let e as WarehouseError {
+        } catch let e as WarehouseServerError {
             throw e
         } catch {
-            throw WarehouseError(Self.describe(error), sql: sql)
+            throw WarehouseServerError(Self.describe(error), sql: sql)
         }
     }
 
@@ -100,7 +100,7 @@ final class PostgresWarehouse: @unchecked Sendable {
                 }
             }
         } catch {
-            throw WarehouseError(Self.describe(error), sql: "COPY \(table)")
+            throw WarehouseServerError(Self.describe(error), sql: "COPY \(table)")
         }
     }
 
@@ -145,7 +145,7 @@ final class PostgresWarehouse: @unchecked Sendable {
                 """)
             let applied = Set(try rows("SELECT number FROM schema_migration").map { try $0[0].decode(Int64.self) })
             if let newest = applied.max(), newest > WarehouseSchema.version {
-                throw WarehouseError("the warehouse has schema version \(newest), made by a newer redist; this one knows up to version \(WarehouseSchema.version) (upgrade redist, or use another warehouse)")
+                throw WarehouseError.newerSchema(path: location.description, found: Int(newest), supported: WarehouseSchema.version)
             }
             for m in WarehouseSchema.migrations where !applied.contains(Int64(m.number)) {
                 for statement in m.statements { try execute(SQLDialect.postgresql.render(statement)) }
@@ -153,6 +153,20 @@ final class PostgresWarehouse: @unchecked Sendable {
             }
             try setMeta("schema_version", String(WarehouseSchema.version))
         }
+    }
+
+    /// Takes the warehouse for this run, as the lock file does for SQLite:
+    /// a session lock on the server, on this database and schema, held
+    /// until the connection closes. False when another run holds it.
+    func lockForRun() throws -> Bool {
+        let r = try rows("SELECT pg_try_advisory_lock(hashtext('redist:' || current_database() || '.' || current_schema()))")
+        return try r.first?[0].decode(Bool.self) ?? false
+    }
+
+    /// The rows, gross amounts and other amounts each file's grants, balances
+    /// and member entries hold (`Warehouse.checkControlTotals`).
+    func heldTotals(_ sql: String) throws -> [(file: Int64, rows: Int, gross: Int64, extra: Int64)] {
+        try rows(sql).map { (try $0.int(0), Int(try $0.int(1)), try $0.int(2), try $0.int(3)) }
     }
 
     // MARK: The catalogue
@@ -204,7 +218,7 @@ final class PostgresWarehouse: @unchecked Sendable {
             let g = GrantRecord(identifier: try r.text(2), title: try r.text(3), description: try r.text(4),
                                 amountAwarded: Money(minorUnits: try r.int(5), currency: currency),
                                 amountDisbursed: try r.optionalInt(6).map { Money(minorUnits: $0, currency: currency) },
-                                awardDate: Day(iso: try r.text(8))!, paymentDate: try r.optionalText(9).flatMap { Day(iso: $0) },
+                                awardDate: try Warehouse.day(try r.text(8), "grant_award"), paymentDate: try r.optionalText(9).flatMap { Day(iso: $0) },
                                 recipientId: try r.text(10), recipientName: try r.text(11), funderId: try r.text(12),
                                 funderName: try r.text(13), programme: try r.text(14), fund: try r.text(15),
                                 beneficiaryLocation: try r.text(16),
@@ -233,7 +247,7 @@ final class PostgresWarehouse: @unchecked Sendable {
             SELECT file_id, line, kind, date, amount, currency, account, statement_id, path FROM balance ORDER BY file_id, id
             """).compactMap { r in
             guard let file = byId[try r.int(0)] else { return nil }
-            let b = StatementBalance(kind: StatementBalance.Kind(rawValue: try r.text(2)) ?? .opening, date: Day(iso: try r.text(3))!,
+            let b = StatementBalance(kind: StatementBalance.Kind(rawValue: try r.text(2)) ?? .opening, date: try Warehouse.day(try r.text(3), "balance"),
                                      amount: Money(minorUnits: try r.int(4), currency: Currency(code: try r.text(5)) ?? .gbp),
                                      account: try r.text(6), statementId: try r.text(7),
                                      location: SourceLocation(file: file.path, line: Int(try r.int(1)), path: try r.optionalText(8)))
@@ -380,7 +394,7 @@ final class PostgresWarehouse: @unchecked Sendable {
         do {
             _ = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
         } catch {
-            throw WarehouseError(Self.describe(error), sql: sql)
+            throw WarehouseServerError(Self.describe(error), sql: sql)
         }
     }
 
@@ -459,7 +473,7 @@ final class PostgresWarehouse: @unchecked Sendable {
 }
 
 /// A failure of the PostgreSQL warehouse, in the server's words.
-public struct WarehouseError: Error, CustomStringConvertible {
+public struct WarehouseServerError: Error, CustomStringConvertible {
     public var message: String
     public var sql: String?
     init(_ message: String, sql: String? = nil) {
@@ -576,7 +590,10 @@ private final class ColumnBuilder: @unchecked Sendable {
         table.line.append(Int32(try r.int(1)))
         table.identity.append(try r.int(2))
         table.occurrence.append(Int32(try r.int(3)))
-        r[4].withBytes { p, n in table.day.append(Int32(Warehouse.ordinal(p, n))) }
+        guard let day = r[4].withBytes({ Warehouse.ordinal($0, $1) }) else {
+            throw WarehouseServerError("movement_row holds \"\(try r.text(4))\" where a date was stored")
+        }
+        table.day.append(Int32(day))
         table.amount.append(try r.int(5))
         let code = try r.text(6)
         if code != currencyCode || table.currencies.isEmpty {
