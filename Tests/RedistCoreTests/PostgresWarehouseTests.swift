@@ -57,6 +57,25 @@ struct PostgresWarehouseTests {
         #expect(try pg.rows(sql).map { try $0.text(0) } == ["h:ffffffffffffffff", "h:00000000000000ff", "h:8000000000000000"])
     }
 
+    /// One run at a time on a warehouse: the second is told another run is
+    /// using it, and may go once the first has closed it.
+    @Test func oneRunAtATime() throws {
+        let url = TestPostgres.fresh()
+        var first: Warehouse? = try Warehouse.open(url)
+        try first!.lockForRun()
+        let second = try Warehouse.open(url)
+        #expect {
+            try second.lockForRun()
+        } throws: { error in
+            "\(error)".hasSuffix("error: another redist run is using this warehouse; wait for it to finish, then run again")
+        }
+        // Another schema on the same server is another warehouse.
+        try Warehouse.open(TestPostgres.fresh()).lockForRun()
+        first = nil
+        _ = first
+        try second.lockForRun()
+    }
+
     /// A server that cannot be reached is a clear error, not a hang.
     @Test func anUnreachableServerIsAClearError() {
         #expect {
