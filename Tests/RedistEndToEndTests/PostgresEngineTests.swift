@@ -134,4 +134,33 @@ struct PostgresEngineTests {
             #expect(stored.contains(d), "\(d) was not kept")
         }
     }
+
+    /// PostgreSQL's text cannot hold U+0000 (SQLite's can): a NUL byte in a
+    /// description is kept as U+FFFD, and the file loads all the same.
+    @Test func aNulByteIsStoredAsTheReplacementCharacter() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/exports", withIntermediateDirectories: true)
+        try """
+        [organisation]
+        id = "GB-CHC-1"
+        name = "Hub"
+        [[source]]
+        name = "cashbook"
+        role = "ledger"
+        format = "csv"
+        path = "exports/*.csv"
+        [source.columns]
+        date = "Date"
+        description = "Details"
+        amount = "Amount"
+        """.write(toFile: dir + "/pipeline.toml", atomically: true, encoding: .utf8)
+        try Data("Date,Details,Amount\n2024-04-01,Ren\u{0}t,-10.00\n2024-04-02,Gift,5.00\n".utf8)
+            .write(to: URL(fileURLWithPath: dir + "/exports/a.csv"))
+        let pipeline = try Pipeline.load(path: dir + "/pipeline.toml")
+        let warehouse = try Warehouse.open(PostgresTestServer.freshWarehouse())
+        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
+        #expect(report.filesFailed.isEmpty)
+        let data = try Dataset.load(pipeline: pipeline, warehouse: warehouse)
+        #expect(data.ledger.map(\.movement.description).sorted() == ["Gift", "Ren\u{FFFD}t"])
+    }
 }

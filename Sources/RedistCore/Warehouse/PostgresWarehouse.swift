@@ -45,7 +45,9 @@ final class PostgresWarehouse: @unchecked Sendable {
     }
 
     deinit {
-        try? connection.close().wait()
+        // Closed before the caller goes on (that ends its run lock), unless
+        // released on the connection's own thread, which cannot wait.
+        if connection.eventLoop.inEventLoop { let _: EventLoopFuture<Void> = connection.close() } else { try? connection.close().wait() }
     }
 
     // MARK: Statements
@@ -61,7 +63,8 @@ final class PostgresWarehouse: @unchecked Sendable {
         for v in values {
             switch v {
             case .int(let i): binds.append(i)
-            case .text(let t): binds.append(t)
+            // As in COPY: U+0000 cannot be stored, U+FFFD stands for it.
+            case .text(let t): binds.append(t.map { $0.contains("\0") ? $0.replacingOccurrences(of: "\0", with: "\u{FFFD}") : $0 })
             }
         }
         return PostgresQuery(unsafeSQL: sql, binds: binds)
@@ -489,7 +492,8 @@ public struct WarehouseServerError: Error, CustomStringConvertible {
 
 /// Rows in `COPY`'s text format: fields separated by tabs, rows ended by a
 /// newline, `\N` for NULL, and backslash, tab, newline and carriage return
-/// escaped inside a field.
+/// escaped inside a field. A NUL byte, which PostgreSQL's text cannot hold
+/// (SQLite's can), becomes U+FFFD: the one place the engines may differ.
 struct CopyText {
     var buffer: ByteBuffer
     private(set) var rows = 0
@@ -543,11 +547,18 @@ struct CopyText {
             case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
             case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
             case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            case 0: escaped = 0
             default: continue
             }
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[start..<i]))
-            buffer.writeInteger(UInt8(ascii: "\\"))
-            buffer.writeInteger(escaped)
+            if escaped == 0 {
+                // PostgreSQL's text cannot hold U+0000 at all: it is stored as
+                // U+FFFD, the replacement character.
+                buffer.writeBytes([0xEF, 0xBF, 0xBD])
+            } else {
+                buffer.writeInteger(UInt8(ascii: "\\"))
+                buffer.writeInteger(escaped)
+            }
             start = i + 1
         }
         buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(b)[start..<b.count]))
