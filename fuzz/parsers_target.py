@@ -1,6 +1,6 @@
 """The amount and date parsers through `redist fuzz-batch amount|date`.
 
-- Round trips: a random amount in minor units (below 10^18), printed in every
+- Round trips: a random amount in minor units (below AmountParser.maximum, 10^15), printed in every
   spelling the parser promises (`1234.56`, `1,234.56`, `£1,234.56`,
   `-12.00`, `(12.00)`, `12.00-`, and with a decimal comma `1.234,56`) for
   0, 2 and 3 minor digits, must read back to the same value; a random day
@@ -17,7 +17,7 @@ import random
 
 TARGET = "parsers"
 INT64_MAX = (1 << 63) - 1
-LARGEST = 10 ** 18  # amounts of 10^18 minor units or more may be refused (no single amount can overflow a file's sums)
+LARGEST = 10 ** 15  # AmountParser.maximum: amounts of 10^15 minor units or more are refused (no single amount can overflow a file's sums)
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 SEEDS = ["1234.56", "1,234.56", "£1,234.56", "-12.00", "(12.00)", "12.00-", "- $220.00", "+ $1,150.00", "123456/100",

@@ -107,6 +107,8 @@ struct ReadJob: @unchecked Sendable {
         let currency = self.currency
         sink.validate = { record in IngestStage.currencyProblem(record, currency: currency) }
         try reader.read(path: path, displayPath: display, into: sink)
+        // Totals that overflowed cannot be counted: the file fails, and what it loaded is rolled back.
+        if let failure = sink.totalsFailure { throw failure }
         return sink
     }
 }

@@ -5,6 +5,15 @@ struct FieldProblem: Error {
     var location: SourceLocation
     var check: String
     var message: String
+    /// The problem condemns the whole file, not only the row (see `failing`).
+    var wholeFile = false
+
+    /// The row is rejected, counted with `amount`; a problem with the whole
+    /// file is thrown as its failure instead, so nothing from it is loaded.
+    func reject(into sink: RecordSink, amount: Money? = nil) throws {
+        if wholeFile { throw FileFailure(location, message) }
+        sink.reject(location, check: check, message, amount: amount)
+    }
 }
 
 extension CSVRecord {
@@ -20,7 +29,10 @@ extension CSVRecord {
     }
 
     /// An amount in minor units; a blank field is nil unless `required`.
-    func amount(_ index: Int?, _ parser: AmountParser, file: String, what: String, required: Bool) throws(FieldProblem) -> Int64? {
+    /// `currency` names the amount's currency in messages; an amount the
+    /// parser had to round (only with `round_amounts`) adds one to `rounded`.
+    func amount(_ index: Int?, _ parser: AmountParser, file: String, what: String, required: Bool,
+                currency: Currency, rounded: inout Int) throws(FieldProblem) -> Int64? {
         guard let index else { return nil }
         if isBlank(index) {
             if required {
@@ -29,20 +41,68 @@ extension CSVRecord {
             }
             return nil
         }
-        let raw = bytes(index)
-        if let v = parser.parse(raw) { return v }
-        throw FieldProblem(location: location(file, index), check: "reject.amount",
-                           message: "\"\(string(index))\" is not an amount (\(AmountParser.expectation))")
+        let reading = parser.read(bytes(index))
+        switch reading {
+        case .amount(let v): return v
+        case .rounded(let v): rounded += 1; return v
+        default:
+            throw FieldProblem(location: location(file, index), check: "reject.amount",
+                               message: parser.problem(reading, text: string(index), currency: currency.code)!)
+        }
     }
 
-    /// A date in the given format.
+    /// A row that does not have the header's shape, read with malformed
+    /// quoting, or holding bytes that are not UTF-8: its values cannot be
+    /// trusted, so the row is refused whole. `width` is the header's number
+    /// of fields and `titled` the same without empty titles at its end (a row
+    /// may stop after the last titled column, or go on with empty fields).
+    func shapeProblem(_ file: String, width: Int, titled: Int, against what: String = "the header") -> FieldProblem? {
+        let n = count
+        if n > width {
+            var extra = width
+            while extra < n && isBlank(extra) { extra += 1 }
+            if extra < n {
+                return FieldProblem(location: location(file, extra), check: "reject.fields",
+                                    message: "the row has \(n) fields but \(what) has \(width) (expected a comma inside a value to be quoted, as in \"1,234.00\")")
+            }
+        } else if n < width && n < titled {
+            return FieldProblem(location: location(file, n), check: "reject.fields",
+                                message: "the row has \(n) field\(n == 1 ? "" : "s") but \(what) has \(width) (expected \(width): a value or a comma is missing, or a quote is out of place)")
+        }
+        if let stray = strayText {
+            return FieldProblem(location: SourceLocation(file: file, line: stray.line, column: stray.column), check: "reject.quote",
+                                message: "the value \"\(string(stray.field))\" has text after its closing quote (expected the whole value inside the quotes, or no quotes)")
+        }
+        if !isUTF8 {
+            for k in 0..<fields.count where !CSVScanner.isValidUTF8(bytes(k), allowTruncatedEnd: false) {
+                return FieldProblem(location: location(file, k), check: "reject.encoding",
+                                    message: "the value holds bytes that are not UTF-8, in a file that is UTF-8 elsewhere (expected the whole file in one encoding: save it again as UTF-8)")
+            }
+        }
+        return nil
+    }
+
+    /// A date in the given format. A date that exists only with day and
+    /// month the other way round (`11/27/2023` under dd/mm/yyyy) is a problem
+    /// with the whole file: once one row shows the file's dates are the other
+    /// way round, `12/02/2023` on any row cannot be trusted either.
     func date(_ index: Int, _ format: DateFormat, file: String) throws(FieldProblem) -> Day {
         if let d = Self.numericDate(bytes(index), format) { return d }
         let text = string(index)
         if let d = format.parse(Substring(text)) { return d }
+        if let other = format.swapped, other.parse(Substring(text)) != nil {
+            throw Self.dateOrderProblem(text, said: "date_format is \(format.rawValue)", other: other, at: location(file, index))
+        }
         let message = text.isEmpty ? "the date is empty (\(format.expectation))"
                                    : "\"\(text)\" is not a date (\(format.expectation))"
         throw FieldProblem(location: location(file, index), check: "reject.date", message: message)
+    }
+
+    /// `said` is how the source reads dates (`date_format is dd/mm/yyyy`).
+    static func dateOrderProblem(_ text: String, said: String, other: DateFormat, at location: SourceLocation) -> FieldProblem {
+        FieldProblem(location: location, check: "file", message:
+            "\"\(text)\" is a date only as \(other.rawValue), but \(said): the file's dates look like \(other.rawValue), so none of them can be trusted and nothing from this file is loaded (expected date_format = \"\(other.rawValue)\" for this file, or dates as \(other.swapped!.rawValue))",
+            wholeFile: true)
     }
 
     /// The common spellings (`31/03/2024`, `2024-03-31`: ten ASCII bytes)
@@ -96,6 +156,14 @@ extension CSVRecord {
             && valid(cols.counterpartyId) && valid(cols.description) && valid(cols.reference) && valid(cols.id)
     }
 
+    /// The number of fields up to the last one that is not blank: for a
+    /// header, its titled columns.
+    var titledCount: Int {
+        var n = count
+        while n > 0 && isBlank(n - 1) { n -= 1 }
+        return n
+    }
+
     func optionalString(_ index: Int?) -> String {
         guard let index else { return "" }
         return string(index)
@@ -141,11 +209,24 @@ extension ReaderConfiguration {
         }
     }
 
+    /// `round_amounts = "true"`: digits beyond the currency's minor unit are
+    /// rounded (and the file's findings say how many were) instead of refused.
+    func rounding() throws -> Bool { try flag("round_amounts") }
+
     func fileCurrency() throws -> Currency {
         guard let text = options["currency"] else { return currency }
         guard let c = Currency(code: text) else {
             throw ReaderConfigurationError("source \"\(sourceName)\": currency \"\(text)\" is not an ISO 4217 code such as GBP")
         }
         return c
+    }
+}
+
+extension RecordSink {
+    /// The note that says how many of a file's amounts were rounded, if any were.
+    func noteRounded(_ count: Int, digits: Int, file: String) {
+        guard count > 0 else { return }
+        report(Diagnostic(.note, SourceLocation(file: file, line: 0), check: "rounded",
+                          "\(count) amount\(count == 1 ? " was" : "s were") rounded to \(digits) decimal places (round_amounts = \"true\")"))
     }
 }

@@ -15,7 +15,8 @@ public struct MappedCSVReader: SourceReader {
         "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id",
         "name", "kind", "region", "characteristics", "consent", "consent_date",
     ]
-    public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header"]
+    public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header",
+                                    "round_amounts"]
 
     enum AmountColumns { case signed, inOut, debitCredit }
 
@@ -40,7 +41,7 @@ public struct MappedCSVReader: SourceReader {
         encoding = try configuration.encoding()
         delimiter = try configuration.delimiter()
         currency = try configuration.fileCurrency()
-        parser = AmountParser(digits: currency.minorDigits, decimalComma: try configuration.flag("decimal_comma"))
+        parser = AmountParser(currency: currency, decimalComma: try configuration.flag("decimal_comma"), rounding: try configuration.rounding())
         skipLines = Int(configuration.options["skip_lines"] ?? "0") ?? -1
         guard skipLines >= 0 else {
             throw ReaderConfigurationError("source \"\(name)\": skip_lines must be a whole number")
@@ -89,11 +90,12 @@ public struct MappedCSVReader: SourceReader {
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(delimiter: delimiter, encoding: encoding)
         var columns: [String: Int]? = positional
-        // Fields a row may have: the header's; a file without a header row has nothing to check against.
-        var headerWidth = Int.max
+        // Fields a row must have: the header's (or, without a header row, the first row's).
+        var width = -1, titled = -1
         var skipped = 0
         var failure: FileFailure? = nil
         var fields: MovementFields? = nil
+        var rounded = 0
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
             if skipped < skipLines { skipped += 1; return true }
             guard let cols = columns else {
@@ -101,7 +103,8 @@ public struct MappedCSVReader: SourceReader {
                 let wanted = configuration.columns.sorted { $0.key < $1.key }.map { (key: $0.key, title: $0.value) }
                 do {
                     columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line))
-                    headerWidth = record.count
+                    width = record.count
+                    titled = record.titledCount
                 } catch let f as FileFailure {
                     failure = f
                     return false
@@ -109,20 +112,20 @@ public struct MappedCSVReader: SourceReader {
                 return true
             }
             if record.allBlank { return true }
-            // More values than titles: an unquoted comma (`£1,234.00`) has shifted the row, so its
-            // columns cannot be trusted. Blank extras (a trailing comma) are harmless.
-            var extra = headerWidth
-            while extra < record.count && record.isBlank(extra) { extra += 1 }
-            if extra < record.count {
-                sink.reject(record.location(displayPath, extra), check: "reject.fields",
-                            "the row has \(record.count) fields but the header has \(headerWidth) (expected a comma inside a value to be quoted, as in \"1,234.00\")")
+            if width < 0 { width = record.count; titled = record.titledCount }
+            // A row of another shape than the header's has shifted columns (an
+            // unquoted comma in `£1,234.00`, a missing value, a stray quote),
+            // so none of its values can be trusted.
+            if let problem = record.shapeProblem(displayPath, width: width, titled: titled,
+                                                 against: positional == nil ? "the header" : "the first row") {
+                try problem.reject(into: sink)
                 return true
             }
             if configuration.role == .members {
                 readMember(record, cols, displayPath, sink)
             } else {
                 if fields == nil { fields = MovementFields(cols) }
-                readMovement(record, fields!, displayPath, sink)
+                try readMovement(record, fields!, displayPath, sink, &rounded)
             }
             return true
         }
@@ -132,33 +135,37 @@ public struct MappedCSVReader: SourceReader {
             sink.report(Diagnostic(.note, SourceLocation(file: displayPath, line: 1), check: "encoding",
                                    "not UTF-8: read as Windows-1252"))
         }
+        sink.noteRounded(rounded, digits: currency.minorDigits, file: displayPath)
     }
 
-    private func readMovement(_ record: borrowing CSVRecord, _ cols: MovementFields, _ file: String, _ sink: RecordSink) {
+    private func readMovement(_ record: borrowing CSVRecord, _ cols: MovementFields, _ file: String, _ sink: RecordSink,
+                              _ rounded: inout Int) throws {
         var amount: Int64 = 0
         do throws(FieldProblem) {
             switch amounts {
             case .signed:
-                amount = try record.amount(cols.amount, parser, file: file, what: "the amount", required: true)!
-            case .inOut:
-                let i = try record.amount(cols.paidIn, parser, file: file, what: "paid in", required: false)
-                let o = try record.amount(cols.paidOut, parser, file: file, what: "paid out", required: false)
-                if i == nil && o == nil {
-                    throw FieldProblem(location: record.location(file, cols.paidIn!), check: "reject.amount",
-                                       message: "both paid in and paid out are empty (expected an amount in one of them)")
+                amount = try record.amount(cols.amount, parser, file: file, what: "the amount", required: true,
+                                           currency: currency, rounded: &rounded)!
+            case .inOut, .debitCredit:
+                let inOut = amounts == .inOut
+                let (first, second) = inOut ? (cols.paidIn!, cols.paidOut!) : (cols.debit!, cols.credit!)
+                let names = inOut ? ("paid in", "paid out") : ("debit", "credit")
+                let a = try record.amount(first, parser, file: file, what: names.0, required: false, currency: currency, rounded: &rounded)
+                let b = try record.amount(second, parser, file: file, what: names.1, required: false, currency: currency, rounded: &rounded)
+                if a == nil && b == nil {
+                    throw FieldProblem(location: record.location(file, first), check: "reject.amount",
+                                       message: "both \(names.0) and \(names.1) are empty (expected an amount in one of them)")
                 }
-                amount = (i ?? 0) - (o ?? 0)
-            case .debitCredit:
-                let d = try record.amount(cols.debit, parser, file: file, what: "debit", required: false)
-                let c = try record.amount(cols.credit, parser, file: file, what: "credit", required: false)
-                if d == nil && c == nil {
-                    throw FieldProblem(location: record.location(file, cols.debit!), check: "reject.amount",
-                                       message: "both debit and credit are empty (expected an amount in one of them)")
+                // Both filled is not a net to work out: which one is right is not known.
+                if let a, let b, a != 0, b != 0 {
+                    throw FieldProblem(location: record.location(file, second), check: "reject.amount",
+                                       message: "both \(names.0) (\(record.string(first))) and \(names.1) (\(record.string(second))) hold an amount (expected one of them, the other empty or 0.00)")
                 }
-                amount = debitIsOut ? (c ?? 0) - (d ?? 0) : (d ?? 0) - (c ?? 0)
+                let (i, o) = inOut || !debitIsOut ? (a ?? 0, b ?? 0) : (b ?? 0, a ?? 0)
+                amount = i - o
             }
         } catch {
-            sink.reject(error.location, check: error.check, error.message)
+            try error.reject(into: sink)
             return
         }
         var rowCurrency = currency
@@ -175,7 +182,7 @@ public struct MappedCSVReader: SourceReader {
         do throws(FieldProblem) {
             day = try record.date(cols.date!, dateFormat, file: file)
         } catch {
-            sink.reject(error.location, check: error.check, error.message, amount: money)
+            try error.reject(into: sink, amount: money)
             return
         }
         if sink.takesRows && record.textIsUTF8(cols) {

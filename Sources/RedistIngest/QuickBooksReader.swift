@@ -17,7 +17,7 @@ public struct QuickBooksReader: SourceReader {
     public static let format = "quickbooks"
     public static let roles: [SourceRole] = [.ledger]
     public static let columnKeys = ["fund", "counterparty"]
-    public static let optionKeys = ["encoding", "currency", "income_accounts", "date_format"]
+    public static let optionKeys = ["encoding", "currency", "income_accounts", "date_format", "round_amounts"]
 
     let configuration: ReaderConfiguration
     let encoding: TextEncoding
@@ -39,8 +39,10 @@ public struct QuickBooksReader: SourceReader {
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(encoding: encoding)
-        let parser = AmountParser(digits: currency.minorDigits)
+        let parser = AmountParser(currency: currency, rounding: try configuration.rounding())
         var cols: [String: Int]? = nil
+        var width = 0, titled = 0
+        var rounded = 0
         var account = "", accountName = "", accountIsIncome = false
         var failure: FileFailure? = nil
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
@@ -56,6 +58,8 @@ public struct QuickBooksReader: SourceReader {
                             if let i = header.index(of: title) { found[key] = i }
                         }
                         cols = found
+                        width = record.count
+                        titled = record.titledCount
                     } catch let f as FileFailure {
                         failure = f
                         return false
@@ -85,11 +89,17 @@ public struct QuickBooksReader: SourceReader {
                 }
                 return true
             }
+            // A transaction row: it must have the header's shape, or its columns have shifted.
+            if let problem = record.shapeProblem(displayPath, width: width, titled: titled) {
+                try problem.reject(into: sink)
+                return true
+            }
             var amount: Int64 = 0
             do throws(FieldProblem) {
-                amount = try record.amount(c["amount"], parser, file: displayPath, what: "the amount", required: true)!
+                amount = try record.amount(c["amount"], parser, file: displayPath, what: "the amount", required: true,
+                                           currency: currency, rounded: &rounded)!
             } catch {
-                sink.reject(error.location, check: error.check, error.message)
+                try error.reject(into: sink)
                 return true
             }
             if !accountIsIncome { amount = -amount }
@@ -98,7 +108,7 @@ public struct QuickBooksReader: SourceReader {
             do throws(FieldProblem) {
                 day = try record.date(dateIndex, dateFormat, file: displayPath)
             } catch {
-                sink.reject(error.location, check: error.check, error.message, amount: money)
+                try error.reject(into: sink, amount: money)
                 return true
             }
             if account.isEmpty {
@@ -115,6 +125,7 @@ public struct QuickBooksReader: SourceReader {
             return true
         }
         if let failure { throw failure }
+        sink.noteRounded(rounded, digits: currency.minorDigits, file: displayPath)
         if cols == nil {
             throw FileFailure(SourceLocation(file: displayPath, line: 1),
                               "no header row found (expected ,Date,Transaction Type,Num,Name,Memo/Description,Split,Amount,Balance)")

@@ -22,6 +22,37 @@ public final class RecordSink {
         var amountRead: Int64 = 0, amountLoaded: Int64 = 0, amountRejected: Int64 = 0, amountSkipped: Int64 = 0
         /// The currency `validate` last accepted a row in.
         var acceptedCurrency: Currency? = nil
+        /// Set when an amount total went past what 64 bits hold (see `totalsFailure`).
+        var overflowed = false
+    }
+
+    /// Where the file's amount totals first went past what 64 bits hold, if
+    /// they did: the file cannot be counted, so it fails whole
+    /// (`totalsFailure`). The totals are added with checked arithmetic and
+    /// never trap; after an overflow they are not to be used.
+    public private(set) var overflowAt: SourceLocation? = nil
+
+    /// The failure of a file whose amounts could not be counted, for the reader's caller to throw.
+    public var totalsFailure: FileFailure? {
+        guard let overflowAt else { return nil }
+        return FileFailure(overflowAt, "the amounts of this file add up to more than redist can count (\(MoneyFormat.grouped(Int64.max, digits: 0)) minor units) by this row, so nothing from it is loaded (expected amounts that add up to less)")
+    }
+
+    @inline(never)
+    private func noteOverflow(_ location: SourceLocation) {
+        if overflowAt == nil { overflowAt = location }
+    }
+
+    /// An amount's gross size, counted: the magnitude, or an overflow for `Int64.min`.
+    @inline(__always)
+    private static func gross(_ units: Int64) -> Int64 { units == .min ? .max : Int64(units.magnitude) }
+
+    /// `a + b`, with `overflowed` set rather than a trap when it does not fit.
+    @inline(__always)
+    private static func add(_ a: Int64, _ b: Int64, _ overflowed: inout Bool) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        if overflow { overflowed = true }
+        return sum
     }
     private var totals = Totals()
     public private(set) var diagnostics: [Diagnostic] = []
@@ -51,6 +82,7 @@ public final class RecordSink {
     @inline(__always)
     public func load(_ row: borrowing MovementRow) {
         if Self.countIfAccepted(&totals, row.amount) {
+            if totals.overflowed { noteOverflow(SourceLocation(file: row.file, line: row.line, column: 1)) }
             rowHandler!(row)
         } else {
             loadChecking(row)
@@ -61,7 +93,7 @@ public final class RecordSink {
     @inline(__always)
     private static func countIfAccepted(_ t: inout Totals, _ amount: Money) -> Bool {
         guard t.acceptedCurrency == amount.currency else { return false }
-        count(&t, Int64(amount.minorUnits.magnitude))
+        count(&t, gross(amount.minorUnits))
         return true
     }
 
@@ -72,7 +104,8 @@ public final class RecordSink {
             return
         }
         totals.acceptedCurrency = row.amount.currency
-        Self.count(&totals, Int64(row.amount.minorUnits.magnitude))
+        Self.count(&totals, Self.gross(row.amount.minorUnits))
+        if totals.overflowed { noteOverflow(SourceLocation(file: row.file, line: row.line, column: 1)) }
         rowHandler!(row)
     }
 
@@ -83,7 +116,8 @@ public final class RecordSink {
             rejected(record.location, check: "reject.currency", problem, amount: record.money)
             return
         }
-        Self.count(&totals, Int64(amount.magnitude))
+        Self.count(&totals, Self.gross(amount))
+        if totals.overflowed { noteOverflow(record.location) }
         handler(record)
     }
 
@@ -91,8 +125,10 @@ public final class RecordSink {
     private static func count(_ t: inout Totals, _ gross: Int64) {
         t.rowsRead += 1
         t.rowsLoaded += 1
-        t.amountRead += gross
-        t.amountLoaded += gross
+        var o = t.overflowed
+        t.amountRead = add(t.amountRead, gross, &o)
+        t.amountLoaded = add(t.amountLoaded, gross, &o)
+        t.overflowed = o
     }
 
     /// A row that could not be used: an error, counted.
@@ -101,22 +137,28 @@ public final class RecordSink {
     }
 
     private func rejected(_ location: SourceLocation, check: String, _ message: String, amount: Money?) {
-        let gross = Int64(amount?.minorUnits.magnitude ?? 0)
+        let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsRejected += 1
-        totals.amountRead += gross
-        totals.amountRejected += gross
+        var o = totals.overflowed
+        totals.amountRead = Self.add(totals.amountRead, gross, &o)
+        totals.amountRejected = Self.add(totals.amountRejected, gross, &o)
+        totals.overflowed = o
+        if totals.overflowed { noteOverflow(location) }
         keep(Diagnostic(.error, location, check: check, message, amount: amount))
     }
 
     /// A row that is not a record by design (a total row, another
     /// organisation's grant): a note, counted.
     public func skip(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
-        let gross = Int64(amount?.minorUnits.magnitude ?? 0)
+        let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsSkipped += 1
-        totals.amountRead += gross
-        totals.amountSkipped += gross
+        var o = totals.overflowed
+        totals.amountRead = Self.add(totals.amountRead, gross, &o)
+        totals.amountSkipped = Self.add(totals.amountSkipped, gross, &o)
+        totals.overflowed = o
+        if totals.overflowed { noteOverflow(location) }
         keep(Diagnostic(.note, location, check: check, message, amount: amount))
     }
 

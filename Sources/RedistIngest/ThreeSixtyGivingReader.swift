@@ -5,37 +5,66 @@ import RedistModel
 /// ignored.
 ///
 /// As `grants-in` (a funder's file) only grants whose recipient is the
-/// organisation are kept; the rest are counted as skipped. As `grants-out`
-/// (the organisation's own register) every grant is kept, with the extra
-/// columns `Fund` and `Payment Date` where present.
+/// organisation are kept, compared as IATI ids are (`IATIReader.normalisedId`:
+/// case and punctuation aside) with the organisation's id or the
+/// `organisation_ref` option's ids, which such a source needs; the rest are
+/// counted as skipped. A blank recipient is never the organisation, and a
+/// funder's file without `Recipient Org:Identifier` cannot say which grants
+/// are the organisation's, so it is refused whole. As `grants-out` (the
+/// organisation's own register) every grant is kept, with the extra columns
+/// `Fund` and `Payment Date` where present; the organisation is the funder of
+/// its own register, so `Funding Org:*` columns are optional there.
 ///
 /// The standard requires `Recipient Org:Identifier`, but many published files
 /// (early conversions such as Arts Council of Wales' or Sport England's) name
-/// recipients only: such a file is read with a warning, its grants carrying
-/// the recipient's name and an empty identifier.
+/// recipients only: such a register is read with a warning, its grants
+/// carrying the recipient's name and an empty identifier.
 public struct ThreeSixtyGivingReader: SourceReader {
     public static let format = "360giving"
     public static let roles: [SourceRole] = [.grantsIn, .grantsOut]
     public static let columnKeys: [String] = []
-    public static let optionKeys = ["encoding", "date_format"]
+    public static let optionKeys = ["encoding", "date_format", "round_amounts", "organisation_ref"]
 
     let configuration: ReaderConfiguration
     let encoding: TextEncoding
     let dateFormats: [DateFormat]
+    /// The day-and-month order the formats do not read, whose dates make a file's dates untrustworthy.
+    let contradicting: DateFormat?
+    let rounding: Bool
+    /// The organisation's ids, normalised as IATI ids are.
+    let organisationIds: Set<String>
 
     public init(_ configuration: ReaderConfiguration) throws {
         self.configuration = configuration
         encoding = try configuration.encoding()
+        rounding = try configuration.rounding()
         let preferred = try configuration.dateFormat(default: .iso)
-        dateFormats = [preferred] + [.iso, .dayMonthYear].filter { $0 != preferred }
+        // Day-first slashed dates are read too, unless the file is said to be month-first.
+        let fallback: [DateFormat] = preferred == .monthDayYear ? [.iso] : [.iso, .dayMonthYear]
+        dateFormats = [preferred] + fallback.filter { $0 != preferred }
+        contradicting = dateFormats.contains(.monthDayYear) ? .dayMonthYear : .monthDayYear
+        var ids = Set<String>()
+        if !IATIReader.normalisedId(configuration.organisationId).isEmpty { ids.insert(IATIReader.normalisedId(configuration.organisationId)) }
+        if let refs = configuration.options["organisation_ref"] {
+            for ref in refs.split(separator: ",", omittingEmptySubsequences: false) {
+                let id = IATIReader.normalisedId(String(ref))
+                guard !id.isEmpty else {
+                    throw ReaderConfigurationError("source \"\(configuration.sourceName)\": organisation_ref \"\(refs)\" has an empty id (expected ids such as GB-CHC-1234567, separated by commas)")
+                }
+                ids.insert(id)
+            }
+        }
+        if configuration.role == .grantsIn && ids.isEmpty {
+            throw ReaderConfigurationError("source \"\(configuration.sourceName)\": a grants-in 360Giving source needs the organisation's id ([organisation] id) or organisation_ref, to find the grants whose recipient is the organisation")
+        }
+        organisationIds = ids
     }
 
     static let required = [
         (key: "id", title: "Identifier"), (key: "awarded", title: "Amount Awarded"), (key: "date", title: "Award Date"),
-        (key: "funder", title: "Funding Org:Identifier"),
     ]
     static let optional = [
-        ("recipient", "Recipient Org:Identifier"), ("title", "Title"), ("description", "Description"), ("currency", "Currency"), ("disbursed", "Amount Disbursed"),
+        ("funder", "Funding Org:Identifier"), ("recipient", "Recipient Org:Identifier"), ("title", "Title"), ("description", "Description"), ("currency", "Currency"), ("disbursed", "Amount Disbursed"),
         ("recipientName", "Recipient Org:Name"), ("funderName", "Funding Org:Name"), ("programme", "Grant Programme:Title"),
         ("location", "Beneficiary Location:Name"), ("fund", "Fund"), ("paymentDate", "Payment Date"),
     ]
@@ -43,20 +72,30 @@ public struct ThreeSixtyGivingReader: SourceReader {
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(encoding: encoding)
         var cols: [String: Int]? = nil
+        var width = 0, titled = 0
         var failure: FileFailure? = nil
         var seen: Set<String> = []
+        var rounded = 0
+        let grantsIn = configuration.role == .grantsIn
         let organisation = configuration.organisationId
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
             guard let c = cols else {
                 let header = HeaderIndex(record)
                 do {
-                    var found = try header.require(Self.required, location: record.rowLocation(displayPath))
-                    for (key, title) in Self.optional { if let i = header.index(of: title) { found[key] = i } }
+                    var wanted = Self.required
+                    // A funder's file must say whose grants they are, and to whom each went.
+                    if grantsIn {
+                        wanted += [(key: "funder", title: "Funding Org:Identifier"), (key: "recipient", title: "Recipient Org:Identifier")]
+                    }
+                    var found = try header.require(wanted, location: record.rowLocation(displayPath))
+                    for (key, title) in Self.optional where found[key] == nil { if let i = header.index(of: title) { found[key] = i } }
                     if found["recipient"] == nil {
                         sink.report(Diagnostic(.warning, record.rowLocation(displayPath), check: "missing-column",
                                                "the header has no column \"Recipient Org:Identifier\": grants are read with the recipient's name only (expected the identifier the 360Giving standard requires)"))
                     }
                     cols = found
+                    width = record.count
+                    titled = record.titledCount
                 } catch let f as FileFailure {
                     failure = f
                     return false
@@ -64,6 +103,10 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 return true
             }
             if record.allBlank { return true }
+            if let problem = record.shapeProblem(displayPath, width: width, titled: titled) {
+                try problem.reject(into: sink)
+                return true
+            }
             let identifier = record.string(c["id"]!)
             guard !identifier.isEmpty else {
                 sink.reject(record.location(displayPath, c["id"]!), check: "reject.grant",
@@ -79,34 +122,30 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 }
                 currency = cur
             }
-            let parser = AmountParser(digits: currency.minorDigits)
+            let parser = AmountParser(currency: currency, rounding: rounding)
             let awarded: Int64
             var disbursed: Int64? = nil
             do throws(FieldProblem) {
-                awarded = try record.amount(c["awarded"], parser, file: displayPath, what: "Amount Awarded", required: true)!
-                disbursed = try record.amount(c["disbursed"], parser, file: displayPath, what: "Amount Disbursed", required: false)
+                awarded = try record.amount(c["awarded"], parser, file: displayPath, what: "Amount Awarded", required: true,
+                                            currency: currency, rounded: &rounded)!
+                disbursed = try record.amount(c["disbursed"], parser, file: displayPath, what: "Amount Disbursed", required: false,
+                                              currency: currency, rounded: &rounded)
             } catch {
-                sink.reject(error.location, check: error.check, error.message)
+                try error.reject(into: sink)
                 return true
             }
             let money = Money(minorUnits: awarded, currency: currency)
-            guard let awardDate = date(record, c["date"]!) else {
-                let text = record.string(c["date"]!)
-                sink.reject(record.location(displayPath, c["date"]!), check: "reject.date",
-                            "\"\(text)\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy)", amount: money)
+            let awardDate: Day
+            var paymentDate: Day? = nil
+            do throws(FieldProblem) {
+                awardDate = try date(record, c["date"]!, displayPath)
+                if let pi = c["paymentDate"], !record.isBlank(pi) { paymentDate = try date(record, pi, displayPath) }
+            } catch {
+                try error.reject(into: sink, amount: money)
                 return true
             }
-            var paymentDate: Day? = nil
-            if let pi = c["paymentDate"], !record.isBlank(pi) {
-                guard let d = date(record, pi) else {
-                    sink.reject(record.location(displayPath, pi), check: "reject.date",
-                                "\"\(record.string(pi))\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy)", amount: money)
-                    return true
-                }
-                paymentDate = d
-            }
             let recipient = record.optionalString(c["recipient"])
-            if configuration.role == .grantsIn && recipient != organisation {
+            if grantsIn && !organisationIds.contains(IATIReader.normalisedId(recipient)) {
                 sink.skip(record.rowLocation(displayPath), check: "skip.other-recipient",
                           "grant \(identifier) is to \(recipient.isEmpty ? "an unnamed recipient" : recipient), not to \(organisation)", amount: money)
                 return true
@@ -115,11 +154,14 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 sink.report(Diagnostic(.warning, record.location(displayPath, c["id"]!), check: "duplicate-identifier",
                                        "Identifier \(identifier) appears more than once in this file; each row is kept"))
             }
+            // The organisation is the funder of its own register when the register does not say.
+            var funder = record.optionalString(c["funder"])
+            if funder.isEmpty && !grantsIn { funder = organisation }
             let grant = GrantRecord(
                 identifier: identifier, title: record.optionalString(c["title"]), description: record.optionalString(c["description"]),
                 amountAwarded: money, amountDisbursed: disbursed.map { Money(minorUnits: $0, currency: currency) },
                 awardDate: awardDate, paymentDate: paymentDate, recipientId: recipient,
-                recipientName: record.optionalString(c["recipientName"]), funderId: record.string(c["funder"]!),
+                recipientName: record.optionalString(c["recipientName"]), funderId: funder,
                 funderName: record.optionalString(c["funderName"]), programme: record.optionalString(c["programme"]),
                 fund: record.optionalString(c["fund"]), beneficiaryLocation: record.optionalString(c["location"]),
                 location: record.rowLocation(displayPath))
@@ -128,11 +170,19 @@ public struct ThreeSixtyGivingReader: SourceReader {
         }
         if let failure { throw failure }
         if cols == nil { throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected a 360Giving header row)") }
+        sink.noteRounded(rounded, digits: configuration.currency.minorDigits, file: displayPath)
     }
 
-    private func date(_ record: borrowing CSVRecord, _ index: Int) -> Day? {
+    /// A date in the first of the formats that reads it; one that only the
+    /// other day-and-month order reads condemns the file (see `CSVRecord.date`).
+    private func date(_ record: borrowing CSVRecord, _ index: Int, _ file: String) throws(FieldProblem) -> Day {
         let text = Substring(record.string(index))
         for format in dateFormats { if let d = format.parse(text) { return d } }
-        return nil
+        if let other = contradicting, other.parse(text) != nil {
+            throw CSVRecord.dateOrderProblem(String(text), said: "this source reads dates as \(dateFormats.map(\.rawValue).joined(separator: " or "))",
+                                             other: other, at: record.location(file, index))
+        }
+        throw FieldProblem(location: record.location(file, index), check: "reject.date",
+                           message: "\"\(text)\" is not a date (expected yyyy-mm-dd or \(dateFormats.contains(.monthDayYear) ? "mm/dd/yyyy" : "dd/mm/yyyy"))")
     }
 }

@@ -15,7 +15,7 @@ public struct XeroReader: SourceReader {
     public static let format = "xero"
     public static let roles: [SourceRole] = [.ledger]
     public static let columnKeys = ["fund", "counterparty"]
-    public static let optionKeys = ["encoding", "currency"]
+    public static let optionKeys = ["encoding", "currency", "round_amounts"]
 
     let configuration: ReaderConfiguration
     let encoding: TextEncoding
@@ -29,8 +29,10 @@ public struct XeroReader: SourceReader {
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(encoding: encoding)
-        let parser = AmountParser(digits: currency.minorDigits)
+        let parser = AmountParser(currency: currency, rounding: try configuration.rounding())
         var cols: [String: Int]? = nil
+        var width = 0, titled = 0
+        var rounded = 0
         var account = "", accountName = ""
         var failure: FileFailure? = nil
         try scanCSV(scanner, path: path, displayPath: displayPath) { record in
@@ -48,6 +50,8 @@ public struct XeroReader: SourceReader {
                             if let i = header.index(of: title) { found[key] = i }
                         }
                         cols = found
+                        width = record.count
+                        titled = record.titledCount
                     } catch let f as FileFailure {
                         failure = f
                         return false
@@ -70,13 +74,24 @@ public struct XeroReader: SourceReader {
                 sink.skip(record.rowLocation(displayPath), check: "skip.heading", "account heading \"\(first)\"")
                 return true
             }
+            // A transaction row: it must have the header's shape, or its columns have shifted.
+            if let problem = record.shapeProblem(displayPath, width: width, titled: titled) {
+                try problem.reject(into: sink)
+                return true
+            }
             var amount: Int64 = 0
             do throws(FieldProblem) {
-                let d = try record.amount(c["debit"], parser, file: displayPath, what: "debit", required: false)
-                let cr = try record.amount(c["credit"], parser, file: displayPath, what: "credit", required: false)
+                let d = try record.amount(c["debit"], parser, file: displayPath, what: "debit", required: false,
+                                          currency: currency, rounded: &rounded)
+                let cr = try record.amount(c["credit"], parser, file: displayPath, what: "credit", required: false,
+                                           currency: currency, rounded: &rounded)
+                if let d, let cr, d != 0, cr != 0 {
+                    throw FieldProblem(location: record.location(displayPath, c["credit"]!), check: "reject.amount",
+                                       message: "both debit (\(record.string(c["debit"]!))) and credit (\(record.string(c["credit"]!))) hold an amount (expected one of them, the other empty or 0.00)")
+                }
                 amount = (cr ?? 0) - (d ?? 0)
             } catch {
-                sink.reject(error.location, check: error.check, error.message)
+                try error.reject(into: sink)
                 return true
             }
             let money = Money(minorUnits: amount, currency: currency)
@@ -84,7 +99,7 @@ public struct XeroReader: SourceReader {
             do throws(FieldProblem) {
                 day = try record.date(c["date"]!, .dayMonthNameYear, file: displayPath)
             } catch {
-                sink.reject(error.location, check: error.check, error.message, amount: money)
+                try error.reject(into: sink, amount: money)
                 return true
             }
             if account.isEmpty {
@@ -101,6 +116,7 @@ public struct XeroReader: SourceReader {
             return true
         }
         if let failure { throw failure }
+        sink.noteRounded(rounded, digits: currency.minorDigits, file: displayPath)
         if cols == nil {
             // The whole file is at fault: every row was taken for a title line.
             throw FileFailure(SourceLocation(file: displayPath, line: 1),

@@ -16,9 +16,22 @@ public enum DateFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Parses a date; separators `/`, `-` and `.` are accepted in the numeric forms.
+    /// The format with day and month the other way round, for the two that have one.
+    public var swapped: DateFormat? {
+        switch self {
+        case .dayMonthYear: return .monthDayYear
+        case .monthDayYear: return .dayMonthYear
+        default: return nil
+        }
+    }
+
+    /// Parses a date; separators `/`, `-` and `.` are accepted in the numeric
+    /// forms. A time of day may follow, after a space (or `T`): `31/03/2024
+    /// 14:05`, `2024-03-31T14:05:00Z` (see `Day.isTimeOfDay`); it is checked
+    /// and dropped.
     public func parse(_ text: Substring) -> Day? {
-        let t = text.trimmingSpaces
+        var t = text.trimmingSpaces
+        if self != .iso, let date = Self.withoutTime(t) { t = date }
         switch self {
         case .iso:
             return Day(iso: String(t))
@@ -42,6 +55,27 @@ public enum DateFormat: String, Sendable, CaseIterable {
             if name.count > 3 && !Day.monthNames[m].lowercased().hasPrefix(name) { return nil }
             return Day(year: y, month: m + 1, day: d)
         }
+    }
+}
+
+extension DateFormat {
+    /// The date before a time of day (`31/03/2024 14:05` is `31/03/2024`),
+    /// or nil when the text has no time after a space or `T`.
+    static func withoutTime(_ t: Substring) -> Substring? {
+        var copy = String(t)
+        let cut: Int? = copy.withUTF8 { b in
+            var k = 1
+            while k < b.count - 1 {
+                if b[k] == 0x20 || b[k] == UInt8(ascii: "T") && b[k - 1] >= 48 && b[k - 1] <= 57,
+                   Day.isTimeOfDay(UnsafeBufferPointer(rebasing: b[(k + 1)...])) {
+                    return k
+                }
+                k += 1
+            }
+            return nil
+        }
+        guard let cut else { return nil }
+        return t.prefix(cut).trimmingSpaces
     }
 }
 

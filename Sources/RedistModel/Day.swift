@@ -58,17 +58,69 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    /// Parses `yyyy-mm-dd`, also when a time follows (`2020-11-03T00:00:00+00:00`).
+    /// Parses `yyyy-mm-dd`, also when a time of day follows
+    /// (`2020-11-03T00:00:00+00:00`, `2000-09-08 21:18:41 +0200`; see
+    /// `Day.isTimeOfDay`). The day is the date as written: no zone is applied.
     public init?(iso text: String) {
         var text = text
         let ymd: (Int, Int, Int)? = text.withUTF8 { bytes in
             guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
                   let y = Day.number(bytes[0..<4]), let m = Day.number(bytes[5..<7]), let d = Day.number(bytes[8..<10]) else { return nil }
-            if bytes.count > 10, bytes[10] != UInt8(ascii: "T"), bytes[10] != UInt8(ascii: " ") { return nil }
+            if bytes.count > 10 {
+                guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+                      Day.isTimeOfDay(UnsafeBufferPointer(rebasing: bytes[11...])) else { return nil }
+            }
             return (y, m, d)
         }
         guard let (y, m, d) = ymd else { return nil }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// True when the bytes are a time of day as exports write one after a
+    /// date: `14:05`, `9:05:30`, `14:05:30.478733084`, then optionally `AM`/`PM`
+    /// (hours 1–12) and a zone `Z`, `+01:00`, `+0100` or `-05`, each
+    /// optionally after a space. Hours 0–23, minutes 0–59, seconds 0–60.
+    public static func isTimeOfDay(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        var i = 0
+        @inline(__always) func digits(_ most: Int) -> Int? {
+            var v = 0, k = 0
+            while k < most && i < n && b[i] >= 48 && b[i] <= 57 { v = v * 10 + Int(b[i] - 48); i += 1; k += 1 }
+            return k == 0 ? nil : v
+        }
+        @inline(__always) func twoDigits() -> Int? {
+            let start = i
+            guard let v = digits(2), i - start == 2 else { return nil }
+            return v
+        }
+        guard let hour = digits(2), i < n, b[i] == UInt8(ascii: ":") else { return false }
+        i += 1
+        guard let minute = twoDigits(), minute <= 59 else { return false }
+        if i < n && b[i] == UInt8(ascii: ":") {
+            i += 1
+            guard let second = twoDigits(), second <= 60 else { return false }
+            if i < n && (b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",")) {
+                i += 1
+                guard digits(12) != nil else { return false }
+            }
+        }
+        if i < n && b[i] == 0x20 { i += 1 }
+        var twelveHour = false
+        if i + 1 < n, b[i] | 0x20 == UInt8(ascii: "a") || b[i] | 0x20 == UInt8(ascii: "p"), b[i + 1] | 0x20 == UInt8(ascii: "m") {
+            twelveHour = true
+            i += 2
+            if i < n && b[i] == 0x20 { i += 1 }
+        }
+        if twelveHour ? !(1...12).contains(hour) : hour > 23 { return false }
+        if i == n { return true }
+        if b[i] == UInt8(ascii: "Z") { return i + 1 == n }
+        guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return false }
+        i += 1
+        guard let zoneHours = twoDigits(), zoneHours <= 14 else { return false }
+        if i == n { return true }
+        if b[i] == UInt8(ascii: ":") { i += 1 }
+        guard let zoneMinutes = twoDigits(), zoneMinutes <= 59 else { return false }
+        return i == n
     }
 
     static func number(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {

@@ -24,8 +24,9 @@ import Darwin
 /// - `csv`: options `delimiter` (one byte), `encoding` (auto, utf-8,
 ///   windows-1252), `chunk` (the scanner's chunk size); prints
 ///   `{"records":[{"line":N,"fields":["hex",…]},…]}` or `{"error":"…"}`.
-///   A record the scanner flags as malformed is to carry `"reject":true`:
-///   the harness then takes it as refused, not as fields to compare.
+///   A record with text after a closing quote (`CSVRecord.strayText`, which
+///   readers refuse) carries `"reject":true`: the harness takes it as
+///   refused, not as fields to compare.
 /// - `amount`: options `digits`, `comma`; input is the amount's text;
 ///   prints `{"value":N}` or `{"value":null}`.
 /// - `date`: option `format` (a date_format); prints `{"day":"yyyy-mm-dd"}` or `{"day":null}`.
@@ -73,7 +74,8 @@ struct FuzzBatch: ParsableCommand {
             try scanner.scan(bytes: input) { record in
                 var fields: [String] = []
                 for i in 0..<record.count { fields.append("\"" + hex(record.bytes(i)) + "\"") }
-                records.append("{\"line\":\(record.line),\"fields\":[\(fields.joined(separator: ","))]}")
+                let reject = record.strayText == nil ? "" : ",\"reject\":true"
+                records.append("{\"line\":\(record.line),\"fields\":[\(fields.joined(separator: ","))]\(reject)}")
                 return true
             }
         } catch {

@@ -63,4 +63,55 @@ struct ErrorCaseTests {
         let produced = try Self.messages(name)
         #expect(produced == expected, "\(name): got\n\(produced.joined(separator: "\n"))")
     }
+
+    /// A file refused whole leaves nothing behind: the rows read before the
+    /// failure are rolled back with the file (the case's folder, ingested).
+    static func ingestLeavesNothing(_ folder: String) throws -> (failure: String?, movements: Int) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("redist-refused-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pipeline = try Pipeline.load(path: folder + "/pipeline.toml")
+        let warehouse = try Warehouse(path: scratch + "/warehouse.sqlite")
+        _ = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
+        let files = try warehouse.files()
+        return (files.first?.failure, try warehouse.movements(files: files).count)
+    }
+
+    @Test func datesInTheOtherOrderLoadNothingFromTheFile() throws {
+        let (failure, movements) = try Self.ingestLeavesNothing(Self.root + "/dates-other-order")
+        #expect(failure?.hasPrefix("\"11/27/2023\" is a date only as mm/dd/yyyy") == true)
+        #expect(movements == 0)
+    }
+
+    /// Sums past 64 bits fail the file, with its line, instead of crashing the run.
+    @Test func amountsThatOverflowTheTotalsFailTheFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redist-overflow-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipeline = try String(contentsOfFile: Self.root + "/amount-overflow/pipeline.toml", encoding: .utf8)
+        try pipeline.write(toFile: folder + "/pipeline.toml", atomically: true, encoding: .utf8)
+        // 10,000 of the largest amount accepted add up to 10^19 pence, more than 64 bits hold.
+        var csv = "Date,Details,Amount\n"
+        for _ in 0..<10_000 { csv += "01/04/2024,Large,9999999999999.99\n" }
+        try csv.write(toFile: folder + "/ledger.csv", atomically: true, encoding: .utf8)
+        let (failure, movements) = try Self.ingestLeavesNothing(folder)
+        #expect(failure?.hasPrefix("the amounts of this file add up to more than redist can count") == true)
+        #expect(movements == 0)
+    }
+
+    /// With `round_amounts`, the rounding is stated among the file's findings (which quality.csv lists).
+    @Test func roundedAmountsAreStatedInTheFindings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redist-rounding-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipeline = try String(contentsOfFile: Self.root + "/too-many-decimals/pipeline.toml", encoding: .utf8)
+        try (pipeline + "round_amounts = \"true\"\n").write(toFile: folder + "/pipeline.toml", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.root + "/too-many-decimals/ledger.csv", toPath: folder + "/ledger.csv")
+        let warehouse = try Warehouse(path: folder + "/warehouse.sqlite")
+        _ = try IngestStage(pipeline: try Pipeline.load(path: folder + "/pipeline.toml"), warehouse: warehouse).run()
+        let files = try warehouse.files()
+        let notes = try warehouse.findings(files: files).map(\.0).filter { $0.check == "rounded" }.map(\.message)
+        #expect(notes == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
+        #expect(try warehouse.movements(files: files).map(\.movement.amount.minorUnits).sorted() == [33, 1_234, 1_235])
+    }
 }
+

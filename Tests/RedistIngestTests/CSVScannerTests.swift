@@ -33,6 +33,29 @@ struct CSVScannerTests {
         #expect(try S.scan("\"x\"\r\n\"y\"\r\n").map(\.fields) == [["x"], ["y"]])
     }
 
+    /// A lone CR inside quotes ends a line as one outside does, so the rows after it keep their own lines.
+    @Test func aLoneCRInsideQuotesIsALineEnd() throws {
+        for chunk in [1, 2, 3, 1 << 20] {
+            let rows = try S.scan("\"a\rb\",c\nx,y\n\"p\r\nq\",r\nlast\n", chunkSize: chunk)
+            #expect(rows.map(\.fields) == [["a\rb", "c"], ["x", "y"], ["p\r\nq", "r"], ["last"]], "chunk \(chunk)")
+            #expect(rows.map(\.line) == [1, 3, 4, 6], "chunk \(chunk)")
+        }
+        // A field's column after a lone CR inside quotes is counted from that line's start.
+        try CSVScanner(chunkSize: 4).scan(bytes: Array("\"a\r\"\"b\",c\n".utf8)) { record in
+            #expect(record.position(of: 1).line == 2 && record.position(of: 1).column == 6)
+            return true
+        }
+    }
+
+    /// A byte-order mark is dropped even when the first read hands over fewer than its three bytes.
+    @Test func aByteOrderMarkIsDroppedWhateverTheFirstReadHolds() throws {
+        for chunk in [1, 2, 3, 1 << 20] {
+            #expect(try S.scan([0xEF, 0xBB, 0xBF], chunkSize: chunk).map(\.fields) == [], "chunk \(chunk)")
+            #expect(try S.scan([0xEF, 0xBB, 0xBF] + Array("\";\"\n1,2\n".utf8), chunkSize: chunk).map(\.fields) == [[";"], ["1", "2"]],
+                    "chunk \(chunk)")
+        }
+    }
+
     /// A file whose last field is quoted and has no final newline is whole, not an unterminated quote.
     @Test func aClosingQuoteAtTheVeryEndClosesTheField() throws {
         #expect(try S.scan("a,\"b\"").map(\.fields) == [["a", "b"]])
@@ -207,4 +230,68 @@ struct CSVScannerTests {
             }
         }
     }
+
+    /// Malformed quoting is read as Python's csv module reads it (expected
+    /// fields copied from `csv.reader(io.StringIO(s, newline=""))`), never
+    /// dropping a byte; text after a closing quote is flagged with its place.
+    @Test func malformedQuotingIsReadAsPythonReadsIt() throws {
+        let cases: [(String, [[String]])] = [
+            ("\"210\"000.00,x\n", [["210000.00", "x"]]),
+            ("\"12\"34\n", [["1234"]]),
+            ("ab\"c,d\"\n", [["ab\"c", "d\""]]),
+            ("\"a\"b\"c,d\"\n", [["ab\"c", "d\""]]),
+            ("\"a\" ,b\n", [["a ", "b"]]),
+            (" \"a,b\"\n", [[" \"a", "b\""]]),
+            ("\"a\"\"b\"x\"\"y\n", [["a\"bx\"\"y"]]),
+            ("\"\"\n", [[""]]),
+            ("\"a\nb\"c\n", [["a\nbc"]]),
+        ]
+        for (text, expected) in cases {
+            for chunk in [1, 3, 1 << 20] {
+                #expect(try S.scan(text, chunkSize: chunk).map(\.fields) == expected, "\(text.debugDescription) chunk \(chunk)")
+            }
+        }
+        let scanner = CSVScanner()
+        var strays: [String] = []
+        try scanner.scan(bytes: Array("h1,h2\n\"x\"\"y\nz\",\"210\"000.00\n\"a\" ,\"b\"\n".utf8)) { record in
+            if let s = record.strayText { strays.append("\(s.field)@\(s.line):\(s.column) \(record.string(s.field))") }
+            return true
+        }
+        // The stray text's own place; spaces after a closing quote are harmless.
+        #expect(strays == ["1@3:9 210000.00"])
+    }
+
+    /// Columns stay those of the file after doubled quotes and joined text are moved in place.
+    @Test func columnsSurviveUnescaping() throws {
+        let scanner = CSVScanner()
+        var positions: [[Int]] = []
+        try scanner.scan(bytes: Array("\"a\"\"\"\"b\nc\"\"\",d,\"e\"f,g\n".utf8)) { record in
+            positions.append((0...record.count).map { let p = record.position(of: $0); return p.line * 100 + p.column })
+            return true
+        }
+        // The four fields, then the record's end (where a short row's message points).
+        #expect(positions == [[101, 206, 208, 213, 214]])
+    }
+
+    /// The encoding is decided on the whole file, not its first megabyte.
+    @Test func theEncodingIsDecidedOnTheWholeFile() throws {
+        let filler = Array(repeating: UInt8(ascii: "a"), count: 1_200_000) + [0x0A]
+        func read(_ bytes: [UInt8]) throws -> (CSVScanner, [String]) {
+            let path = try S.temporaryFile("enc.csv", bytes)
+            defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+            let scanner = CSVScanner()
+            var last: [String] = []
+            try scanner.scan(path: path) { record in last = [record.string(0)]; return true }
+            return (scanner, last)
+        }
+        // Plain ASCII for a megabyte, then a Windows-1252 byte and no UTF-8 anywhere: Windows-1252.
+        let (a, lastA) = try read(filler + Array("Ren".utf8) + [0xE9, 0x0A])
+        #expect(a.detectedWindows1252)
+        #expect(lastA == ["René"])
+        // One valid UTF-8 sequence anywhere makes the file UTF-8, and the stray byte stays an invalid byte.
+        let (b, _) = try read(Array("£1\n".utf8) + filler + Array("Ren".utf8) + [0xE9, 0x0A])
+        #expect(!b.detectedWindows1252)
+        #expect(b.encoding == .utf8)
+    }
 }
+

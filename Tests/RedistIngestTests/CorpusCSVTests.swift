@@ -236,9 +236,9 @@ struct CorpusCSVTests {
         #expect(out.movements.prefix(3).map(\.amount.minorUnits) == [300, 2_000_000, -1_050_000])
         #expect(out.movements.first(where: { $0.reference == "1002" })?.amount.minorUnits == -123_411)
         #expect(out.movements.allSatisfy { $0.amount.currency.code == "USD" })
-        // The two marker rows are not transactions: rejected, each with its line.
-        #expect(out.findings("reject.amount").map(\.location.line) == [3, 4])
-        #expect(out.findings("reject.amount").allSatisfy { $0.message == "both paid in and paid out are empty (expected an amount in one of them)" })
+        // The two marker rows are not transactions: rejected, each with its line, as rows of one field under a header of seven.
+        #expect(out.findings("reject.fields").map(\.location.line) == [3, 4])
+        #expect(out.findings("reject.fields").first?.message == "the row has 1 field but the header has 7 (expected 7: a value or a comma is missing, or a quote is out of place)")
         #expect(out.totalsBalance)
         // The running balance column: dollar signs with and without thousands separators.
         let balances = S.read(mapped(["date": "Date", "amount": "RunningBalance"], ["skip_lines": "1", "date_format": "mm/dd/yyyy", "currency": "USD"]),
@@ -278,7 +278,7 @@ struct CorpusCSVTests {
 
     /// The US bank's yyyy/mm/dd dates with `($85.00)` negatives and `$` signs.
     @Test func usBankSlashedISODatesAndParenthesisedNegatives() throws {
-        let reader = mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy/mm/dd"])
+        let reader = mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy/mm/dd", "currency": "USD"])
         let out = S.read(reader, CSVCorpus.path("accounting-csv/cantino__reckon__some_other.csv"), display: "some_other.csv")
         #expect(out.sink.rowsRejected == 0)
         #expect(out.movements.count == 9)
@@ -286,10 +286,15 @@ struct CorpusCSVTests {
         #expect(out.movements.first?.amount.minorUnits == -8_500)
         #expect(out.sink.amountLoaded == 8_500 + 2_000 + 700 + 352_000 + 155_852 + 23 + 96 + 11_622 + 210_500)
         // Read with the wrong format, every row says so, with its amount counted as rejected money.
-        let wrong = S.read(mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy-mm-dd"]),
+        let wrong = S.read(mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy-mm-dd", "currency": "USD"]),
                            CSVCorpus.path("accounting-csv/cantino__reckon__some_other.csv"), display: "some_other.csv")
         #expect(wrong.sink.rowsRejected == 9)
         #expect(wrong.errors.first == "some_other.csv:1:7: error: \"2011/12/24\" is not a date (expected a date as yyyy-mm-dd, e.g. 2024-03-31)")
+        // Read as pounds (the source's currency not given), its dollar amounts are refused, never taken for pounds.
+        let pounds = S.read(mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy/mm/dd"]),
+                            CSVCorpus.path("accounting-csv/cantino__reckon__some_other.csv"), display: "some_other.csv")
+        #expect(pounds.movements.isEmpty)
+        #expect(pounds.errors.first == "some_other.csv:1:63: error: \"($85.00)\" has the symbol $ but the amounts of this source are in GBP (expected £ or no symbol)")
     }
 
     @Test func mintUnpaddedMonthFirstDates() throws {

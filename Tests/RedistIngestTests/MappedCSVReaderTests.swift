@@ -196,4 +196,48 @@ struct MappedCSVReaderTests {
         #expect(throws: ReaderConfigurationError.self) { try S.mapped(["name": "Name"], role: .members) }
         #expect(throws: ReaderConfigurationError.self) { try S.mapped(["id": "Identifier"], role: .members) }
     }
+
+    /// With `round_amounts`, extra digits are rounded and the file's findings say how many were.
+    @Test func roundingIsAskedForAndStated() throws {
+        let text = "Date,Amount\n2024-04-01,12.345\n2024-04-02,1.005\n2024-04-03,2.50\n"
+        let strict = try S.read(try S.mapped(["date": "Date", "amount": "Amount"]), text: text)
+        #expect(strict.movements.map(\.amount.minorUnits) == [250])
+        #expect(strict.sink.rowsRejected == 2)
+        let rounding = try S.read(try S.mapped(["date": "Date", "amount": "Amount"], options: ["round_amounts": "true"]), text: text)
+        #expect(rounding.movements.map(\.amount.minorUnits) == [1_235, 101, 250])
+        #expect(rounding.findings("rounded").map(\.message) == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
+    }
+
+    /// A Windows-1252 byte past the first megabyte of a UTF-8 file: its row is refused, never repaired to U+FFFD.
+    @Test func aStrayByteFarIntoAUTF8FileRejectsItsRow() throws {
+        var bytes = Array("Date,Details,Amount\n2024-04-01,Caf\u{E9},-1.00\n".utf8)
+        for _ in 0..<40_000 { bytes += Array("2024-04-02,Filler row,-1.00\n".utf8) }
+        bytes += Array("2024-04-03,Ren".utf8) + [0xE9] + Array("e,-2.00\n".utf8)
+        let out = try S.read(try S.mapped(["date": "Date", "description": "Details", "amount": "Amount"]), bytes: bytes)
+        #expect(out.findings("encoding").isEmpty)
+        #expect(out.movements.count == 40_001)
+        #expect(out.findings("reject.encoding").map(\.location.line) == [40_003])
+        #expect(!out.movements.contains { $0.description.contains("\u{FFFD}") })
+        #expect(out.totalsBalance)
+    }
+
+    /// Debit and credit both filled is refused like paid in and paid out; a zero beside an amount is fine.
+    @Test func debitAndCreditBothFilledIsRefused() throws {
+        let text = "Date,Debit,Credit\n2024-04-01,5.00,7.00\n2024-04-02,5.00,0.00\n"
+        let out = try S.read(try S.mapped(["date": "Date", "debit": "Debit", "credit": "Credit"]), text: text)
+        #expect(out.errors == ["input.csv:2:17: error: both debit (5.00) and credit (7.00) hold an amount (expected one of them, the other empty or 0.00)"])
+        #expect(out.movements.map(\.amount.minorUnits) == [-500])
+    }
+
+    /// A file without a header row is held to its first row's shape.
+    @Test func headerlessRowsKeepTheFirstRowsShape() throws {
+        let out = try S.read(try S.mapped(["date": "1", "amount": "2"], options: ["header": "none"]),
+                             text: "2024-04-01,-1.00,x\n2024-04-02,-2.00\n2024-04-03,-3.00,y,z\n")
+        #expect(out.movements.map(\.amount.minorUnits) == [-100])
+        #expect(out.errors == [
+            "input.csv:2:17: error: the row has 2 fields but the first row has 3 (expected 3: a value or a comma is missing, or a quote is out of place)",
+            "input.csv:3:20: error: the row has 4 fields but the first row has 3 (expected a comma inside a value to be quoted, as in \"1,234.00\")",
+        ])
+    }
 }
+

@@ -48,7 +48,7 @@ struct QuickBooksReaderTests {
     @Test func badRowsAreRejected() {
         let out = ledger()
         #expect(out.errors == [
-            "quickbooks-general-ledger.csv:15:2: error: \"13/01/2024\" is not a date (expected a date as mm/dd/yyyy, e.g. 03/31/2024)",
+            "quickbooks-general-ledger.csv:15:2: error: \"02/30/2024\" is not a date (expected a date as mm/dd/yyyy, e.g. 03/31/2024)",
             "quickbooks-general-ledger.csv:16:60: error: \"1.2.3\" is not an amount (\(AmountParser.expectation))",
         ])
         #expect(out.findings("reject.date").first?.amount == Money(minorUnits: -10_000, currency: .gbp))
@@ -81,4 +81,23 @@ struct QuickBooksReaderTests {
         #expect(QuickBooksReader.splitHeading("Other Income") == ("Other Income", "Other Income"))
         #expect(QuickBooksReader.splitHeading("4000") == ("4000", "4000"))
     }
+
+    /// One date that exists only day-first under mm/dd/yyyy fails the whole file: its other dates cannot be trusted.
+    @Test func aDayFirstDateFailsTheFile() throws {
+        var text = try String(contentsOfFile: S.fixture("quickbooks-general-ledger.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: ",02/30/2024,", with: ",13/01/2024,")
+        let out = try S.read(try quickbooks(), text: text, name: "qb.csv")
+        #expect(out.failure?.description == "qb.csv:15:2: error: \"13/01/2024\" is a date only as dd/mm/yyyy, but date_format is mm/dd/yyyy: the file's dates look like dd/mm/yyyy, so none of them can be trusted and nothing from this file is loaded (expected date_format = \"dd/mm/yyyy\" for this file, or dates as mm/dd/yyyy)")
+    }
+
+    /// Transaction rows keep the header's shape; the section, balance and total rows the preset knows are skipped first.
+    @Test func aShiftedTransactionRowIsRejected() throws {
+        var text = try String(contentsOfFile: S.fixture("quickbooks-general-ledger.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: ",02/01/2024,Deposit,DEP-3,Bank,Interest,1000 Bank,1.23,1.23,GEN", with: ",02/01/2024,Deposit,DEP-3,Bank,Interest,1000 Bank,1.23,GEN")
+        let out = try S.read(try quickbooks(), text: text, name: "qb.csv")
+        #expect(out.findings("reject.fields").map(\.rendered) == ["qb.csv:19:59: error: the row has 9 fields but the header has 10 (expected 10: a value or a comma is missing, or a quote is out of place)"])
+        #expect(out.sink.rowsSkipped == 13)
+        #expect(out.totalsBalance)
+    }
 }
+

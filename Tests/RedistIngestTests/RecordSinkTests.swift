@@ -25,6 +25,19 @@ struct RecordSinkTests {
         #expect(sink.diagnostics.map(\.severity) == [.error, .error, .note])
     }
 
+    /// Totals past 64 bits are noted where they overflowed, never a trap; the file then fails.
+    @Test func totalsThatOverflowFailTheFileInsteadOfTrapping() {
+        let sink = RecordSink { _ in }
+        let big = Int64.max / 2 + 1
+        sink.load(movement(big), amount: big)
+        #expect(sink.totalsFailure == nil)
+        let later = SourceLocation(file: "f.csv", line: 9, column: 1)
+        sink.reject(later, check: "reject.date", "bad", amount: Money(minorUnits: -big, currency: .gbp))
+        sink.skip(here, check: "skip.total", "total", amount: Money(minorUnits: big, currency: .gbp))
+        #expect(sink.overflowAt == later)
+        #expect(sink.totalsFailure?.description.hasPrefix("f.csv:9:1: error: the amounts of this file add up to more than redist can count") == true)
+    }
+
     @Test func aFailedLastCheckTurnsTheRowIntoAReject() {
         var handed: [SourceRecord] = []
         let sink = RecordSink { handed.append($0) }

@@ -95,10 +95,59 @@ struct ThreeSixtyGivingReaderTests {
         let warning = try #require(out.findings("missing-column").first)
         #expect(warning.severity == .warning)
         #expect(warning.location.line == 1)
-        // As a funder's file, none of its grants can be to the organisation.
+        // As a funder's file it cannot say which grants are the organisation's: refused whole, not skipped row by row.
         let asFunder = S.read(reader(.grantsIn), S.fixture("360giving-no-recipient-id.csv"))
         #expect(asFunder.grants.isEmpty)
-        #expect(asFunder.sink.rowsSkipped == 2)
+        #expect(asFunder.failure?.description.hasPrefix("360giving-no-recipient-id.csv:1:1: error: the header has no column \"Recipient Org:Identifier\" (found: ") == true)
+    }
+
+    /// A funder's file is narrowed to the organisation's grants by id, compared as IATI ids are; a blank recipient is never the organisation.
+    @Test func grantsInNeedsTheOrganisationsIdAndComparesItLoosely() throws {
+        #expect(throws: ReaderConfigurationError.self) {
+            try ThreeSixtyGivingReader(ReaderConfiguration(sourceName: "grants", role: .grantsIn, organisationId: " "))
+        }
+        let text = """
+            Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier
+            360G-1,10,2023-04-03, gb-chc-9990012 ,GB-CHC-1
+            360G-2,20,2023-04-03,,GB-CHC-1
+            360G-3,30,2023-04-03,GB-CHC-99900123,GB-CHC-1
+            360G-4,40,2023-04-03,360G-NPSN,GB-CHC-1
+
+            """
+        let out = try S.read(reader(.grantsIn), text: text)
+        #expect(out.grants.map(\.identifier) == ["360G-1"])
+        #expect(out.sink.rowsSkipped == 3)
+        // Another id of the organisation's, as for IATI.
+        let also = try S.read(reader(.grantsIn, options: ["organisation_ref": "360G-NPSN"]), text: text)
+        #expect(also.grants.map(\.identifier) == ["360G-1", "360G-4"])
+        // With no id at all configured but a ref, a blank recipient is still not the organisation.
+        let refOnly = try ThreeSixtyGivingReader(ReaderConfiguration(sourceName: "g", role: .grantsIn, options: ["organisation_ref": "X-1"]))
+        #expect(try S.read(refOnly, text: text).grants.isEmpty)
+    }
+
+    /// The organisation is the funder of its own register: no Funding Org columns needed.
+    @Test func aRegisterWithoutFundingOrgColumnsIsTheOrganisations() throws {
+        let out = try S.read(reader(.grantsOut), text: "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier\n360G-1,10,2023-04-03,360G-G1\n")
+        #expect(out.failure == nil)
+        #expect(out.grants.map(\.funderId) == [Self.organisation])
+        // A funder's file must still say who the funder is.
+        let funder = try S.read(reader(.grantsIn), text: "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier\n360G-1,10,2023-04-03,GB-CHC-9990012\n")
+        #expect(funder.failure?.description == "input.csv:1:1: error: the header has no column \"Funding Org:Identifier\" (found: \"Identifier\", \"Amount Awarded\", \"Award Date\", \"Recipient Org:Identifier\")")
+    }
+
+    /// A month-first date among day-first ones refuses the file: `03/04/2023` could be either.
+    @Test func aMonthFirstDateRefusesTheFile() throws {
+        let text = "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier\n360G-1,10,03/04/2023,A,B\n360G-2,10,11/27/2023,A,B\n"
+        let out = try S.read(reader(.grantsOut), text: text)
+        #expect(out.failure?.description == "input.csv:3:11: error: \"11/27/2023\" is a date only as mm/dd/yyyy, but this source reads dates as yyyy-mm-dd or dd/mm/yyyy: the file's dates look like mm/dd/yyyy, so none of them can be trusted and nothing from this file is loaded (expected date_format = \"mm/dd/yyyy\" for this file, or dates as dd/mm/yyyy)")
+    }
+
+    /// Published 360Giving files write award dates with a time (`dd/mm/yyyy hh:mm`).
+    @Test func datesWithATimeAreRead() throws {
+        let text = "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Funding Org:Identifier\n360G-1,10,03/04/2023 00:00,A,B\n360G-2,10,2023-04-05T10:30:00+01:00,A,B\n"
+        let out = try S.read(reader(.grantsOut), text: text)
+        #expect(out.grants.map(\.awardDate) == [Day(year: 2023, month: 4, day: 3), Day(year: 2023, month: 4, day: 5)])
+        #expect(out.errors.isEmpty)
     }
 
     @Test func anEmptyFileFails() throws {

@@ -169,22 +169,29 @@ import Testing
         #expect(out.diagnostics("reject.amount").first?.message == "CLBD balance: the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)")
     }
 
-    @Test func amountsPast64BitsFailTheBalanceCheckWithoutACrash() throws {
+    @Test func amountsPast64BitsAreRefusedWithoutACrash() throws {
+        // One amount past the parser's bound: refused where it stands, and the balance is not claimed checked.
         let huge = "92233720368547758.07"
         let entry = "<Ntry><Amt Ccy=\"EUR\">\(huge)</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>\n"
-        // (Two such entries overflow the control totals too: RecordSink's to check, not the reader's.)
-        for (entries, opening) in [(entry, huge), ("", huge)] {
-            var text = Self.statement(entries, opening: opening, closing: entries.isEmpty ? "-" + huge : "3.00")
-            // A closing balance of minus the largest amount: a debit.
-            text = text.replacingOccurrences(of: ">-\(huge)</Amt>", with: ">\(huge)</Amt><CdtDbtInd>DBIT</CdtDbtInd>")
-            let path = try XMLTestSupport.temporaryFile("s.xml", text)
-            defer { XMLTestSupport.remove(path) }
-            let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: "s.xml")
-            #expect(out.failure == nil)
-            let check = try #require(out.diagnostics("bank.balance").first)
-            #expect(check.severity == .error, "\(check.rendered)")
-            #expect(check.rendered.hasPrefix("s.xml:3 (/Document/BkToCstmrStmt/Stmt[1]/Bal[2]): error:"), "\(check.rendered)")
-        }
+        let text = Self.statement(entry, opening: huge, closing: "3.00")
+        let path = try XMLTestSupport.temporaryFile("s.xml", text)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: "s.xml")
+        #expect(out.failure == nil)
+        let refused = out.diagnostics("reject.amount")
+        #expect(refused.count == 2 && refused.allSatisfy { $0.severity == .error })
+        #expect(out.diagnostics("bank.balance").allSatisfy { $0.severity != .note })  // never "closing balance = opening + entries"
+        #expect(out.totalsBalance)
+
+        // Many amounts each under the bound whose sum passes 64 bits: the file fails at the line it happened, no trap.
+        let near = "9999999999999.99"
+        let many = String(repeating: "<Ntry><Amt Ccy=\"EUR\">\(near)</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>\n", count: 9300)
+        let path2 = try XMLTestSupport.temporaryFile("s2.xml", Self.statement(many, opening: near, closing: "3.00"))
+        defer { XMLTestSupport.remove(path2) }
+        let out2 = XMLTestSupport.read(XMLTestSupport.camt(), path2, display: "s2.xml")
+        #expect(out2.failure == nil)
+        let failure = try #require(out2.sink.totalsFailure, "expected the file to fail on its totals")
+        #expect("\(failure)".hasPrefix("s2.xml:"), "\(failure)")
     }
 
     // MARK: Damaged input

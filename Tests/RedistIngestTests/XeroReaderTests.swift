@@ -85,4 +85,17 @@ struct XeroReaderTests {
         #expect(XeroReader.splitHeading("Bank - Current - Main") == ("Bank", "Current - Main"))
         #expect(XeroReader.splitHeading("Bank") == ("Bank", "Bank"))
     }
+
+    /// A row with both a debit and a credit is refused, not netted; shifted rows are refused too.
+    @Test func bothSidesAndShiftedRowsAreRefused() throws {
+        var text = try String(contentsOfFile: S.fixture("xero-account-transactions.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "Refund of unspent grant,360G-NPSN-GO-0003,,150.00,", with: "Refund of unspent grant,360G-NPSN-GO-0003,5.00,150.00,")
+        text = text.replacingOccurrences(of: "02 Feb 2024,Transfer,,Transfer to savings,,\"1,000.00\",,,,0.00,GEN", with: "02 Feb 2024,Transfer,,Transfer to savings,,1,000.00,,,,0.00,GEN")
+        let out = try S.read(xero(), text: text, name: "xero.csv")
+        #expect(out.findings("reject.amount").first?.rendered == "xero.csv:15:97: error: both debit (5.00) and credit (150.00) hold an amount (expected one of them, the other empty or 0.00)")
+        #expect(out.findings("reject.fields").map(\.location.line) == [21])
+        #expect(out.sink.rowsSkipped == 13)
+        #expect(out.totalsBalance)
+    }
 }
+

@@ -19,7 +19,7 @@ struct AmountParserFastPathTests {
                 }
                 for input in inputs {
                     let fast = input.withUnsafeBytes { parser.parse($0) }
-                    let general = input.withUnsafeBytes { parser.general($0) }
+                    let general = input.withUnsafeBytes { parser.general($0).value }
                     #expect(fast == general, "\(String(decoding: input, as: UTF8.self)) digits \(digits) comma \(decimalComma)")
                 }
             }

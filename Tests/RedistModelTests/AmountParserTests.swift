@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Amount parser")
 struct AmountParserTests {
-    let pence = AmountParser(digits: 2)
+    let pence = AmountParser(digits: 2, rounding: false)
 
     /// Every spelling the design promises, and the ones found in the real exports of the corpus.
     @Test(arguments: [
@@ -12,7 +12,7 @@ struct AmountParserTests {
         ("12.00-", -1_200), ("123456/100", 123_456), ("0", 0), ("7", 700), ("7.5", 750), (".23", 23), ("$.23", 23),
         ("- $220.00", -22_000), ("+ $1,150.00", 115_000), ("$20,053.01", 2_005_301), ("($85.00)", -8_500), ("$3520.00", 352_000),
         ("€12.50", 1_250), ("£ 12", 1_200), ("  42.10  ", 4_210), ("\t3.00", 300), ("1,234,567.89", 123_456_789),
-        ("-0.00", 0), ("+5", 500), ("$-5", -500), ("12 -", -1_200), ("-1/3", -33), ("2/3", 67),
+        ("-0.00", 0), ("+5", 500), ("$-5", -500), ("12 -", -1_200), ("18.150", 1_815), ("-50000/1000", -5_000),
     ])
     func acceptsTheSpellingsOfRealExports(text: String, units: Int64) {
         #expect(pence.parse(text) == units, "\(text)")
@@ -27,19 +27,66 @@ struct AmountParserTests {
         #expect(pence.parse(text) == nil, "\(text) should not be an amount")
     }
 
-    @Test func roundsExtraDigitsHalfAwayFromZero() {
-        #expect(pence.parse("12.345") == 1_235)
-        #expect(pence.parse("12.3449") == 1_234)
-        #expect(pence.parse("-12.345") == -1_235)
-        #expect(pence.parse("(12.345)") == -1_235)
-        #expect(pence.parse("0.995") == 100)
-        #expect(pence.parse("18.150") == 1_815)  // camt.053 amounts with three decimals are exact
-        #expect(pence.parse("1/8") == 13)
-        #expect(pence.parse("-1/8") == -13)
-        #expect(AmountParser(digits: 0).parse("1234.5") == 1_235)
-        #expect(AmountParser(digits: 0).parse("1234.49") == 1_234)
-        #expect(AmountParser(digits: 3).parse("4.75") == 4_750)
-        #expect(AmountParser(digits: 3).parse("4.7505") == 4_751)
+    /// More decimals than the currency has would be a silent rounding: refused, unless the extra digits are zeros.
+    @Test func refusesExtraDigitsUnlessTheyAreZeros() {
+        for text in ["12.345", "12.3449", "-12.345", "(12.345)", "0.995", "1/8", "-1/3", "2/3", "12.001"] {
+            #expect(pence.parse(text) == nil, "\(text)")
+        }
+        #expect(pence.read("12.345") == .tooManyDecimals(3))
+        #expect(pence.read("1/3") == .tooManyDecimals(nil))
+        #expect(pence.read("18.150") == .amount(1_815))  // camt.053 amounts with three decimals are exact
+        #expect(pence.read("18.1500000") == .amount(1_815))
+        #expect(pence.read("123456/100") == .amount(123_456))
+        #expect(AmountParser(digits: 0, rounding: false).read("1234.5") == .tooManyDecimals(1))
+        #expect(AmountParser(digits: 0, rounding: false).read("1234.0") == .amount(1_234))
+        #expect(AmountParser(digits: 3, rounding: false).parse("4.75") == 4_750)
+        // A parser for a currency refuses them; one that knows only the digits rounds, as XML values need.
+        #expect(AmountParser(currency: .gbp).read("12.345") == .tooManyDecimals(3))
+        #expect(AmountParser(digits: 2).read("12.345") == .rounded(1_235))
+        #expect(pence.problem(pence.read("12.345"), text: "12.345", currency: "GBP")
+                == "\"12.345\" has 3 decimal places but GBP has 2 (expected at most 2, or round_amounts = \"true\" in [source.options] to round them)")
+    }
+
+    @Test func roundsExtraDigitsHalfAwayFromZeroWhenAskedTo() {
+        let rounding = AmountParser(currency: .gbp, rounding: true)
+        #expect(rounding.read("12.345") == .rounded(1_235))
+        #expect(rounding.read("12.34") == .amount(1_234))
+        #expect(rounding.parse("12.3449") == 1_234)
+        #expect(rounding.parse("-12.345") == -1_235)
+        #expect(rounding.parse("(12.345)") == -1_235)
+        #expect(rounding.parse("0.995") == 100)
+        #expect(rounding.read("18.150") == .amount(1_815))
+        #expect(rounding.read("1/8") == .rounded(13))
+        #expect(rounding.parse("-1/8") == -13)
+        #expect(rounding.parse("-1/3") == -33)
+        #expect(rounding.parse("2/3") == 67)
+        #expect(AmountParser(digits: 0, rounding: true).parse("1234.5") == 1_235)
+        #expect(AmountParser(digits: 0, rounding: true).parse("1234.49") == 1_234)
+        #expect(AmountParser(digits: 3, rounding: true).parse("4.7505") == 4_751)
+    }
+
+    /// Each currency accepts its own symbol only: `$10.00` is not ten pounds.
+    @Test func aSymbolMustBeTheCurrencys() {
+        let gbp = AmountParser(currency: .gbp)
+        let usd = AmountParser(currency: Currency(code: "USD")!)
+        let cad = AmountParser(currency: Currency(code: "CAD")!)
+        let eur = AmountParser(currency: Currency(code: "EUR")!)
+        let chf = AmountParser(currency: Currency(code: "CHF")!)
+        #expect(gbp.read("£10.00") == .amount(1_000))
+        #expect(gbp.read("$10.00") == .wrongSymbol("$"))
+        #expect(gbp.read("€20.00") == .wrongSymbol("€"))
+        #expect(gbp.read("(¥20)") == .wrongSymbol("¥"))
+        #expect(usd.read("- $220.00") == .amount(-22_000))
+        #expect(cad.read("$1.00") == .amount(100))
+        #expect(usd.read("£1.00") == .wrongSymbol("£"))
+        #expect(eur.read("€20.00") == .amount(2_000))
+        #expect(eur.read("$20.00") == .wrongSymbol("$"))
+        #expect(chf.read("€20.00") == .wrongSymbol("€"))
+        #expect(chf.read("20.00") == .amount(2_000))
+        #expect(gbp.problem(gbp.read("$10.00"), text: "$10.00", currency: "GBP")
+                == "\"$10.00\" has the symbol $ but the amounts of this source are in GBP (expected £ or no symbol)")
+        // A wrong symbol on something that is not an amount anyway is just not an amount.
+        #expect(gbp.read("$1.2.3") == .notAnAmount)
     }
 
     @Test func decimalCommaSwapsTheMarks() {
@@ -67,14 +114,22 @@ struct AmountParserTests {
     /// A fraction whose remainder is more than half of Int64 still rounds, rather than trapping.
     @Test func hugeFractionsRoundWithoutOverflow() {
         // 9e16 / 9.1e18 of a pound is 0.989p: one penny.
-        #expect(pence.parse("90000000000000000/9100000000000000000") == 1)
-        #expect(pence.parse("-90000000000000000/9100000000000000000") == -1)
-        #expect(pence.parse("92233720368547758/1") == 9_223_372_036_854_775_800)
+        let rounding = AmountParser(digits: 2, rounding: true)
+        #expect(rounding.parse("90000000000000000/9100000000000000000") == 1)
+        #expect(rounding.parse("-90000000000000000/9100000000000000000") == -1)
+        #expect(pence.read("92233720368547758/1") == .tooLarge)
     }
 
-    @Test func theLargestAmountStillFits() {
-        #expect(pence.parse("92233720368547758.07") == Int64.max)
-        #expect(pence.parse("-92233720368547758.07") == -Int64.max)
+    /// No single amount may be so large that a file's sums could overflow: ten trillion pounds and more are refused.
+    @Test func amountsAboveTheBoundAreRefused() {
+        #expect(pence.read("92233720368547758.07") == .tooLarge)
+        #expect(pence.read("-92,233,720,368,547,758.07") == .tooLarge)
+        #expect(pence.read("10000000000000.00") == .tooLarge)
+        #expect(pence.read("9999999999999.99") == .amount(999_999_999_999_999))
+        #expect(pence.read("-9,999,999,999,999.99") == .amount(-999_999_999_999_999))
+        #expect(AmountParser(digits: 0).read("1000000000000000") == .tooLarge)
+        #expect(pence.problem(.tooLarge, text: "92,233,720,368,547,758.07", currency: "GBP")
+                == "\"92,233,720,368,547,758.07\" is larger than redist accepts (expected less than 10,000,000,000,000.00)")
     }
 
     @Test func parsesBytesAsWellAsStrings() {

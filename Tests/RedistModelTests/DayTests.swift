@@ -79,4 +79,26 @@ struct DayTests {
             #expect(format.expectation.hasPrefix("expected a date as \(format.rawValue)"))
         }
     }
+
+    /// A time of day may follow any date format, as published files write one (`dd/mm/yyyy hh:mm`).
+    @Test func aTimeMayFollowAnyFormat() {
+        let cases: [(DateFormat, String, Day)] = [
+            (.dayMonthYear, "31/03/2024 14:05", Day(year: 2024, month: 3, day: 31)!),
+            (.dayMonthYear, "31/03/2024 14:05:09", Day(year: 2024, month: 3, day: 31)!),
+            (.dayMonthYear, "01/04/2024T09:30:00+01:00", Day(year: 2024, month: 4, day: 1)!),
+            (.monthDayYear, "3/31/2024 2:05:00 PM", Day(year: 2024, month: 3, day: 31)!),
+            (.iso, "2024-03-31T14:05:00Z", Day(year: 2024, month: 3, day: 31)!),
+            (.iso, "2024-03-31T13:25:56.478733084+02:00", Day(year: 2024, month: 3, day: 31)!),
+            (.iso, "2000-09-08 21:18:41 +0200", Day(year: 2000, month: 9, day: 8)!),
+            (.yearMonthDaySlashes, "2024/03/31 00:00", Day(year: 2024, month: 3, day: 31)!),
+            (.dayMonthNameYear, "2 Sep 2022 10:00", Day(year: 2022, month: 9, day: 2)!),
+        ]
+        for (format, text, day) in cases { #expect(format.parse(Substring(text)) == day, "\(text)") }
+        for (format, text) in [(DateFormat.dayMonthYear, "31/03/2024 25:00"), (.dayMonthYear, "31/03/2024 14:5"),
+                               (.dayMonthYear, "31/03/2024 noon"), (.iso, "2024-03-31 garbage"), (.iso, "2024-03-31T14:05+25:00"),
+                               (.monthDayYear, "3/31/2024 13:00 PM"), (.dayMonthNameYear, "2 Sep 2022 10")] {
+            #expect(format.parse(Substring(text)) == nil, "\(text)")
+        }
+    }
 }
+

@@ -30,9 +30,9 @@ struct ParserFuzzTests {
         }
     }
 
-    /// Amounts below 10^18 minor units: the parser may refuse larger ones, so
-    /// that no single amount can make a file's sums overflow.
-    static let largest: Int64 = 1_000_000_000_000_000_000
+    /// Amounts below `AmountParser.maximum` minor units: the parser refuses
+    /// larger ones, so that no single amount can make a file's sums overflow.
+    static let largest: Int64 = AmountParser.maximum
 
     /// Every accepted spelling of a random amount, over the range of minor units.
     static func spellings(_ units: Int64, digits: Int, decimalComma: Bool) -> [String] {
