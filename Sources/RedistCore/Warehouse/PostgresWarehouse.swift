@@ -584,8 +584,13 @@ private final class ColumnBuilder: @unchecked Sendable {
     private func lookUp(_ d: [(Int32, Int32)], _ id: Int64) -> (Int32, Int32) { id >= 0 && id < d.count ? d[Int(id)] : (0, 0) }
 
     func add(_ row: PostgresRow) throws {
-        let r = row.makeRandomAccess()
-        let fileId = try r.int(0)
+        // The cells in order, without the random-access row's arrays.
+        var cells = row.makeIterator()
+        func next() throws -> PostgresCell {
+            guard let cell = cells.next() else { throw WarehouseServerError("movement_row gave a row with too few columns") }
+            return cell
+        }
+        let fileId = try next().int64()
         if fileId != currentFile {
             if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
             fileRows = []
@@ -598,31 +603,33 @@ private final class ColumnBuilder: @unchecked Sendable {
         }
         guard let info = fileInfo else { return }
         fileRows.append(Int32(table.count))
-        table.line.append(Int32(try r.int(1)))
-        table.identity.append(try r.int(2))
-        table.occurrence.append(Int32(try r.int(3)))
-        guard let day = r[4].withBytes({ Warehouse.ordinal($0, $1) }) else {
-            throw WarehouseServerError("movement_row holds \"\(try r.text(4))\" where a date was stored")
+        table.line.append(Int32(try next().int64()))
+        table.identity.append(try next().int64())
+        table.occurrence.append(Int32(try next().int64()))
+        let dateCell = try next()
+        guard let day = dateCell.withBytes({ Warehouse.ordinal($0, $1) }) else {
+            throw WarehouseServerError("movement_row holds \"\(try dateCell.decode(String.self))\" where a date was stored")
         }
         table.day.append(Int32(day))
-        table.amount.append(try r.int(5))
-        let code = try r.text(6)
-        if code != currencyCode || table.currencies.isEmpty {
-            currencyCode = code
-            currencyIndex = table.currencyIndex(Currency(code: code) ?? .gbp)
+        table.amount.append(try next().int64())
+        let currencyCell = try next()
+        if table.currencies.isEmpty || !currencyCell.withBytes({ p, n in
+            currencyCode.utf8.count == n && currencyCode.utf8.elementsEqual(UnsafeBufferPointer(start: p, count: n)) }) {
+            currencyCode = try currencyCell.decode(String.self)
+            currencyIndex = table.currencyIndex(Currency(code: currencyCode) ?? .gbp)
         }
         table.currency.append(currencyIndex)
-        let a = lookUp(accounts, try r.int(7))
+        let a = lookUp(accounts, try next().int64())
         table.account.append(a.0); table.accountName.append(a.1)
-        table.fund.append(lookUp(funds, try r.int(8)).0)
-        let c = lookUp(counterparties, try r.int(9))
+        table.fund.append(lookUp(funds, try next().int64()).0)
+        let c = lookUp(counterparties, try next().int64())
         table.counterparty.append(c.0); table.counterpartyId.append(c.1)
-        r[10].withBytes { table.description.append($0, $1) }
-        r[11].withBytes { table.reference.append($0, $1) }
-        r[12].withBytes { table.nativeId.append($0, $1) }
-        let kind = try r.text(13)
-        table.kind.append(kind.isEmpty ? 0 : table.intern(kind))
-        if let path = try r.optionalText(14) { table.path.append(table.intern(path)) } else { table.path.append(-1) }
+        try next().withBytes { table.description.append($0, $1) }
+        try next().withBytes { table.reference.append($0, $1) }
+        try next().withBytes { table.nativeId.append($0, $1) }
+        let kindCell = try next()
+        table.kind.append(kindCell.withBytes({ $1 }) == 0 ? 0 : table.intern(try kindCell.decode(String.self)))
+        if let path = try next().decode(String?.self) { table.path.append(table.intern(path)) } else { table.path.append(-1) }
         table.origin.append(info)
     }
 
@@ -640,6 +647,16 @@ extension PostgresRandomAccessRow {
 }
 
 extension PostgresCell {
+    /// A BIGINT, read straight from its eight bytes when sent in binary.
+    @inline(__always)
+    func int64() throws -> Int64 {
+        if format == .binary, dataType == .int8, let bytes, bytes.readableBytes == 8,
+           let v = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
+            return v
+        }
+        return try decode(Int64.self)
+    }
+
     /// The cell's bytes (text as UTF-8), without making a value; (nil, 0) for NULL.
     func withBytes<R>(_ body: (UnsafePointer<UInt8>?, Int) -> R) -> R {
         guard let bytes else { return body(nil, 0) }
