@@ -108,6 +108,8 @@ struct GnuCashTransaction: Sendable, Equatable {
     var currencySpace = ""
     var currencyId = ""
     var datePosted = ""
+    /// `datePosted` read as a date (nil when it is not one).
+    var dayPosted: Day?
     var description = ""
     var num = ""
     var splits: [GnuCashSplit] = []
@@ -153,6 +155,11 @@ final class GnuCashHandler: XMLStreamHandler {
         case templateDescription
     }
     private var field: Field?
+    /// Bytes of a field read without a `String` (the date posted).
+    private var scratch: [UInt8] = []
+    /// Fields no movement uses (the transaction's id, reconciled state,
+    /// quantity) are read only when a test looks at the whole parse.
+    private var keepsAll: Bool { onTransaction != nil }
     private var fieldDepth = 0
 
     init(_ s: XMLStream, sink: RecordSink, accountByCode: Bool = true, memoIsCounterparty: Bool = false) {
@@ -226,14 +233,14 @@ final class GnuCashHandler: XMLStreamHandler {
             guard d == splitDepth + 1, prefix == pSplit else { return }
             if name == nId { begin(.splitId, s) }
             else if name == nMemo { begin(.memo, s) }
-            else if name == nReconciled { begin(.reconciled, s) }
+            else if name == nReconciled { if keepsAll { begin(.reconciled, s) } }
             else if name == nValue { begin(.value, s) }
-            else if name == nQuantity { begin(.quantity, s) }
+            else if name == nQuantity { if keepsAll { begin(.quantity, s) } }
             else if name == nAccount { begin(.splitAccount, s) }
             return
         }
         if d == t + 1 && prefix == pTrn {
-            if name == nId { begin(.trnId, s) }
+            if name == nId { if keepsAll { begin(.trnId, s) } }
             else if name == nDescription { begin(.description, s) }
             else if name == nNum { begin(.num, s) }
         } else if d == t + 2 && prefix == pCmdty && s.name(atDepth: t + 1) == nCurrency {
@@ -249,6 +256,18 @@ final class GnuCashHandler: XMLStreamHandler {
 
     override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
+        if let f = field, d == fieldDepth {
+            if f == .datePosted {
+                // Read as a date from the bytes; the text is kept only to be shown (or looked at).
+                scratch.removeAll(keepingCapacity: true)
+                XMLText.appendCollapsed(s.textBytes, to: &scratch)
+                let day = scratch.withUnsafeBufferPointer { XMLText.isoDay($0) }
+                transaction?.dayPosted = day
+                transaction?.datePosted = day == nil || keepsAll ? String(decoding: scratch, as: UTF8.self) : ""
+                field = nil
+                s.endText()
+            }
+        }
         if let f = field, d == fieldDepth {
             let text = s.text
             switch f {
@@ -334,7 +353,7 @@ final class GnuCashHandler: XMLStreamHandler {
         var currency: Currency? = nil
         let space = t.currencySpace.uppercased()
         if space == "ISO4217" || space == "CURRENCY" { currency = Currency(code: t.currencyId) }
-        let day = Day(iso: t.datePosted)
+        let day = t.dayPosted
         for sp in t.splits {
             guard let a = accounts[sp.account] else {
                 sink.reject(sp.location, check: "reject.account",

@@ -84,32 +84,38 @@ public struct IATIReader: SourceReader, Sendable {
     ]
 }
 
-/// One IATI transaction as read, before it is mapped to a movement.
+/// A run of bytes in an activity's `bytes`: a field as read (decoded and
+/// white space collapsed), made a `String` only if a record keeps it.
+struct IATIText: Sendable, Equatable {
+    var start = 0
+    var end = 0
+    var isEmpty: Bool { start == end }
+}
+
+/// One IATI transaction as read, before it is mapped to a movement. Its
+/// fields are byte ranges in its activity's `bytes`, so a transaction holds
+/// no `String` and costs nothing to move or drop.
 struct IATITransaction: Sendable, Equatable {
     var ordinal = 0
-    var ref = ""
-    var typeCode = ""
-    var date = ""
-    var valueText = ""
-    var valueCurrency = ""
-    var valueDate = ""
-    var description = ""
-    var providerRef = ""
-    var providerName = ""
-    var providerActivityId = ""
-    var receiverRef = ""
-    var receiverName = ""
-    var receiverActivityId = ""
-    var location: SourceLocation
+    var ref = IATIText()
+    var typeCode = IATIText()
+    var date = IATIText()
+    var valueText = IATIText()
+    var valueCurrency = IATIText()
+    var valueDate = IATIText()
+    var description = IATIText()
+    var providerRef = IATIText()
+    var providerName = IATIText()
+    var providerActivityId = IATIText()
+    var receiverRef = IATIText()
+    var receiverName = IATIText()
+    var receiverActivityId = IATIText()
+    /// Where the `<transaction>` starts: its line and its element path.
+    var line = 0
+    var path = IATIText()
     /// Lines of `<value>` and `<transaction-date>`, 0 when absent.
     var valueLine = 0
     var dateLine = 0
-
-    /// Where a child element of the transaction is, for errors.
-    func location(of child: String, line: Int) -> SourceLocation {
-        guard line > 0 else { return location }
-        return SourceLocation(file: location.file, line: line, path: (location.path ?? "") + "/" + child)
-    }
 }
 
 /// One IATI activity's header fields, and its transactions until it ends.
@@ -121,12 +127,19 @@ struct IATIActivity: Sendable {
     var defaultCurrency = ""
     var location: SourceLocation
     var transactions: [IATITransaction] = []
+    /// The bytes the transactions' fields point into (filled in only for `onActivity`).
+    var bytes: [UInt8] = []
+
+    /// A transaction's field as text.
+    func text(_ t: IATIText) -> String { bytes.withUnsafeBufferPointer { IATIHandler.string(t, $0) } }
 }
 
 /// The SAX state machine for IATI activity files.
 final class IATIHandler: XMLStreamHandler {
     private let reader: IATIReader
     private let sink: RecordSink
+    /// The file as messages name it.
+    private let displayPath: String
     /// Called with each activity when it ends (tests use it to see the parse itself).
     var onActivity: ((IATIActivity) -> Void)?
 
@@ -145,6 +158,18 @@ final class IATIHandler: XMLStreamHandler {
 
     // State.
     private var spareTransactions: [IATITransaction] = []
+    /// The current activity's fields as bytes (`IATIText` ranges point
+    /// here), behind a pointer: a transaction lays out a dozen fields, and
+    /// an `Array` would check its uniqueness and capacity for each.
+    private var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    private var bytesCount = 0
+    private var bytesCapacity = 4096
+    private var laidOut: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: bytesCount) }
+    /// The last counterparty, counterparty id, description and kind made
+    /// `String`s: a funder's file names the same provider (and often the
+    /// same description and type) transaction after transaction, and an
+    /// equal `String` is shared rather than made again.
+    private var lastProviderName = "", lastProviderRef = "", lastDescription = "", lastKind = ""
     private var activityDepth = 0
     private var activity: IATIActivity?
     private var transactionDepth = 0
@@ -154,10 +179,11 @@ final class IATIHandler: XMLStreamHandler {
     private var field: Field?
     private var fieldDepth = 0
     private var narrativeTaken = false
-    private var narrativeText = ""
+    private var narrativeText = IATIText()
 
     init(_ s: XMLStream, reader: IATIReader, sink: RecordSink) {
         self.reader = reader
+        displayPath = s.displayPath
         grantsIn = reader.configuration.role == .grantsIn
         self.sink = sink
         nActivities = s.intern("iati-activities"); nActivity = s.intern("iati-activity")
@@ -173,11 +199,13 @@ final class IATIHandler: XMLStreamHandler {
         s.alwaysIndex(nActivity, nTransaction)
     }
 
+    deinit { bytes.deallocate() }
+
     private func beginField(_ f: Field, _ s: XMLStream) {
         field = f
         fieldDepth = s.depth
         narrativeTaken = false
-        narrativeText = ""
+        narrativeText = IATIText()
         s.beginText()
     }
 
@@ -199,6 +227,7 @@ final class IATIHandler: XMLStreamHandler {
             if name == nActivity {
                 activityDepth = d
                 activity = IATIActivity(defaultCurrency: tag.attribute(aDefaultCurrency) ?? "", location: s.location())
+                bytesCount = 0
                 // The last activity's list, emptied, so that a long read does not grow a new one each time.
                 swap(&activity!.transactions, &spareTransactions)
             }
@@ -212,8 +241,9 @@ final class IATIHandler: XMLStreamHandler {
             guard d == activityDepth + 1 else { return }
             if name == nTransaction {
                 transactionDepth = d
-                transaction = IATITransaction(ordinal: (activity?.transactions.count ?? 0) + 1,
-                                              ref: tag.attribute(aRef) ?? "", location: s.location())
+                var t = IATITransaction(ordinal: (activity?.transactions.count ?? 0) + 1, ref: attribute(tag, aRef), line: s.line)
+                t.path = lay(s.elementPathBytes(), attribute: false)
+                transaction = t
             } else if name == nIdentifier {
                 beginField(.identifier, s)
             } else if name == nTitle {
@@ -226,40 +256,129 @@ final class IATIHandler: XMLStreamHandler {
         }
         guard d == transactionDepth + 1 else { return }
         if name == nTransactionType {
-            transaction?.typeCode = tag.attribute(aCode) ?? ""
+            transaction?.typeCode = attribute(tag, aCode)
         } else if name == nTransactionDate {
-            transaction?.date = tag.attribute(aIsoDate) ?? ""
+            transaction?.date = attribute(tag, aIsoDate)
             transaction?.dateLine = s.line
         } else if name == nValue {
-            transaction?.valueCurrency = tag.attribute(aCurrency) ?? ""
-            transaction?.valueDate = tag.attribute(aValueDate) ?? ""
+            transaction?.valueCurrency = attribute(tag, aCurrency)
+            transaction?.valueDate = attribute(tag, aValueDate)
             transaction?.valueLine = s.line
             beginField(.value, s)
         } else if name == nDescription {
             beginField(.description, s)
         } else if name == nProviderOrg {
-            transaction?.providerRef = tag.attribute(aRef) ?? ""
-            if readsAll { transaction?.providerActivityId = tag.attribute(aProviderActivityId) ?? "" }
+            transaction?.providerRef = attribute(tag, aRef)
+            if readsAll { transaction?.providerActivityId = attribute(tag, aProviderActivityId) }
             beginField(.provider, s)
         } else if name == nReceiverOrg && readsAll {
-            transaction?.receiverRef = tag.attribute(aRef) ?? ""
-            transaction?.receiverActivityId = tag.attribute(aReceiverActivityId) ?? ""
+            transaction?.receiverRef = attribute(tag, aRef)
+            transaction?.receiverActivityId = attribute(tag, aReceiverActivityId)
             beginField(.receiver, s)
         }
+    }
+
+    /// An attribute's decoded value, laid out in `bytes` (empty when absent).
+    private func attribute(_ tag: XMLStartTag, _ name: XMLName) -> IATIText {
+        guard let raw = tag.attributeBytes(name) else { return IATIText() }
+        return lay(raw, attribute: true)
+    }
+
+    /// The collected text, collapsed, laid out in `bytes`.
+    private func collectedText(_ s: XMLStream) -> IATIText { lay(s.textBytes, attribute: false) }
+
+    /// Lays out text (or an attribute value) as `XMLText.collapsed` (or
+    /// `attributeValue`) reads it. The usual field, with single spaces
+    /// between words and no `&`, is already that, and is copied as it is;
+    /// eight bytes are checked at a time.
+    private func lay(_ raw: UnsafeBufferPointer<UInt8>, attribute: Bool) -> IATIText {
+        let from = bytesCount
+        guard let base = raw.baseAddress, raw.count > 0 else { return IATIText(start: from, end: from) }
+        let n = raw.count
+        var i = 0
+        var plain = true
+        while i < n {
+            if i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                // A byte below 0x21 (white space), or an `&` in an attribute, somewhere in these eight.
+                var hit = (w &- 0x2121_2121_2121_2121) & ~w & 0x8080_8080_8080_8080
+                if attribute {
+                    let a = w ^ 0x2626_2626_2626_2626
+                    hit |= (a &- 0x0101_0101_0101_0101) & ~a & 0x8080_8080_8080_8080
+                }
+                if hit == 0 { i += 8; continue }
+            }
+            let b = base[i]
+            if b <= 0x20 {
+                // One space between two other characters is kept as it is; anything else is collapsed.
+                guard b == 0x20, i > 0, i + 1 < n, base[i + 1] > 0x20 else { plain = false; break }
+            } else if attribute && b == UInt8(ascii: "&") {
+                plain = false
+                break
+            }
+            i += 1
+        }
+        if plain {
+            append(base, n)
+        } else {
+            var decoded: [UInt8] = []
+            if attribute { XMLText.appendAttributeValue(raw, to: &decoded) } else { XMLText.appendCollapsed(raw, to: &decoded) }
+            decoded.withUnsafeBufferPointer { if let p = $0.baseAddress { append(p, $0.count) } }
+        }
+        return IATIText(start: from, end: bytesCount)
+    }
+
+    @inline(__always)
+    private func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        if bytesCount + n > bytesCapacity {
+            var capacity = bytesCapacity
+            while bytesCount + n > capacity { capacity *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: bytes, count: bytesCount)
+            bytes.deallocate()
+            bytes = grown
+            bytesCapacity = capacity
+        }
+        (bytes + bytesCount).update(from: p, count: n)
+        bytesCount += n
+    }
+
+    /// A field's bytes as a `String`: `last` again when it has the same bytes.
+    @inline(__always)
+    private static func string(_ t: IATIText, _ b: UnsafeBufferPointer<UInt8>, reusing last: inout String) -> String {
+        let new = slice(t, b)
+        let same = last.utf8.count == new.count && last.utf8.withContiguousStorageIfAvailable { old in
+            var i = 0
+            while i < old.count && old[i] == new[i] { i += 1 }
+            return i == old.count
+        } == true
+        if !same { last = String(decoding: new, as: UTF8.self) }
+        return last
+    }
+
+    /// A field's bytes as a `String`.
+    @inline(__always)
+    static func string(_ t: IATIText, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[t.start..<t.end]), as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func slice(_ t: IATIText, _ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[t.start..<t.end])
     }
 
     override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field {
             if name == nNarrative && d == fieldDepth + 1 && !narrativeTaken {
-                narrativeText = s.text
+                narrativeText = collectedText(s)
                 narrativeTaken = true
             } else if d == fieldDepth {
-                let text = narrativeTaken ? narrativeText : s.text
+                let text = narrativeTaken ? narrativeText : collectedText(s)
                 switch f {
-                case .identifier: activity?.identifier = text
-                case .title: activity?.title = text
-                case .reportingOrg: activity?.reportingOrgName = text
+                case .identifier: activity?.identifier = Self.string(text, laidOut)
+                case .title: activity?.title = Self.string(text, laidOut)
+                case .reportingOrg: activity?.reportingOrgName = Self.string(text, laidOut)
                 case .value: transaction?.valueText = text
                 case .description: transaction?.description = text
                 case .provider: transaction?.providerName = text
@@ -275,7 +394,11 @@ final class IATIHandler: XMLStreamHandler {
             transactionDepth = 0
         } else if d == activityDepth {
             if var a = activity.take() {
-                onActivity?(a)
+                if let onActivity {
+                    a.bytes = Array(laidOut)
+                    onActivity(a)
+                    a.bytes = []
+                }
                 emit(a)
                 a.transactions.removeAll(keepingCapacity: true)
                 swap(&a.transactions, &spareTransactions)
@@ -302,36 +425,51 @@ final class IATIHandler: XMLStreamHandler {
     }
 
     private func emit(_ a: IATIActivity) {
+        // The activity's default currency, resolved once for all its transactions.
+        let defaultCurrency = a.defaultCurrency.isEmpty ? nil : Currency(code: a.defaultCurrency)
+        let b = laidOut
         // Each transaction is lent where it lies, not copied out.
-        for i in a.transactions.indices { emit(a.transactions[i], of: a) }
+        for i in a.transactions.indices { emit(a.transactions[i], of: a, defaultCurrency, b) }
     }
 
-    private func emit(_ t: IATITransaction, of a: IATIActivity) {
+    private func emit(_ t: IATITransaction, of a: IATIActivity, _ defaultCurrency: Currency?, _ b: UnsafeBufferPointer<UInt8>) {
         var currency: Currency? = nil
         var currencyProblem: String? = nil
-        let code = t.valueCurrency.isEmpty ? a.defaultCurrency : t.valueCurrency
-        if code.isEmpty {
-            currencyProblem = "the value has no currency and the activity no default-currency (expected <value currency=\"GBP\"> or <iati-activity default-currency=\"GBP\">)"
-        } else if let c = Currency(code: code) {
+        if t.valueCurrency.isEmpty {
+            if a.defaultCurrency.isEmpty {
+                currencyProblem = "the value has no currency and the activity no default-currency (expected <value currency=\"GBP\"> or <iati-activity default-currency=\"GBP\">)"
+            } else if let c = defaultCurrency {
+                currency = c
+            } else {
+                currencyProblem = "\"\(a.defaultCurrency)\" is not a currency (expected an ISO 4217 code such as GBP)"
+            }
+        } else if let c = XMLText.currency(Self.slice(t.valueCurrency, b)) {
             currency = c
         } else {
-            currencyProblem = "\"\(code)\" is not a currency (expected an ISO 4217 code such as GBP)"
+            currencyProblem = "\"\(Self.string(t.valueCurrency, b))\" is not a currency (expected an ISO 4217 code such as GBP)"
         }
         var money: Money? = nil
-        if let currency, let units = AmountParser(digits: currency.minorDigits).parse(t.valueText) {
+        if let currency, let units = AmountParser(digits: currency.minorDigits).parse(UnsafeRawBufferPointer(Self.slice(t.valueText, b))) {
             money = Money(minorUnits: units, currency: currency)
+        }
+        let location = SourceLocation(file: displayPath, line: t.line, path: Self.string(t.path, b))
+        // Where a child element of the transaction is, for errors.
+        func childLocation(_ child: String, line: Int) -> SourceLocation {
+            guard line > 0 else { return location }
+            return SourceLocation(file: location.file, line: line, path: (location.path ?? "") + "/" + child)
         }
 
         if grantsIn {
-            let type = t.typeCode.uppercased()
+            let typeCode = Self.string(t.typeCode, b)
+            let type = typeCode.uppercased()
             if !IATIReader.incomingTypes.contains(type) {
                 let label = IATIReader.typeNames[type].map { " (\($0))" } ?? ""
-                let shown = t.typeCode.isEmpty ? "no transaction type" : "transaction type \(t.typeCode)\(label)"
-                sink.skip(t.location, check: "skip.transaction-type",
+                let shown = typeCode.isEmpty ? "no transaction type" : "transaction type \(typeCode)\(label)"
+                sink.skip(location, check: "skip.transaction-type",
                           "\(shown): not a commitment or disbursement to the organisation", amount: money)
                 return
             }
-            var receiverRef = t.receiverRef, receiverName = t.receiverName
+            var receiverRef = Self.string(t.receiverRef, b), receiverName = Self.string(t.receiverName, b)
             if receiverRef.isEmpty && receiverName.isEmpty && IATIReader.receivedByReporter.contains(type) {
                 receiverRef = a.reportingOrgRef
                 receiverName = a.reportingOrgName
@@ -344,36 +482,39 @@ final class IATIHandler: XMLStreamHandler {
                 let message = who.isEmpty
                     ? "the transaction names no receiver-org, so it is not known to be for the organisation"
                     : "the receiver is \(who), not the organisation"
-                sink.skip(t.location, check: "skip.other-organisation", message, amount: money)
+                sink.skip(location, check: "skip.other-organisation", message, amount: money)
                 return
             }
         }
 
         if a.identifier.isEmpty {
-            sink.reject(t.location, check: "reject.identifier",
+            sink.reject(location, check: "reject.identifier",
                         "the activity has no <iati-identifier> (expected one, such as GB-CHC-1234567-AB12)", amount: money)
             return
         }
         if let currencyProblem {
-            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.currency", currencyProblem)
+            sink.reject(childLocation("value", line: t.valueLine), check: "reject.currency", currencyProblem)
             return
         }
         guard let money else {
-            let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(t.valueText)\" is not an amount"
-            sink.reject(t.location(of: "value", line: t.valueLine), check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
+            let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(Self.string(t.valueText, b))\" is not an amount"
+            sink.reject(childLocation("value", line: t.valueLine), check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
             return
         }
-        guard let day = Day(iso: t.date) ?? Day(iso: t.valueDate) else {
-            let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(t.date)\" is not a date"
-            sink.reject(t.location(of: "transaction-date", line: t.dateLine), check: "reject.date",
+        guard let day = XMLText.isoDay(Self.slice(t.date, b)) ?? XMLText.isoDay(Self.slice(t.valueDate, b)) else {
+            let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(Self.string(t.date, b))\" is not a date"
+            sink.reject(childLocation("transaction-date", line: t.dateLine), check: "reject.date",
                         "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)
             return
         }
+        let ref = Self.string(t.ref, b)
         let movement = Movement(
             date: day, amount: money, account: a.identifier, accountName: a.title,
-            counterparty: t.providerName, counterpartyId: t.providerRef, description: t.description,
-            reference: t.ref.isEmpty ? a.identifier : t.ref, nativeId: Self.nativeId(a.identifier, t.ordinal),
-            kind: t.typeCode, location: t.location)
+            counterparty: Self.string(t.providerName, b, reusing: &lastProviderName),
+            counterpartyId: Self.string(t.providerRef, b, reusing: &lastProviderRef),
+            description: Self.string(t.description, b, reusing: &lastDescription),
+            reference: ref.isEmpty ? a.identifier : ref, nativeId: Self.nativeId(a.identifier, t.ordinal),
+            kind: Self.string(t.typeCode, b, reusing: &lastKind), location: location)
         sink.load(.movement(movement), amount: money.minorUnits)
     }
 }

@@ -53,6 +53,21 @@ struct XMLStartTag {
         }
         return nil
     }
+
+    /// The raw bytes of the attribute with this interned local name, as
+    /// libxml2 hands them over (not yet decoded: see
+    /// `XMLText.appendAttributeValue`). Valid only during `startElement`.
+    func attributeBytes(_ name: XMLName) -> UnsafeBufferPointer<UInt8>? {
+        guard let attributes else { return nil }
+        var i = 0
+        while i < attributeCount {
+            if attributes[i * 5] == name, let start = attributes[i * 5 + 3], let end = attributes[i * 5 + 4] {
+                return UnsafeBufferPointer(start: start, count: end - start)
+            }
+            i += 1
+        }
+        return nil
+    }
 }
 
 /// Drives libxml2's SAX2 push parser over one file, plain or gzip-compressed,
@@ -256,9 +271,24 @@ final class XMLStream {
 
     /// The path of the open element at `depth`.
     func elementPath(depth: Int) -> String {
-        let h = hot
-        let d = min(depth, h.pointee.depth)
+        let d = min(depth, hot.pointee.depth)
         if d == 0 { return "/" }
+        return String(decoding: UnsafeBufferPointer(start: pathBytes, count: pathEnd(depth: d)), as: UTF8.self)
+    }
+
+    /// The current element's path as bytes (valid until the next path is
+    /// asked for), for a handler that keeps byte ranges and makes the
+    /// `String` only for a record. Empty at the root's level.
+    func elementPathBytes() -> UnsafeBufferPointer<UInt8> {
+        let d = hot.pointee.depth
+        return UnsafeBufferPointer(start: pathBytes, count: d == 0 ? 0 : pathEnd(depth: d))
+    }
+
+    /// Lays out the path of the open element at depth `d` (1 or more) in
+    /// `pathBytes`, reusing the ancestors' paths laid out before, and
+    /// returns where it ends.
+    private func pathEnd(depth d: Int) -> Int {
+        let h = hot
         var k = min(h.pointee.validPrefixes, d)
         if k < d {
             let bytes = pathBytes, limit = Self.maxPathBytes
@@ -288,7 +318,7 @@ final class XMLStream {
             }
             h.pointee.validPrefixes = d
         }
-        return String(decoding: UnsafeBufferPointer(start: pathBytes, count: pathEnds[d - 1]), as: UTF8.self)
+        return pathEnds[d - 1]
     }
 
     /// `prefix:name` of the open element at `depth`.
@@ -333,6 +363,9 @@ final class XMLStream {
 
     /// The collected text, trimmed, with runs of white space made one space.
     var text: String { XMLText.collapsed(hot.pointee.collectedText) }
+
+    /// The collected text's bytes as they are (see `XMLText.appendCollapsed`).
+    var textBytes: UnsafeBufferPointer<UInt8> { hot.pointee.collectedText }
 
     /// The collected text's bytes without surrounding white space (for amounts and codes).
     func withTrimmedText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -669,6 +702,74 @@ enum XMLText {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends what `collapsed` would make a `String` of, as bytes.
+    static func appendCollapsed(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let t = trimmed(bytes)
+        guard let base = t.baseAddress, t.count > 0 else { return }
+        var needsWork = false
+        var i = 0
+        let n = t.count
+        while i < n {
+            let b = base[i]
+            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { needsWork = true; break }
+            i += 1
+        }
+        if !needsWork { out.append(contentsOf: t); return }
+        var previousSpace = false
+        for b in t {
+            if isSpace(b) {
+                if !previousSpace { out.append(0x20) }
+                previousSpace = true
+            } else {
+                out.append(b)
+                previousSpace = false
+            }
+        }
+    }
+
+    /// Appends what `attributeValue` would make a `String` of, as bytes.
+    static func appendAttributeValue(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard bytes.contains(UInt8(ascii: "&")) else { return appendCollapsed(bytes, to: &out) }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        let amp: [UInt8] = Array("&#38;".utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "&"), i + 5 <= bytes.count, bytes[i..<(i + 5)].elementsEqual(amp) {
+                decoded.append(UInt8(ascii: "&"))
+                i += 5
+            } else {
+                decoded.append(bytes[i])
+                i += 1
+            }
+        }
+        decoded.withUnsafeBufferPointer { appendCollapsed($0, to: &out) }
+    }
+
+    /// `Day(iso:)` read from bytes: `yyyy-mm-dd`, optionally followed by
+    /// `T` or a space and a time.
+    static func isoDay(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
+        guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        if b.count > 10, b[10] != UInt8(ascii: "T"), b[10] != UInt8(ascii: " ") { return nil }
+        @inline(__always) func digits(_ from: Int, _ to: Int) -> Int? {
+            var v = 0
+            for i in from..<to {
+                let x = b[i]
+                guard x >= 48 && x <= 57 else { return nil }
+                v = v * 10 + Int(x - 48)
+            }
+            return v
+        }
+        guard let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    /// `Currency(code:)` read from bytes, with GBP (nearly every file's) made no `String` of.
+    static func currency(_ b: UnsafeBufferPointer<UInt8>) -> Currency? {
+        if b.count == 3 && b[0] == 0x47 && b[1] == 0x42 && b[2] == 0x50 { return .gbp }
+        return Currency(code: String(decoding: b, as: UTF8.self))
     }
 
     /// An attribute value as SAX2 hands it over without entity substitution:
