@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         /// Value types only: money, dates, records, diagnostics. No I/O.
@@ -37,6 +38,8 @@ let package = Package(
             // SQLite's C API, for the warehouse's bulk load (bind and step without per-value boxing).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The same warehouse on a PostgreSQL server (loaded with COPY).
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         /// CSV, HTML and evidence-pack renderers.
         .target(name: "RedistReports", dependencies: [

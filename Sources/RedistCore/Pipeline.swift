@@ -52,6 +52,15 @@ public struct Pipeline: Sendable {
         public var pseudonymKeyEnv: String = "REDIST_PSEUDONYM_KEY"
     }
 
+    /// Where the warehouse is, when not the default SQLite file
+    /// (`[warehouse] url = "postgresql://user@host:port/db"`).
+    public struct WarehouseSettings: Sendable {
+        /// A PostgreSQL URL (never with a password), or nil for the SQLite default.
+        public var url: String?
+        /// The environment variable holding the server's password.
+        public var passwordEnv: String = PostgresLocation.defaultPasswordVariable
+    }
+
     public struct Reconciliation: Sendable {
         public var dateWindowDays: Int = 10
         /// Differences up to this many minor units are not failures under `--strict`.
@@ -71,8 +80,11 @@ public struct Pipeline: Sendable {
     public var rules: [Rule]
     public var privacy: Privacy
     public var reconciliation: Reconciliation
+    public var warehouse = WarehouseSettings()
 
     public func fund(_ code: String) -> Fund? { funds.first { $0.code == code } }
+    /// The warehouse used when the command line names none: `[warehouse] url`, else `build/<name>.sqlite`.
+    public var defaultWarehouse: String { warehouse.url ?? "build/\(name).sqlite" }
     public func funder(_ id: String) -> Funder? { funders.first { $0.id == id } }
 }
 
@@ -196,7 +208,7 @@ struct Decoder {
     }
 
     mutating func pipeline(_ root: TOML.Table) throws(PipelineError) -> Pipeline {
-        try checkKeys(root, allowed: ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation"], in: "the pipeline file")
+        try checkKeys(root, allowed: ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation", "warehouse"], in: "the pipeline file")
         guard let org = try table(root, "organisation") else { throw fail(1, "the pipeline file needs an [organisation] table") }
         try checkKeys(org, allowed: ["id", "name", "currency", "financial_year_start"], in: "[organisation]")
         let currencyText = try string(org, "currency", in: "[organisation]", required: false, default: "GBP")
@@ -303,11 +315,26 @@ struct Decoder {
             reconciliation.tolerance = units
         }
 
+        var warehouse = Pipeline.WarehouseSettings()
+        if let w = try table(root, "warehouse") {
+            try checkKeys(w, allowed: ["url", "password_env"], in: "[warehouse]")
+            warehouse.passwordEnv = try string(w, "password_env", in: "[warehouse]", required: false, default: warehouse.passwordEnv)
+            let url = try string(w, "url", in: "[warehouse]")
+            do {
+                _ = try PostgresLocation(url: url, passwordVariable: warehouse.passwordEnv)
+            } catch {
+                throw fail(w["url"]!.line, "url in [warehouse]: \(error.message)")
+            }
+            warehouse.url = url
+        }
+
         let url = URL(fileURLWithPath: file)
-        return Pipeline(file: file, directory: url.deletingLastPathComponent().path,
-                        name: url.deletingPathExtension().lastPathComponent, organisation: organisation,
-                        sources: sources, funders: funders, funds: funds, rules: rules, privacy: privacy,
-                        reconciliation: reconciliation)
+        var pipeline = Pipeline(file: file, directory: url.deletingLastPathComponent().path,
+                                name: url.deletingPathExtension().lastPathComponent, organisation: organisation,
+                                sources: sources, funders: funders, funds: funds, rules: rules, privacy: privacy,
+                                reconciliation: reconciliation)
+        pipeline.warehouse = warehouse
+        return pipeline
     }
 
     func rule(_ t: TOML.Table, number: Int) throws(PipelineError) -> Rule {

@@ -6,17 +6,44 @@ import RedistModel
 /// The normalised model in one SQLite file: every record with the file, the
 /// file's SHA-256 and the line it came from, the findings, and each file's
 /// control totals. Staff can open it with any SQLite tool.
+///
+/// The same warehouse can live on a PostgreSQL server instead (`path` a
+/// `postgresql://` URL): the same tables, loaded and read back by
+/// `PostgresWarehouse`, giving the same reports byte for byte.
 public final class Warehouse {
+    /// The SQLite file, or the PostgreSQL URL (which never holds a password).
     public let path: String
-    let db: DatabaseQueue
+    private let sqlite: DatabaseQueue?
+    /// Set when the warehouse is on a PostgreSQL server.
+    let postgres: PostgresWarehouse?
+    /// The SQLite database (only used when `postgres` is nil).
+    var db: DatabaseQueue { sqlite! }
 
-    public static let schemaVersion = 3
+    /// The newest migration's number (`WarehouseSchema`).
+    public static let schemaVersion = WarehouseSchema.version
+
+    /// Opens the warehouse `location` names: a `postgresql://` URL (the
+    /// password read from `passwordVariable`, PGPASSWORD by default, in
+    /// `environment`) or a SQLite file.
+    public static func open(_ location: String, passwordVariable: String? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Warehouse {
+        guard PostgresLocation.isURL(location) else { return try Warehouse(path: location) }
+        return try Warehouse(postgres: PostgresLocation(url: location, passwordVariable: passwordVariable), environment: environment)
+    }
+
+    /// A warehouse on a PostgreSQL server.
+    public init(postgres location: PostgresLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        path = location.description
+        postgres = try PostgresWarehouse(location, environment: environment)
+        sqlite = nil
+    }
 
     /// Opens (or makes) the warehouse. A file SQLite cannot read as a
     /// database throws `WarehouseError.damaged`; one from a newer schema
     /// throws `WarehouseError.newerSchema`.
     public init(path: String) throws {
         self.path = path
+        postgres = nil
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
         var config = Configuration()
@@ -40,11 +67,18 @@ public final class Warehouse {
                 """)
         }
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            sqlite = try DatabaseQueue(path: path, configuration: config)
             try migrate()
         } catch let e as DatabaseError where Self.isDamage(e) {
             throw WarehouseError.damaged(path: path, reason: e.message ?? "\(e)")
         }
+    }
+
+    /// Takes the warehouse for one run. A SQLite file is locked by its lock
+    /// file (`RunLock`) before it is opened; a PostgreSQL warehouse on its
+    /// server, here, until this connection closes.
+    public func lockForRun() throws {
+        if let postgres, try !postgres.lockForRun() { throw WarehouseError.busy(path: path) }
     }
 
     /// SQLite's verdict on a file that is not, or no longer, a whole database.
@@ -63,6 +97,8 @@ public final class Warehouse {
     /// complaints. It reads every page (about a second per gigabyte), so it
     /// runs before the figures are read back, not on a replayed run.
     public func damage() -> String? {
+        // A PostgreSQL server keeps its own pages whole.
+        guard postgres == nil else { return nil }
         do {
             let lines = try db.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
             return lines == ["ok"] ? nil : lines.joined(separator: "; ")
@@ -89,123 +125,17 @@ public final class Warehouse {
                     try db.execute(sql: "DROP \(type == "view" ? "VIEW" : "TABLE") IF EXISTS \(name)")
                 }
             }
-            try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS source_file(
-                id INTEGER PRIMARY KEY,
-                source TEXT NOT NULL,
-                role TEXT NOT NULL,
-                format TEXT NOT NULL,
-                path TEXT NOT NULL,
-                sha256 TEXT NOT NULL,
-                config_hash TEXT NOT NULL,
-                bytes INTEGER NOT NULL,
-                rows_read INTEGER NOT NULL,
-                rows_loaded INTEGER NOT NULL,
-                rows_rejected INTEGER NOT NULL,
-                rows_skipped INTEGER NOT NULL,
-                amount_read INTEGER NOT NULL,
-                amount_loaded INTEGER NOT NULL,
-                amount_rejected INTEGER NOT NULL,
-                amount_skipped INTEGER NOT NULL,
-                failure TEXT,
-                UNIQUE(source, path));
-            CREATE TABLE IF NOT EXISTS account(
-                id INTEGER PRIMARY KEY,
-                code TEXT NOT NULL,
-                name TEXT NOT NULL,
-                UNIQUE(code, name));
-            CREATE TABLE IF NOT EXISTS fund(
-                id INTEGER PRIMARY KEY,
-                code TEXT NOT NULL UNIQUE);
-            CREATE TABLE IF NOT EXISTS counterparty(
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                org_id TEXT NOT NULL,
-                UNIQUE(name, org_id));
-            CREATE TABLE IF NOT EXISTS movement_row(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL,
-                line INTEGER NOT NULL,
-                identity INTEGER NOT NULL,
-                occurrence INTEGER NOT NULL DEFAULT 1,
-                date TEXT NOT NULL,
-                amount INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                account_id INTEGER NOT NULL,
-                fund_id INTEGER NOT NULL,
-                counterparty_id INTEGER NOT NULL,
-                description TEXT NOT NULL,
-                reference TEXT NOT NULL,
-                native_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                path TEXT);
-            CREATE VIEW IF NOT EXISTS movement AS
-              SELECT m.id, m.file_id, m.line,
-                CASE WHEN m.native_id = '' THEN printf('h:%016x', m.identity) ELSE 'id:' || m.native_id END AS identity,
-                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
-                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path
-              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
-                JOIN counterparty c ON c.id = m.counterparty_id;
-            CREATE TABLE IF NOT EXISTS grant_award(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                identifier TEXT NOT NULL,
-                title TEXT NOT NULL,
-                description TEXT NOT NULL,
-                amount_awarded INTEGER NOT NULL,
-                amount_disbursed INTEGER,
-                currency TEXT NOT NULL,
-                award_date TEXT NOT NULL,
-                payment_date TEXT,
-                recipient_id TEXT NOT NULL,
-                recipient_name TEXT NOT NULL,
-                funder_id TEXT NOT NULL,
-                funder_name TEXT NOT NULL,
-                programme TEXT NOT NULL,
-                fund TEXT NOT NULL,
-                beneficiary_location TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS member(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                member_id TEXT NOT NULL,
-                name TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                region TEXT NOT NULL,
-                characteristics TEXT NOT NULL,
-                consent INTEGER NOT NULL,
-                consent_date TEXT);
-            CREATE TABLE IF NOT EXISTS balance(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                kind TEXT NOT NULL,
-                date TEXT NOT NULL,
-                amount INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                account TEXT NOT NULL,
-                statement_id TEXT NOT NULL,
-                path TEXT);
-            CREATE TABLE IF NOT EXISTS finding(
-                id INTEGER PRIMARY KEY,
-                file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
-                severity TEXT NOT NULL,
-                line INTEGER NOT NULL,
-                col INTEGER,
-                path TEXT,
-                check_name TEXT NOT NULL,
-                message TEXT NOT NULL,
-                amount INTEGER,
-                currency TEXT);
-            CREATE INDEX IF NOT EXISTS movement_file ON movement_row(file_id);
-            CREATE INDEX IF NOT EXISTS grant_file ON grant_award(file_id);
-            CREATE INDEX IF NOT EXISTS member_file ON member(file_id);
-            CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id);
-            CREATE INDEX IF NOT EXISTS finding_file ON finding(file_id);
-            INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '\(Self.schemaVersion)');
-            """)
+        }
+        // The tables, as numbered migrations (the same ones PostgreSQL gets).
+        var migrator = DatabaseMigrator()
+        for m in WarehouseSchema.migrations {
+            migrator.registerMigration(m.identifier) { db in
+                for statement in m.statements { try db.execute(sql: SQLDialect.sqlite.render(statement)) }
+            }
+        }
+        try migrator.migrate(db)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", arguments: [String(Self.schemaVersion)])
         }
     }
 
@@ -225,7 +155,8 @@ public final class Warehouse {
     }
 
     public func files() throws -> [LoadedFile] {
-        try db.read { db in
+        if let postgres { return try postgres.files() }
+        return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM source_file ORDER BY source, path").map { r in
                 LoadedFile(id: try r.decode(forColumn: "id"), source: try r.decode(forColumn: "source"), role: try r.decode(forColumn: "role"),
                            format: try r.decode(forColumn: "format"), path: try r.decode(forColumn: "path"),
@@ -243,6 +174,7 @@ public final class Warehouse {
     /// Removes files (and everything read from them).
     public func remove(fileIds: [Int64]) throws {
         guard !fileIds.isEmpty else { return }
+        if let postgres { return try postgres.remove(fileIds: fileIds) }
         try db.write { db in
             for id in fileIds {
                 try db.execute(sql: "DELETE FROM movement_row WHERE file_id = ?", arguments: [id])
@@ -253,15 +185,17 @@ public final class Warehouse {
 
     /// Frees SQLite's caches (after a large load).
     public func releaseMemory() {
-        db.releaseMemory()
+        sqlite?.releaseMemory()
     }
 
     /// A value kept in the `meta` table (the run stamp, the schema version).
     public func meta(_ key: String) throws -> String? {
-        try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        if let postgres { return try postgres.meta(key) }
+        return try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
     }
 
     public func setMeta(_ key: String, _ value: String) throws {
+        if let postgres { return try postgres.setMeta(key, value) }
         try db.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
         }
@@ -304,6 +238,7 @@ public final class Warehouse {
     }
 
     public func grants(files: [LoadedFile]) throws -> [StoredGrant] {
+        if let postgres { return try postgres.grants(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM grant_award ORDER BY file_id, id").compactMap { r in
@@ -326,6 +261,7 @@ public final class Warehouse {
     }
 
     public func members(files: [LoadedFile]) throws -> [MemberRecord] {
+        if let postgres { return try postgres.members(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM member ORDER BY file_id, id").compactMap { r in
@@ -342,6 +278,7 @@ public final class Warehouse {
     }
 
     public func balances(files: [LoadedFile]) throws -> [(StatementBalance, String)] {
+        if let postgres { return try postgres.balances(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM balance ORDER BY file_id, id").compactMap { r in
@@ -357,6 +294,7 @@ public final class Warehouse {
     }
 
     public func findings(files: [LoadedFile]) throws -> [(Diagnostic, LoadedFile)] {
+        if let postgres { return try postgres.findings(files: files) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM finding ORDER BY file_id, line, id").compactMap { r in
@@ -382,6 +320,8 @@ public enum WarehouseError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     /// The warehouse no longer holds what was loaded from a file.
     case controlTotals(path: String, file: String, message: String)
+    /// Another run is using it (a PostgreSQL warehouse, locked on its server).
+    case busy(path: String)
 
     public var description: String {
         switch self {
@@ -391,6 +331,8 @@ public enum WarehouseError: Error, CustomStringConvertible {
             return "\(path): error: the warehouse was made by a newer redist (schema \(found); this one reads schema \(supported)): run that version, or give another --warehouse"
         case .controlTotals(let path, let file, let message):
             return "\(file): error: the warehouse \(path) does not hold what was loaded from this file: \(message); delete the warehouse and run again to rebuild it from the inputs"
+        case .busy(let path):
+            return "\(path): error: another redist run is using this warehouse; wait for it to finish, then run again"
         }
     }
 }

@@ -26,7 +26,8 @@ extension Warehouse {
     public func load(source: Pipeline.Source, path: String, digest: FileDigest, configHash: String,
                      read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void,
                                                 _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink) throws -> ReadOutcome {
-        try db.write { db -> ReadOutcome in
+        if let postgres { return try postgres.load(source: source, path: path, digest: digest, configHash: configHash, read: read) }
+        return try db.write { db -> ReadOutcome in
             // movement_row has no foreign key (checking one per row costs a
             // third of SQLite's insert time), so its rows go first, by hand.
             try db.execute(sql: """
@@ -41,43 +42,8 @@ extension Warehouse {
             let fileId = db.lastInsertedRowID
             try db.execute(sql: "SAVEPOINT records")
 
-            let channel = BatchChannel(capacity: 4)
-            let dimensions = try Dimensions(db)
             let occurrences = OccurrenceFilter()
-            let producer = Thread {
-                // Everything but SQLite's own work happens here, on the
-                // reader's core: identity hashes, dimension ids, and the
-                // row's text laid out in one buffer the loader binds from.
-                var batch = Batch()
-                do {
-                    let sink = try read({ record in
-                        if case .movement(let m) = record {
-                            batch.add(m, dimensions)
-                        } else {
-                            batch.others.append(record)
-                        }
-                        if batch.count == BatchChannel.batchSize {
-                            occurrences.note(&batch)
-                            channel.put(batch)
-                            batch = Batch()
-                        }
-                    }, { row in
-                        batch.add(row, dimensions)
-                        if batch.count == BatchChannel.batchSize {
-                            occurrences.note(&batch)
-                            channel.put(batch)
-                            batch = Batch()
-                        }
-                    })
-                    occurrences.note(&batch)
-                    channel.put(batch)
-                    channel.finish(.success(sink))
-                } catch {
-                    channel.finish(.failure(error))
-                }
-            }
-            producer.stackSize = 4 << 20
-            producer.start()
+            let channel = Self.startReading(read, dimensions: try Dimensions(db), occurrences: occurrences)
 
             let loader = try RecordLoader(db, fileId: fileId)
             do {
@@ -122,17 +88,68 @@ extension Warehouse {
             INSERT INTO finding(file_id, severity, line, col, path, check_name, message, amount, currency)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        for d in Self.findingsToStore(path: path, sink: sink, failure: failure) {
+            try insertFinding.execute(arguments: [
+                fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check, d.message,
+                d.amount?.minorUnits, d.amount?.currency.code])
+        }
+    }
+}
+
+extension Warehouse {
+    /// A file's findings as stored: the reader's, the failure that stopped
+    /// it, and a count for each kind of finding past the listed ones.
+    static func findingsToStore(path: String, sink: RecordSink?, failure: FileFailure?) -> [Diagnostic] {
         var findings = sink?.diagnostics ?? []
         if let failure { findings.append(Diagnostic(.error, failure.location, check: "file", failure.message)) }
         for (check, count) in (sink?.unkeptFindings ?? [:]).sorted(by: { $0.key < $1.key }) {
             findings.append(Diagnostic(.warning, SourceLocation(file: path, line: 0), check: check,
                                        "\(count) more findings of this kind are counted but not listed"))
         }
-        for d in findings {
-            try insertFinding.execute(arguments: [
-                fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check, d.message,
-                d.amount?.minorUnits, d.amount?.currency.code])
+        return findings
+    }
+
+    /// Starts `read` on a thread of its own, handing its records over in
+    /// batches through the returned channel, whichever engine stores them.
+    static func startReading(_ read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void,
+                                                        _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink,
+                             dimensions: Dimensions, occurrences: OccurrenceFilter) -> BatchChannel {
+        let channel = BatchChannel(capacity: 4)
+        let producer = Thread {
+            // Everything but the engine's own work happens here, on the
+            // reader's core: identity hashes, dimension ids, and the
+            // row's text laid out in one buffer the loader binds from.
+            var batch = Batch()
+            do {
+                let sink = try read({ record in
+                    if case .movement(let m) = record {
+                        batch.add(m, dimensions)
+                    } else {
+                        batch.others.append(record)
+                    }
+                    if batch.count == BatchChannel.batchSize {
+                        occurrences.note(&batch)
+                        channel.put(batch)
+                        batch = Batch()
+                    }
+                }, { row in
+                    batch.add(row, dimensions)
+                    if batch.count == BatchChannel.batchSize {
+                        occurrences.note(&batch)
+                        channel.put(batch)
+                        batch = Batch()
+                    }
+                })
+                occurrences.note(&batch)
+                channel.put(batch)
+                channel.finish(.success(sink))
+            } catch {
+                channel.finish(.failure(error))
+            }
         }
+        producer.stackSize = 4 << 20
+        producer.start()
+        return channel
     }
 }
 
@@ -240,15 +257,22 @@ final class Dimensions: @unchecked Sendable {
     private var next: (account: Int64, fund: Int64, counterparty: Int64) = (1, 1, 1)
     private var currency: (Currency, [UInt8])? = nil
 
-    init(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT id, code, name FROM account") {
-            if accounts.intern(row[1] as String, row[2] as String).isNew { accountIds.append(row[0]) }
+    convenience init(_ db: Database) throws {
+        self.init(accounts: try Row.fetchAll(db, sql: "SELECT id, code, name FROM account").map { ($0[0], $0[1], $0[2]) },
+                  funds: try Row.fetchAll(db, sql: "SELECT id, code FROM fund").map { ($0[0], $0[1]) },
+                  counterparties: try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty").map { ($0[0], $0[1], $0[2]) })
+    }
+
+    /// The dimensions already stored: (id, code, name), (id, code), (id, name, org id).
+    init(accounts: [(Int64, String, String)], funds: [(Int64, String)], counterparties: [(Int64, String, String)]) {
+        for (id, code, name) in accounts {
+            if self.accounts.intern(code, name).isNew { accountIds.append(id) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM fund") {
-            if funds.intern(row[1] as String).isNew { fundIds.append(row[0]) }
+        for (id, code) in funds {
+            if self.funds.intern(code).isNew { fundIds.append(id) }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, org_id FROM counterparty") {
-            if counterparties.intern(row[1] as String, row[2] as String).isNew { counterpartyIds.append(row[0]) }
+        for (id, name, orgId) in counterparties {
+            if self.counterparties.intern(name, orgId).isNew { counterpartyIds.append(id) }
         }
         next = ((accountIds.max() ?? 0) + 1, (fundIds.max() ?? 0) + 1, (counterpartyIds.max() ?? 0) + 1)
     }

@@ -12,6 +12,7 @@ extension Warehouse {
     /// text goes straight into the table's byte columns. Returns, for each
     /// file id, the table rows that came from it, in order.
     func readMovementColumns(files: [LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
+        if let postgres { return try postgres.readMovementColumns(files: files, into: &table) }
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         // The free text (descriptions, references, native ids) is read on the
         // second core through a connection of its own, while this one reads
@@ -179,17 +180,29 @@ extension Warehouse {
     func checkControlTotals(files: [LoadedFile], movementRows: [Int64: [Int32]], amount: [Int64]) throws -> Int64 {
         struct Held { var rows = 0; var gross: Int64 = 0; var extra: Int64 = 0 }
         var held: [Int64: Held] = [:]
-        try db.read { db in
-            // Balances and members are loaded with no amount; a grant with its amount awarded.
-            for sql in ["SELECT file_id, count(*), sum(abs(amount_awarded)), sum(abs(coalesce(amount_disbursed, 0))) FROM grant_award GROUP BY file_id",
-                        "SELECT file_id, count(*), 0, sum(abs(amount)) FROM balance GROUP BY file_id",
-                        "SELECT file_id, count(*), 0, 0 FROM member GROUP BY file_id"] {
-                for r in try Row.fetchAll(db, sql: sql) {
-                    let id: Int64 = try r.decode(atIndex: 0)
-                    let n: Int = try r.decode(atIndex: 1), g: Int64 = try r.decode(atIndex: 2), x: Int64 = try r.decode(atIndex: 3)
-                    held[id, default: Held()].rows += n
-                    held[id, default: Held()].gross += g
-                    held[id, default: Held()].extra += x
+        // Balances and members are loaded with no amount; a grant with its amount awarded.
+        // (The casts: PostgreSQL's sum of 64-bit integers is a decimal.)
+        let queries = ["SELECT file_id, count(*), CAST(sum(abs(amount_awarded)) AS BIGINT), CAST(sum(abs(coalesce(amount_disbursed, 0))) AS BIGINT) FROM grant_award GROUP BY file_id",
+                       "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(sum(abs(amount)) AS BIGINT) FROM balance GROUP BY file_id",
+                       "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM member GROUP BY file_id"]
+        if let postgres {
+            for sql in queries {
+                for r in try postgres.heldTotals(sql) {
+                    held[r.file, default: Held()].rows += r.rows
+                    held[r.file, default: Held()].gross += r.gross
+                    held[r.file, default: Held()].extra += r.extra
+                }
+            }
+        } else {
+            try db.read { db in
+                for sql in queries {
+                    for r in try Row.fetchAll(db, sql: sql) {
+                        let id: Int64 = try r.decode(atIndex: 0)
+                        let n: Int = try r.decode(atIndex: 1), g: Int64 = try r.decode(atIndex: 2), x: Int64 = try r.decode(atIndex: 3)
+                        held[id, default: Held()].rows += n
+                        held[id, default: Held()].gross += g
+                        held[id, default: Held()].extra += x
+                    }
                 }
             }
         }

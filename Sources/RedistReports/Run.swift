@@ -160,19 +160,22 @@ public enum PipelineRun {
             log("\(error)")
             return 2
         }
-        let warehousePath = options.warehousePath ?? "build/\(ctx.pipeline.name).sqlite"
-        // One run at a time on a warehouse and on an output folder.
+        let warehousePath = options.warehousePath ?? ctx.pipeline.defaultWarehouse
+        // One run at a time on a warehouse and on an output folder (a
+        // PostgreSQL warehouse is locked on its server, once open).
         var locks: [RunLock] = []
         defer { for lock in locks { lock.release() } }
         do {
-            locks.append(try RunLock.warehouse(warehousePath))
+            if !PostgresLocation.isURL(warehousePath) { locks.append(try RunLock.warehouse(warehousePath)) }
             locks.append(try RunLock(OutputFolder.sibling(options.outDirectory, "lock"), guarding: options.outDirectory, what: "output folder"))
         } catch {
             log("\(error)")
             return 1
         }
         do {
-            ctx.warehouse = try Warehouse(path: warehousePath)
+            ctx.warehouse = try Warehouse.open(warehousePath, passwordVariable: ctx.pipeline.warehouse.passwordEnv,
+                                               environment: options.environment)
+            try ctx.warehouse.lockForRun()
         } catch WarehouseError.damaged(_, let reason) {
             do { try rebuildWarehouse(ctx, warehousePath, reason: reason, log: log) } catch {
                 log("\(error)")

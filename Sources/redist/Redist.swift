@@ -39,7 +39,7 @@ struct PipelineOptions: ParsableArguments {
     @Argument(help: "The pipeline file (pipelines/*.toml).")
     var pipeline: String
 
-    @Option(help: "The warehouse file (default: build/<pipeline name>.sqlite).")
+    @Option(help: "The warehouse: a SQLite file, or postgresql://user@host:port/db with the password in PGPASSWORD (default: [warehouse] url in the pipeline file, else build/<pipeline name>.sqlite).")
     var warehouse: String?
 }
 
@@ -87,15 +87,20 @@ struct Ingest: ParsableCommand {
         let pipeline: Pipeline
         do { pipeline = try Pipeline.load(path: options.pipeline) } catch { log("\(error)"); throw ExitCode(2) }
         let report: IngestReport
-        let lock: RunLock
-        do { lock = try RunLock.warehouse(options.warehouse ?? "build/\(pipeline.name).sqlite") } catch { log("\(error)"); throw ExitCode(1) }
-        defer { lock.release() }
+        let location = options.warehouse ?? pipeline.defaultWarehouse
+        var lock: RunLock? = nil
         do {
-            let warehouse = try Warehouse(path: options.warehouse ?? "build/\(pipeline.name).sqlite")
+            // A PostgreSQL warehouse is locked on its server, once open.
+            if !PostgresLocation.isURL(location) { lock = try RunLock.warehouse(location) }
+        } catch { log("\(error)"); throw ExitCode(1) }
+        defer { lock?.release() }
+        do {
+            let warehouse = try Warehouse.open(location, passwordVariable: pipeline.warehouse.passwordEnv)
+            try warehouse.lockForRun()
             report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run(log: log)
         } catch {
             log(Warehouse.damageReason(error) == nil || error is WarehouseError ? "\(error)"
-                : "\(options.warehouse ?? "build/\(pipeline.name).sqlite"): error: the warehouse is damaged (\(Warehouse.damageReason(error)!)); delete it and run again to rebuild it from the inputs")
+                : "\(location): error: the warehouse is damaged (\(Warehouse.damageReason(error)!)); delete it and run again to rebuild it from the inputs")
             throw ExitCode(1)
         }
         for f in report.filesFailed { log("\(f)") }
@@ -119,6 +124,7 @@ struct Check: ParsableCommand {
                 // The pipeline is valid, but its reports would leave this source out.
                 if n == 0 { log("\(pipeline):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"") }
             }
+            if let url = p.warehouse.url { print("warehouse: \(url) (password from $\(p.warehouse.passwordEnv))") }
             print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")
         } catch {
             log("\(error)")

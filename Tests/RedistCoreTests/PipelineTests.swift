@@ -125,7 +125,45 @@ struct PipelineTests {
         name = "Hub"
         currancy = "GBP"
         """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start)")
-        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation)")
+        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation, warehouse)")
+    }
+
+    @Test func theWarehouseCanBeAPostgreSQLServer() throws {
+        let p = try Pipeline.parse(Self.minimal + """
+        [warehouse]
+        url = "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield"
+        password_env = "REDIST_PG_PASSWORD"
+        """, file: "p.toml")
+        #expect(p.warehouse.url == "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield")
+        #expect(p.warehouse.passwordEnv == "REDIST_PG_PASSWORD")
+        #expect(p.defaultWarehouse == "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield")
+        let location = try PostgresLocation(url: p.defaultWarehouse, passwordVariable: p.warehouse.passwordEnv)
+        #expect(try location == PostgresLocation(url: "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield",
+                                             passwordVariable: "REDIST_PG_PASSWORD"))
+        #expect(location.user == "redist" && location.host == "127.0.0.1" && location.port == 5433)
+        #expect(location.database == "hubs" && location.schema == "northfield" && location.tls == .prefer)
+        #expect(location.description == "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield")
+        // Without [warehouse], the SQLite file named after the pipeline.
+        #expect(try Pipeline.parse(Self.minimal, file: "dir/p.toml").defaultWarehouse == "build/p.sqlite")
+    }
+
+    @Test func aWarehouseURLThatCannotBeUsedIsNamedWithItsLine() {
+        func warehouse(_ body: String) -> String? { error(Self.minimal + "[warehouse]\n" + body + "\n") }
+        #expect(warehouse(#"url = "postgresql://u:secret@h/db""#)
+                == "p.toml:5: error: url in [warehouse]: the warehouse URL holds a password: give it in the environment variable PGPASSWORD instead, never in a file or on the command line")
+        #expect(warehouse(#"url = "mysql://u@h/db""#)
+                == "p.toml:5: error: url in [warehouse]: \"mysql://u@h/db\" is not a PostgreSQL URL (expected postgresql://user@host:port/database)")
+        #expect(warehouse(#"url = "postgresql://u@h""#)
+                == "p.toml:5: error: url in [warehouse]: the warehouse URL names no database (expected postgresql://user@host:port/database)")
+        #expect(warehouse(#"url = "postgresql://h/db""#)
+                == "p.toml:5: error: url in [warehouse]: the warehouse URL names no user (expected postgresql://user@host:port/database)")
+        #expect(warehouse(#"url = "postgresql://u@h/db?schema=a;drop""#)
+                == "p.toml:5: error: url in [warehouse]: schema \"a;drop\" in the warehouse URL is not a plain name (expected letters, digits and _)")
+        #expect(warehouse(#"url = "postgresql://u@h/db?pasword=x""#)
+                == "p.toml:5: error: url in [warehouse]: \"pasword\" in the warehouse URL is not known (expected schema or sslmode)")
+        #expect(warehouse("password_env = \"X\"")
+                == "p.toml:4: error: [warehouse] needs url = \"…\"")
+        #expect(warehouse("uri = \"x\"")?.hasPrefix("p.toml:5: error: unknown key \"uri\" in [warehouse] — did you mean \"url\"?") == true)
     }
 
     @Test func anUnknownColumnOrOptionForTheFormatIsNamed() {

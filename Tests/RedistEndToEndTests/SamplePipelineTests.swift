@@ -11,11 +11,13 @@ import Testing
                           "evidence/tidewater-foundation/grants.csv", "evidence/tidewater-foundation/manifest.json"]
 
     /// Set REDIST_RECORD_GOLDEN=1 to write the golden files anew after an intended change.
-    @Test func outputsMatchGoldenFiles() throws {
+    /// On every available warehouse engine: the same golden files for each.
+    @Test(arguments: TestEngine.available)
+    func outputsMatchGoldenFiles(engine: TestEngine) throws {
         let dir = temporaryDirectory()
-        let run = runPipeline(period: "2024-Q1", out: dir + "/out", warehouse: dir + "/w.sqlite")
+        let run = runPipeline(period: "2024-Q1", out: dir + "/out", warehouse: engine.warehouse(in: dir))
         #expect(run.status == 0, "log: \(run.log)")
-        let record = ProcessInfo.processInfo.environment["REDIST_RECORD_GOLDEN"] == "1"
+        let record = ProcessInfo.processInfo.environment["REDIST_RECORD_GOLDEN"] == "1" && engine == .sqlite
         for name in Self.outputs {
             let produced = read(dir + "/out/" + name)
             #expect(!produced.isEmpty, "\(name) was not written")
@@ -32,10 +34,10 @@ import Testing
 
     /// The organisation and fund rows agree, to the penny, with the totals
     /// the sample-data generator kept from its own list of transactions.
-    @Test(arguments: ["2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"])
-    func figuresMatchGroundTruth(period: String) throws {
+    @Test(arguments: TestEngine.available, ["2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"])
+    func figuresMatchGroundTruth(engine: TestEngine, period: String) throws {
         let dir = temporaryDirectory()
-        let run = runPipeline(period: period, out: dir + "/out", warehouse: dir + "/w.sqlite")
+        let run = runPipeline(period: period, out: dir + "/out", warehouse: engine.warehouse(in: dir))
         #expect(run.status == 0)
         let summary = parseCSV(dir + "/out/summary.csv")
         let header = summary[0]
@@ -60,10 +62,12 @@ import Testing
     }
 
     /// A second run on unchanged files reads none of them and writes the same bytes.
-    @Test func rerunIsByteIdenticalAndReadsNothing() throws {
+    @Test(arguments: TestEngine.available)
+    func rerunIsByteIdenticalAndReadsNothing(engine: TestEngine) throws {
         let dir = temporaryDirectory()
-        let first = runPipeline(period: "2023-Q4", out: dir + "/a", warehouse: dir + "/w.sqlite")
-        let second = runPipeline(period: "2023-Q4", out: dir + "/b", warehouse: dir + "/w.sqlite")
+        let warehouse = engine.warehouse(in: dir)
+        let first = runPipeline(period: "2023-Q4", out: dir + "/a", warehouse: warehouse)
+        let second = runPipeline(period: "2023-Q4", out: dir + "/b", warehouse: warehouse)
         #expect(first.status == 0 && second.status == 0)
         #expect(first.log.contains { $0.contains("files read: 13, unchanged: 0") })
         #expect(second.log.contains { $0.contains("files read: 0, unchanged: 13") })

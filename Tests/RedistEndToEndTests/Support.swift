@@ -1,6 +1,7 @@
 import Foundation
 import RedistModel
 import RedistReports
+import Testing
 
 /// Paths inside the repository, found from this file.
 enum Repo {
@@ -66,4 +67,38 @@ func parseCSV(_ path: String) -> [[String]] {
     }
     if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
     return rows
+}
+
+/// The PostgreSQL server the tests may use: `REDIST_TEST_PG_URL`
+/// (`scripts/pg-test-server.sh start` prints one). Tests that need it are
+/// skipped, saying so, when it is not set.
+enum PostgresTestServer {
+    static let url: String? = ProcessInfo.processInfo.environment["REDIST_TEST_PG_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let skipReason: Comment = "REDIST_TEST_PG_URL is not set: no PostgreSQL server to test against (scripts/pg-test-server.sh start)"
+
+    /// A warehouse of its own on the server: a new schema in the database.
+    static func freshWarehouse() -> String {
+        let base = url ?? "postgresql://unset@127.0.0.1/unset"
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+    }
+}
+
+/// The engines a warehouse can be on; the end-to-end tests run on each
+/// available one and must give the same bytes.
+enum TestEngine: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgresql
+
+    /// SQLite always; PostgreSQL when a test server is named.
+    static var available: [TestEngine] { PostgresTestServer.url == nil ? [.sqlite] : [.sqlite, .postgresql] }
+
+    /// A fresh warehouse on this engine (a file in `dir`, or a schema of its own on the server).
+    func warehouse(in dir: String) -> String {
+        switch self {
+        case .sqlite: return dir + "/w.sqlite"
+        case .postgresql: return PostgresTestServer.freshWarehouse()
+        }
+    }
+
+    var testDescription: String { rawValue }
 }

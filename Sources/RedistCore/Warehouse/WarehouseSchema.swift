@@ -1,0 +1,208 @@
+/// The warehouse's tables, written once for both engines.
+///
+/// Each migration is numbered and never changed once released: a new
+/// schema is a new migration. SQLite applies them through GRDB's
+/// `DatabaseMigrator` (which records them in `grdb_migrations`), PostgreSQL
+/// through `PostgresWarehouse`, which records them in `schema_migration`.
+/// The statements are in a neutral spelling that `SQLDialect.render`
+/// turns into each engine's: only the few things that truly differ are
+/// written as `{placeholders}`.
+enum WarehouseSchema {
+    struct Migration: Sendable {
+        /// The order it is applied in; also the schema version it gives.
+        let number: Int
+        let name: String
+        let statements: [String]
+
+        /// GRDB's identifier for it, which sorts in `number` order.
+        var identifier: String { "\(number < 10 ? "0" : "")\(number)-\(name)" }
+    }
+
+    /// The schema version the newest migration gives (the `meta` table's
+    /// `schema_version`). Version 3 is the first one made by migrations:
+    /// a warehouse from before that is rebuilt from its inputs.
+    static var version: Int { migrations.last!.number }
+
+    static let migrations: [Migration] = [
+        Migration(number: 3, name: "normalised-model", statements: [
+            "CREATE TABLE IF NOT EXISTS meta(key {text} PRIMARY KEY, value {text} NOT NULL)",
+            """
+            CREATE TABLE IF NOT EXISTS source_file(
+                id {key},
+                source {text} NOT NULL,
+                role {text} NOT NULL,
+                format {text} NOT NULL,
+                path {text} NOT NULL,
+                sha256 {text} NOT NULL,
+                config_hash {text} NOT NULL,
+                bytes {int} NOT NULL,
+                rows_read {int} NOT NULL,
+                rows_loaded {int} NOT NULL,
+                rows_rejected {int} NOT NULL,
+                rows_skipped {int} NOT NULL,
+                amount_read {int} NOT NULL,
+                amount_loaded {int} NOT NULL,
+                amount_rejected {int} NOT NULL,
+                amount_skipped {int} NOT NULL,
+                failure {text},
+                UNIQUE(source, path))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS account(
+                id {key},
+                code {text} NOT NULL,
+                name {text} NOT NULL,
+                UNIQUE(code, name))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS fund(
+                id {key},
+                code {text} NOT NULL UNIQUE)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS counterparty(
+                id {key},
+                name {text} NOT NULL,
+                org_id {text} NOT NULL,
+                UNIQUE(name, org_id))
+            """,
+            // No foreign key on file_id: checking one per row costs a third of
+            // SQLite's insert time, so a file's rows are deleted by hand first.
+            """
+            CREATE TABLE IF NOT EXISTS movement_row(
+                id {key},
+                file_id {int} NOT NULL,
+                line {int} NOT NULL,
+                identity {int} NOT NULL,
+                occurrence {int} NOT NULL DEFAULT 1,
+                date {text} NOT NULL,
+                amount {int} NOT NULL,
+                currency {text} NOT NULL,
+                account_id {int} NOT NULL,
+                fund_id {int} NOT NULL,
+                counterparty_id {int} NOT NULL,
+                description {text} NOT NULL,
+                reference {text} NOT NULL,
+                native_id {text} NOT NULL,
+                kind {text} NOT NULL,
+                path {text})
+            """,
+            // One row per movement with its dimensions' text, for staff and SQL tools.
+            """
+            {create view} movement AS
+              SELECT m.id, m.file_id, m.line,
+                CASE WHEN m.native_id = '' THEN {hex16 m.identity} ELSE 'id:' || m.native_id END AS identity,
+                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
+                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path
+              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
+                JOIN counterparty c ON c.id = m.counterparty_id
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS grant_award(
+                id {key},
+                file_id {int} NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                line {int} NOT NULL,
+                identifier {text} NOT NULL,
+                title {text} NOT NULL,
+                description {text} NOT NULL,
+                amount_awarded {int} NOT NULL,
+                amount_disbursed {int},
+                currency {text} NOT NULL,
+                award_date {text} NOT NULL,
+                payment_date {text},
+                recipient_id {text} NOT NULL,
+                recipient_name {text} NOT NULL,
+                funder_id {text} NOT NULL,
+                funder_name {text} NOT NULL,
+                programme {text} NOT NULL,
+                fund {text} NOT NULL,
+                beneficiary_location {text} NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS member(
+                id {key},
+                file_id {int} NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                line {int} NOT NULL,
+                member_id {text} NOT NULL,
+                name {text} NOT NULL,
+                kind {text} NOT NULL,
+                region {text} NOT NULL,
+                characteristics {text} NOT NULL,
+                consent {int} NOT NULL,
+                consent_date {text})
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS balance(
+                id {key},
+                file_id {int} NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                line {int} NOT NULL,
+                kind {text} NOT NULL,
+                date {text} NOT NULL,
+                amount {int} NOT NULL,
+                currency {text} NOT NULL,
+                account {text} NOT NULL,
+                statement_id {text} NOT NULL,
+                path {text})
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS finding(
+                id {key},
+                file_id {int} NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                severity {text} NOT NULL,
+                line {int} NOT NULL,
+                col {int},
+                path {text},
+                check_name {text} NOT NULL,
+                message {text} NOT NULL,
+                amount {int},
+                currency {text})
+            """,
+            "CREATE INDEX IF NOT EXISTS movement_file ON movement_row(file_id)",
+            "CREATE INDEX IF NOT EXISTS grant_file ON grant_award(file_id)",
+            "CREATE INDEX IF NOT EXISTS member_file ON member(file_id)",
+            "CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id)",
+            "CREATE INDEX IF NOT EXISTS finding_file ON finding(file_id)",
+        ]),
+    ]
+}
+
+/// What differs between the warehouse's two engines, and nothing else.
+enum SQLDialect: Sendable {
+    case sqlite, postgresql
+
+    /// A statement in the neutral spelling made into this engine's:
+    /// - `{key}`: a row id the engine gives out in insertion order;
+    /// - `{int}`: a 64-bit integer (pence, hashes, counts): SQLite's INTEGER
+    ///   is 64-bit already, PostgreSQL's is not;
+    /// - `{text}`: text compared and sorted by its bytes, as SQLite does
+    ///   (PostgreSQL would otherwise sort by the server's locale);
+    /// - `{create view}`: a view made if missing;
+    /// - `{hex16 expr}`: `h:` and the integer as 16 hexadecimal digits, the
+    ///   identity shown for a movement without an id of its own.
+    func render(_ sql: String) -> String {
+        var s = sql
+        switch self {
+        case .sqlite:
+            s = s.replacingOccurrences(of: "{key}", with: "INTEGER PRIMARY KEY")
+            s = s.replacingOccurrences(of: "{int}", with: "INTEGER")
+            s = s.replacingOccurrences(of: "{text}", with: "TEXT")
+            s = s.replacingOccurrences(of: "{create view}", with: "CREATE VIEW IF NOT EXISTS")
+        case .postgresql:
+            s = s.replacingOccurrences(of: "{key}", with: "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+            s = s.replacingOccurrences(of: "{int}", with: "BIGINT")
+            s = s.replacingOccurrences(of: "{text}", with: "TEXT COLLATE \"C\"")
+            s = s.replacingOccurrences(of: "{create view}", with: "CREATE OR REPLACE VIEW")
+        }
+        while let open = s.range(of: "{hex16 "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let expr = s[open.upperBound..<close]
+            let hex: String
+            switch self {
+            case .sqlite: hex = "printf('h:%016x', \(expr))"
+            // to_hex of a negative bigint gives its two's complement, as printf's %x does.
+            case .postgresql: hex = "'h:' || lpad(to_hex(\(expr)), 16, '0')"
+            }
+            s.replaceSubrange(open.lowerBound...close, with: hex)
+        }
+        return s
+    }
+}
