@@ -222,7 +222,38 @@ extension ReaderConfiguration {
     }
 }
 
+extension AmountParser {
+    /// An XML value in minor units: exact, or rounded to the currency's
+    /// decimals (counted in `rounded`, so the file's findings can say so);
+    /// nil when it is not an amount, with `tooLarge` set when that is why.
+    static func xmlValue(_ bytes: UnsafeRawBufferPointer, digits: Int, rounded: inout Int, tooLarge: inout Bool) -> Int64? {
+        switch AmountParser(digits: digits).read(bytes) {
+        case .amount(let v): return v
+        case .rounded(let v): rounded += 1; return v
+        case .tooLarge: tooLarge = true; return nil
+        default: return nil
+        }
+    }
+
+    static func xmlValue(_ text: String, digits: Int, rounded: inout Int, tooLarge: inout Bool) -> Int64? {
+        var copy = text
+        return copy.withUTF8 { xmlValue(UnsafeRawBufferPointer($0), digits: digits, rounded: &rounded, tooLarge: &tooLarge) }
+    }
+
+    /// What an XML reader says of a value too large to accept.
+    static func tooLargeMessage(_ text: String, digits: Int) -> String {
+        "\"\(text)\" is larger than redist accepts (expected less than \(MoneyFormat.grouped(maximum, digits: digits)))"
+    }
+}
+
 extension RecordSink {
+    /// The note that says how many of an XML file's values had more decimals than their currency and were rounded.
+    func noteRoundedValues(_ count: Int, file: String) {
+        guard count > 0 else { return }
+        report(Diagnostic(.note, SourceLocation(file: file, line: 1), check: "rounded",
+                          "\(count) value\(count == 1 ? " has" : "s have") more decimal places than its currency and \(count == 1 ? "was" : "were") rounded half away from zero"))
+    }
+
     /// The note that says how many of a file's amounts were rounded, if any were.
     func noteRounded(_ count: Int, digits: Int, file: String) {
         guard count > 0 else { return }

@@ -40,6 +40,7 @@ public struct Camt053Reader: SourceReader {
         let handler = Camt053Handler(stream, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
+        sink.noteRoundedValues(handler.rounded, file: displayPath)
     }
 }
 
@@ -84,6 +85,8 @@ struct Camt053Balance: Sendable, Equatable {
 
 /// The SAX state machine for camt.053 statements.
 final class Camt053Handler: XMLStreamHandler {
+    /// Values with more decimals than their currency, rounded: the file's findings say how many.
+    var rounded = 0
     private let sink: RecordSink
     private let file: String
     var onEntry: ((Camt053Entry) -> Void)?
@@ -353,8 +356,10 @@ final class Camt053Handler: XMLStreamHandler {
                                        message: code.isEmpty ? "the amount has no Ccy attribute (expected <Amt Ccy=\"EUR\">)"
                                                              : "\"\(code)\" is not a currency (expected an ISO 4217 code such as EUR)"))
         }
-        guard let units = AmountParser(digits: currency.minorDigits).parse(text) else {
-            return .failure(FieldError(check: "reject.amount", message: "\"\(text)\" is not an amount (expected a number such as 1234.56)"))
+        var tooLarge = false
+        guard let units = AmountParser.xmlValue(text, digits: currency.minorDigits, rounded: &rounded, tooLarge: &tooLarge) else {
+            return .failure(FieldError(check: "reject.amount", message: tooLarge ? AmountParser.tooLargeMessage(text, digits: currency.minorDigits)
+                                                                                   : "\"\(text)\" is not an amount (expected a number such as 1234.56)"))
         }
         guard units >= 0 else {
             return .failure(FieldError(check: "reject.amount", message: "\"\(text)\" is negative (expected an amount without sign: CdtDbtInd gives the direction)"))

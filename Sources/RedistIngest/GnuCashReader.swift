@@ -70,6 +70,7 @@ public struct GnuCashReader: SourceReader {
         try stream.run(handler)
         handler.finish()
         for warning in stream.warnings { sink.report(warning) }
+        sink.noteRoundedValues(handler.rounded, file: displayPath)
     }
 
     static func isSQLite(_ path: String) -> Bool {
@@ -118,6 +119,8 @@ struct GnuCashTransaction: Sendable, Equatable {
 
 /// The SAX state machine for GnuCash XML books.
 final class GnuCashHandler: XMLStreamHandler {
+    /// Values with more decimals than their currency, rounded: the file's findings say how many.
+    var rounded = 0
     private let sink: RecordSink
     private let accountByCode: Bool
     private let memoIsCounterparty: Bool
@@ -360,7 +363,8 @@ final class GnuCashHandler: XMLStreamHandler {
                             "the split names account \(sp.account.isEmpty ? "(none)" : sp.account), which the book does not define (expected the guid of an account in the book)")
                 continue
             }
-            let units = currency.flatMap { AmountParser(digits: $0.minorDigits).parse(sp.value) }
+            var tooLarge = false
+            let units = currency.flatMap { AmountParser.xmlValue(sp.value, digits: $0.minorDigits, rounded: &rounded, tooLarge: &tooLarge) }
             let money = currency.flatMap { c in units.map { Money(minorUnits: -$0, currency: c) } }
             guard a.type == "INCOME" || a.type == "EXPENSE" else {
                 sink.skip(sp.location, check: "skip.other-account",
@@ -375,7 +379,8 @@ final class GnuCashHandler: XMLStreamHandler {
             }
             guard let money else {
                 sink.reject(sp.location, check: "reject.amount",
-                            "the split value \"\(sp.value)\" is not an amount (expected a fraction such as 16723/100)")
+                            tooLarge ? "the split value " + AmountParser.tooLargeMessage(sp.value, digits: currency?.minorDigits ?? 2)
+                                     : "the split value \"\(sp.value)\" is not an amount (expected a fraction such as 16723/100)")
                 continue
             }
             guard let day else {

@@ -58,6 +58,7 @@ public struct IATIReader: SourceReader, Sendable {
         let handler = IATIHandler(stream, reader: self, sink: sink)
         try stream.run(handler)
         for warning in stream.warnings { sink.report(warning) }
+        sink.noteRoundedValues(handler.rounded, file: displayPath)
     }
 
     /// An organisation id compared loosely: upper case, letters and digits only.
@@ -136,6 +137,8 @@ struct IATIActivity: Sendable {
 
 /// The SAX state machine for IATI activity files.
 final class IATIHandler: XMLStreamHandler {
+    /// Values with more decimals than their currency, rounded: the file's findings say how many.
+    var rounded = 0
     private let reader: IATIReader
     private let sink: RecordSink
     /// The file as messages name it.
@@ -449,7 +452,9 @@ final class IATIHandler: XMLStreamHandler {
             currencyProblem = "\"\(Self.string(t.valueCurrency, b))\" is not a currency (expected an ISO 4217 code such as GBP)"
         }
         var money: Money? = nil
-        if let currency, let units = AmountParser(digits: currency.minorDigits).parse(UnsafeRawBufferPointer(Self.slice(t.valueText, b))) {
+        var tooLarge = false
+        if let currency, let units = AmountParser.xmlValue(UnsafeRawBufferPointer(Self.slice(t.valueText, b)), digits: currency.minorDigits,
+                                                           rounded: &rounded, tooLarge: &tooLarge) {
             money = Money(minorUnits: units, currency: currency)
         }
         let location = SourceLocation(file: displayPath, line: t.line, path: Self.string(t.path, b))
@@ -497,8 +502,10 @@ final class IATIHandler: XMLStreamHandler {
             return
         }
         guard let money else {
-            let shown = t.valueText.isEmpty ? "the value is empty" : "\"\(Self.string(t.valueText, b))\" is not an amount"
-            sink.reject(childLocation("value", line: t.valueLine), check: "reject.amount", "\(shown) (expected a number such as 1234.56)")
+            let text = Self.string(t.valueText, b)
+            let message = tooLarge ? AmountParser.tooLargeMessage(text, digits: currency?.minorDigits ?? 2)
+                : (t.valueText.isEmpty ? "the value is empty" : "\"\(text)\" is not an amount") + " (expected a number such as 1234.56)"
+            sink.reject(childLocation("value", line: t.valueLine), check: "reject.amount", message)
             return
         }
         guard let day = XMLText.isoDay(Self.slice(t.date, b)) ?? XMLText.isoDay(Self.slice(t.valueDate, b)) else {
