@@ -171,6 +171,28 @@ extension CSVRecord {
 }
 
 extension ReaderConfiguration {
+    /// The ids a funder's file names the organisation by, compared loosely
+    /// (`IATIReader.normalisedId`): `[organisation] id` and any
+    /// `organisation_ref`; a grants-in source must have one.
+    func organisationIds(format: String, finding: String) throws -> Set<String> {
+        var ids = Set<String>()
+        let own = IATIReader.normalisedId(organisationId)
+        if !own.isEmpty { ids.insert(own) }
+        if let refs = options["organisation_ref"] {
+            for ref in refs.split(separator: ",", omittingEmptySubsequences: false) {
+                let id = IATIReader.normalisedId(String(ref))
+                guard !id.isEmpty else {
+                    throw ReaderConfigurationError("source \"\(sourceName)\": organisation_ref \"\(refs)\" has an empty id (expected ids such as GB-CHC-1234567, separated by commas)")
+                }
+                ids.insert(id)
+            }
+        }
+        if role == .grantsIn && ids.isEmpty {
+            throw ReaderConfigurationError("source \"\(sourceName)\": a grants-in \(format) source needs the organisation's id ([organisation] id) or organisation_ref, to find \(finding)")
+        }
+        return ids
+    }
+
     func option(_ key: String) -> String? { options[key] }
 
     func dateFormat(default fallback: DateFormat) throws -> DateFormat {

@@ -36,21 +36,7 @@ public struct IATIReader: SourceReader, Sendable {
 
     public init(_ configuration: ReaderConfiguration) throws {
         self.configuration = configuration
-        var ids = Set<String>()
-        if !configuration.organisationId.isEmpty { ids.insert(Self.normalisedId(configuration.organisationId)) }
-        if let refs = configuration.options["organisation_ref"] {
-            for ref in refs.split(separator: ",", omittingEmptySubsequences: false) {
-                let id = Self.normalisedId(String(ref))
-                guard !id.isEmpty else {
-                    throw ReaderConfigurationError("source \"\(configuration.sourceName)\": organisation_ref \"\(refs)\" has an empty id (expected ids such as GB-CHC-1234567, separated by commas)")
-                }
-                ids.insert(id)
-            }
-        }
-        if configuration.role == .grantsIn && ids.isEmpty {
-            throw ReaderConfigurationError("source \"\(configuration.sourceName)\": a grants-in IATI source needs the organisation's id ([organisation] id) or organisation_ref, to find the transactions whose receiver is the organisation")
-        }
-        organisationIds = ids
+        organisationIds = try configuration.organisationIds(format: "IATI", finding: "the transactions whose receiver is the organisation")
     }
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
@@ -62,6 +48,7 @@ public struct IATIReader: SourceReader, Sendable {
     }
 
     /// An organisation id compared loosely: upper case, letters and digits only.
+    /// (360Giving grants-in files compare their recipients the same way.)
     static func normalisedId(_ id: String) -> String {
         String(String.UnicodeScalarView(id.uppercased().unicodeScalars.filter {
             ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0.value > 0x7F

@@ -43,21 +43,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
         let fallback: [DateFormat] = preferred == .monthDayYear ? [.iso] : [.iso, .dayMonthYear]
         dateFormats = [preferred] + fallback.filter { $0 != preferred }
         contradicting = dateFormats.contains(.monthDayYear) ? .dayMonthYear : .monthDayYear
-        var ids = Set<String>()
-        if !IATIReader.normalisedId(configuration.organisationId).isEmpty { ids.insert(IATIReader.normalisedId(configuration.organisationId)) }
-        if let refs = configuration.options["organisation_ref"] {
-            for ref in refs.split(separator: ",", omittingEmptySubsequences: false) {
-                let id = IATIReader.normalisedId(String(ref))
-                guard !id.isEmpty else {
-                    throw ReaderConfigurationError("source \"\(configuration.sourceName)\": organisation_ref \"\(refs)\" has an empty id (expected ids such as GB-CHC-1234567, separated by commas)")
-                }
-                ids.insert(id)
-            }
-        }
-        if configuration.role == .grantsIn && ids.isEmpty {
-            throw ReaderConfigurationError("source \"\(configuration.sourceName)\": a grants-in 360Giving source needs the organisation's id ([organisation] id) or organisation_ref, to find the grants whose recipient is the organisation")
-        }
-        organisationIds = ids
+        organisationIds = try configuration.organisationIds(format: "360Giving", finding: "the grants whose recipient is the organisation")
     }
 
     static let required = [
