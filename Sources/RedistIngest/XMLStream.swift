@@ -731,7 +731,12 @@ enum XMLText {
 
     /// Appends what `attributeValue` would make a `String` of, as bytes.
     static func appendAttributeValue(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        guard bytes.contains(UInt8(ascii: "&")) else { return appendCollapsed(bytes, to: &out) }
+        withAmpersandsDecoded(bytes) { appendCollapsed($0, to: &out) }
+    }
+
+    /// `body` on the bytes with each `&#38;` (an `&` as SAX2 hands it over in an attribute) made `&` again.
+    static func withAmpersandsDecoded<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard bytes.contains(UInt8(ascii: "&")) else { return body(bytes) }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         let amp: [UInt8] = Array("&#38;".utf8)
@@ -745,7 +750,7 @@ enum XMLText {
                 i += 1
             }
         }
-        decoded.withUnsafeBufferPointer { appendCollapsed($0, to: &out) }
+        return decoded.withUnsafeBufferPointer(body)
     }
 
     /// `Day(iso:)` read from bytes: `yyyy-mm-dd`, optionally followed by
@@ -776,21 +781,7 @@ enum XMLText {
     /// an `&` written as `&amp;` (or `&#38;`) arrives as the five characters
     /// `&#38;`; every other reference is already replaced.
     static func attributeValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard bytes.contains(UInt8(ascii: "&")) else { return collapsed(bytes) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        let amp: [UInt8] = Array("&#38;".utf8)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "&"), i + 5 <= bytes.count, bytes[i..<(i + 5)].elementsEqual(amp) {
-                out.append(UInt8(ascii: "&"))
-                i += 5
-            } else {
-                out.append(bytes[i])
-                i += 1
-            }
-        }
-        return out.withUnsafeBufferPointer { collapsed($0) }
+        withAmpersandsDecoded(bytes) { collapsed($0) }
     }
 
     /// libxml2's message, with what was expected for the common cases.
