@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer embed clean
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -59,11 +59,20 @@ ingest: build ## Read new or changed exports into the warehouse only
 check: build ## Check a pipeline file without reading data
 	$(REDIST) check $(PIPELINE)
 
+# Folders whose files the binary carries, as `NAME DIR EXT OUT.swift` (scripts/embed.py).
+EMBEDDED :=
+
+embed: ## Write the embedded copies of the files the binary carries (after editing them)
+	@$(foreach e,$(EMBEDDED),python3 scripts/embed.py $(subst :, ,$(e)) &&) true
+
+embed-check:
+	@$(foreach e,$(EMBEDDED),python3 scripts/embed.py --check $(subst :, ,$(e)) &&) true
+
 pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema, hypothesis)
 	@python3 -c "import flattentool, jsonschema, rfc3339_validator, hypothesis" 2>/dev/null || \
 	  python3 -m pip install -q flattentool jsonschema rfc3339-validator hypothesis
 
-test: deps pydeps ## Run every test, then validate the sample's open data against the 360Giving schema
+test: deps pydeps embed-check ## Run every test, then validate the sample's open data against the 360Giving schema
 	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
 	$(MAKE) --no-print-directory check-open-data
 	$(MAKE) --no-print-directory fuzz-quick
