@@ -298,12 +298,20 @@ public struct PipelineDraft {
         String(s.flatMap { "*?[]".contains($0) ? ["\\", $0] : [$0] })
     }
 
-    /// A source's name from its files' names (`cashbook-2023-Q2.csv` → `cashbook`), else its format.
+    /// A source's name from what its files' names share (`cashbook-2023-Q2.csv`
+    /// and `cashbook-2023-Q3.csv` → `cashbook`), else its folder's, else its format.
     static func sourceName(_ files: [Identified]) -> String {
-        let stem = ((files[0].name as NSString).deletingPathExtension).lowercased()
-        let words: [String] = stem.split(whereSeparator: { !$0.isLetter }).map(String.init).filter { $0.count > 1 }
-        let name = words.count > 2 ? words[0] + "-" + words[1] : words.joined(separator: "-")
-        return name.isEmpty ? files[0].format : name
+        let stems = files.map { ($0.name as NSString).deletingPathExtension.lowercased() }
+        let shared = stems.dropFirst().reduce(stems[0]) { String($0.commonPrefix(with: $1)) }
+        func words(_ s: String) -> String {
+            let w: [String] = s.split(whereSeparator: { !$0.isLetter }).map(String.init).filter { $0.count > 1 }
+            return w.count > 2 ? w[0] + "-" + w[1] : w.joined(separator: "-")
+        }
+        for candidate in [words(shared), (files[0].folder as NSString).lastPathComponent.lowercased(), files[0].format]
+            where !candidate.isEmpty && candidate.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+            return candidate
+        }
+        return files[0].format
     }
 
     // MARK: What the ledgers hold
