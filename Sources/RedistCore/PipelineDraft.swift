@@ -115,7 +115,9 @@ public struct PipelineDraft {
 
     /// The format of the file at `path`, as `redist init` identifies each file; a
     /// message saying why when no format (or more than one) fits.
-    public static func identify(path: String) -> Result<Identification, Error> {
+    /// With `dateFormatGiven` (the caller names the date format), dates that
+    /// could be read either way are no reason to fail.
+    public static func identify(path: String, dateFormatGiven: Bool = false) -> Result<Identification, Error> {
         let head = FileHead(path: path)
         let claims = Readers.identify(head)
         if claims.count > 1 {
@@ -124,12 +126,12 @@ public struct PipelineDraft {
         if let reader = claims.first {
             var blocked: String? = nil
             let options = reader.format == "qif" ? qifOptions(path, &blocked) : [:]
-            if let blocked { return .failure(Reason(message: blocked)) }
+            if let blocked, !dateFormatGiven { return .failure(Reason(message: blocked)) }
             return .success(Identification(format: reader.format, role: role(of: reader), columns: [:], options: options))
         }
         switch plainCSV(path, head) {
         case .success(let f):
-            if let blocked = f.blocked { return .failure(Reason(message: blocked + " (--option date_format=…)")) }
+            if let blocked = f.blocked, !dateFormatGiven { return .failure(Reason(message: blocked + " (--option date_format=…)")) }
             return .success(Identification(format: f.format, role: f.role, columns: f.columns, options: f.options))
         case .failure(let reason):
             return .failure(reason)

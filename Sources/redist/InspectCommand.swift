@@ -43,11 +43,15 @@ struct Inspect: ParsableCommand {
         var optionMap = try Self.pairs(sourceOptions, flag: "--option")
         let formatName: String
         var guessedRole: SourceRole? = nil
-        if let format {
+        if let format, !(format == "csv" && columnMap.isEmpty) {
             formatName = format
         } else {
-            switch PipelineDraft.identify(path: file) {
+            // Identified as redist init does; for --format csv with no --column, only the columns are guessed.
+            switch PipelineDraft.identify(path: file, dateFormatGiven: optionMap["date_format"] != nil) {
             case .success(let found):
+                if let format, format != found.format {
+                    throw ValidationError("\(file): --format csv needs --column mappings (field=Header): none could be guessed, as the file reads as --format \(found.format)")
+                }
                 formatName = found.format
                 guessedRole = found.role
                 if columnMap.isEmpty && !found.columns.isEmpty {
