@@ -15,8 +15,8 @@ public struct Pseudonymiser: @unchecked Sendable {
     /// Reads the key from the environment variable the pipeline names.
     public static func fromEnvironment(_ variable: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PipelineError) -> Pseudonymiser {
         guard let key = environment[variable], !key.isEmpty else {
-            throw PipelineError(file: "environment", line: 0,
-                                "\(variable) is not set: it holds the secret key that replaces people's names in transactions.csv with stable pseudonyms (set it to a long random value and keep it the same from run to run)")
+            throw PipelineError(file: "", line: 0,
+                                "the environment variable \(variable) is not set. It holds the secret key that replaces people's names in transactions.csv with stable pseudonyms: set it to a long random value and keep it the same from run to run (export \(variable)=…), or name another variable with pseudonym_key_env in [privacy]")
         }
         return Pseudonymiser(key: key)
     }

@@ -240,7 +240,7 @@ struct PipelineTests {
         do {
             _ = try Pipeline.load(path: "/nonexistent/pipeline.toml")
         } catch {
-            #expect(error.description == "/nonexistent/pipeline.toml:0: error: cannot read the pipeline file (does it exist?)")
+            #expect(error.description == "/nonexistent/pipeline.toml: error: cannot read the pipeline file (does it exist?)")
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
