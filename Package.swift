@@ -20,7 +20,7 @@ let package = Package(
         /// Value types only: money, dates, records, diagnostics. No I/O.
         .target(name: "RedistModel"),
         /// libxml2, reached directly for streaming SAX2 parsing.
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
         /// One reader per source format behind one protocol, and the registry.
         .target(name: "RedistIngest", dependencies: [
             "RedistModel", "CLibXML2",
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistEndToEndTests", dependencies: [
-            "RedistCore", "RedistReports", "RedistModel",
+            "RedistCore", "RedistIngest", "RedistReports", "RedistModel", "redist",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Fixtures", "Golden"]),

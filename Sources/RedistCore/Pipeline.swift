@@ -76,6 +76,10 @@ public struct Pipeline: Sendable {
 
     /// The pipeline file as the user named it.
     public var file: String
+    /// The pipeline file's name in its folder, as reports show it: input
+    /// files are shown relative to that folder too, so no report holds a
+    /// path that depends on where the command was run from.
+    public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
     /// The folder that relative paths are resolved from.
     public var directory: String
     /// The file name without `.toml`: names the default warehouse.
@@ -345,12 +349,18 @@ struct Decoder {
             privacy.minGroupCount = try integer(p, "min_group_count", in: "[privacy]", default: 5)
             guard privacy.minGroupCount >= 1 else { throw fail(p["min_group_count"]!.line, "min_group_count must be 1 or more") }
             privacy.pseudonymKeyEnv = try string(p, "pseudonym_key_env", in: "[privacy]", required: false, default: privacy.pseudonymKeyEnv)
+            if privacy.pseudonymKeyEnv.isEmpty || !privacy.pseudonymKeyEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                throw fail(p["pseudonym_key_env"]!.line, "pseudonym_key_env \"\(privacy.pseudonymKeyEnv)\" in [privacy] is not the name of an environment variable (expected letters, digits and _, such as REDIST_PSEUDONYM_KEY)")
+            }
         }
 
         var reconciliation = Pipeline.Reconciliation()
         if let r = try table(root, "reconciliation") {
             try checkKeys(r, allowed: Pipeline.Keys.reconciliation, in: "[reconciliation]")
             reconciliation.dateWindowDays = try integer(r, "date_window_days", in: "[reconciliation]", default: 10)
+            guard reconciliation.dateWindowDays >= 0 else {
+                throw fail(r["date_window_days"]!.line, "date_window_days in [reconciliation] is \(reconciliation.dateWindowDays); a window cannot be negative (expected 0 or more days, such as 10)")
+            }
             let tol = try string(r, "tolerance", in: "[reconciliation]", required: false, default: "0.00")
             guard let units = AmountParser(digits: currency.minorDigits).parse(tol), units >= 0 else {
                 throw fail(r["tolerance"]!.line, "tolerance \"\(tol)\" is not an amount such as 0.00")
@@ -401,6 +411,9 @@ struct Decoder {
         var account: AccountMatcher? = nil
         if let specs = try strings(t, "account", in: context) {
             guard let m = AccountMatcher(specs) else { throw fail(t["account"]!.line, "account in \(context) should be a code, a range such as \"7000-7099\", or a list of them") }
+            if let (lo, hi) = m.reversedRange {
+                throw fail(t["account"]!.line, "account range \"\(lo)-\(hi)\" in \(context) runs backwards, so it holds no code (expected the lower code first: \"\(hi)-\(lo)\")")
+            }
             account = m
         }
         var direction: Rule.Direction? = nil

@@ -61,6 +61,8 @@ public struct Templates {
             if file.hasPrefix("phrase-"), text.hasSuffix("\n") { text.removeLast() }
             do {
                 try library.register(text, named: String(file.dropLast(".mustache".count)))
+            } catch let e as MustacheTemplate.ParserError {
+                throw Missing(description: "\(place(file)):\(e.context.lineNumber):\(e.context.columnNumber): error: the template cannot be read: \(Self.explain(e.error))")
             } catch {
                 throw Missing(description: "\(place(file)): error: the template cannot be read: \(error)")
             }
@@ -71,6 +73,17 @@ public struct Templates {
             }
         }
         return Templates(library: library, texts: texts, origin: origin)
+    }
+
+    /// What a Mustache parse error means, and what was expected.
+    static func explain(_ error: Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: return "a {{/name}} closes a section of another name (expected the name its {{#name}} or {{^name}} opened)"
+        case .unfinishedName?: return "a tag is not finished (expected }} after its name)"
+        case .expectedSectionEnd?: return "a section is never closed (expected a {{/name}} for each {{#name}} and {{^name}})"
+        case .invalidSetDelimiter?: return "a {{=…=}} delimiter tag is malformed"
+        default: return "\(error)"
+        }
     }
 
     /// The names of the partials a template includes (`{{> styles}}`).
