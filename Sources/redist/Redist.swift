@@ -13,7 +13,7 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, TemplatesCommand.self, BenchIngest.self, FuzzBatch.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, Init.self, TemplatesCommand.self, BenchIngest.self, FuzzBatch.self])
 
     /// Help and the version go to stdout (exit 0); mistakes to stderr with
     /// the usage of the subcommand they were made in (exit 2, as for the
@@ -164,39 +164,3 @@ struct Check: ParsableCommand {
         if outcome.status != 0 { throw ExitCode(outcome.status) }
     }
 }
-
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print one file's normalised records as CSV on stdout, and counts on stderr.")
-
-    @OptionGroup var reading: ReaderOptions
-
-    @Argument(help: "The file.")
-    var file: String
-
-    func run() throws {
-        let instance = try reading.reader()
-        let out = FileHandle.standardOutput
-        var csv = CSVWriter(streamingHeader: inspectHeader)
-        var movements = 0
-        let sink = RecordSink { record in
-            let row = inspectRows(record)
-            guard !row.isEmpty else { return }
-            movements += 1
-            csv.row(row)
-            if csv.bytes.count > 1 << 16 { out.write(Data(csv.take())) }
-        }
-        do {
-            try instance.read(path: file, displayPath: file, into: sink)
-        } catch {
-            out.write(Data(csv.take()))
-            log("\(error)")
-            throw ExitCode(1)
-        }
-        out.write(Data(csv.take()))
-        for d in sink.diagnostics where d.severity != .note { log(d.rendered) }
-        log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
-        if sink.rowsRejected > 0 { throw ExitCode(1) }
-    }
-}
-
