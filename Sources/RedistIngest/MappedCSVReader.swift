@@ -108,7 +108,8 @@ public struct MappedCSVReader: SourceReader {
                 let header = HeaderIndex(record)
                 let wanted = configuration.columns.sorted { $0.key < $1.key }.map { (key: $0.key, title: $0.value) }
                 do {
-                    columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line))
+                    columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line),
+                                                 mapped: Set(configuration.columns.keys))
                     width = record.count
                     titled = record.titledCount
                 } catch let f as FileFailure {
