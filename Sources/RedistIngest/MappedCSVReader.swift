@@ -16,7 +16,7 @@ public struct MappedCSVReader: SourceReader {
     public static let roles: [SourceRole] = [.ledger, .bank, .members]
     public static let columnKeys = [
         "date", "account", "account_name", "fund", "counterparty", "counterparty_id", "description", "reference",
-        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id", "direction", "kind",
+        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id", "direction",
         "name", "kind", "region", "characteristics", "consent", "consent_date",
     ]
     public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header",
