@@ -13,7 +13,7 @@ public struct MappedCSVReader: SourceReader {
     public static let columnKeys = [
         "date", "account", "account_name", "fund", "counterparty", "counterparty_id", "description", "reference",
         "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id",
-        "name", "kind", "region", "characteristics", "consent", "consent_date",
+        "name", "kind", "region", "characteristics", "consent", "consent_date", "consent_scope", "consent_expires",
     ]
     public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header",
                                     "round_amounts"]
@@ -239,11 +239,30 @@ public struct MappedCSVReader: SourceReader {
             }
             consentDate = d
         }
+        var scope = ConsentScope.public
+        if let si = cols["consent_scope"], !record.isBlank(si) {
+            guard let s = ConsentScope(text: record.string(si)) else {
+                sink.reject(record.location(file, si), check: "reject.member",
+                            "\"\(record.string(si))\" is not a consent scope (\(ConsentScope.expectation))")
+                return
+            }
+            scope = s
+        }
+        var expires: Day? = nil
+        if let ei = cols["consent_expires"], !record.isBlank(ei) {
+            guard let d = Day(iso: record.string(ei)) ?? DateFormat.dayMonthYear.parse(Substring(record.string(ei))) else {
+                sink.reject(record.location(file, ei), check: "reject.member",
+                            "\"\(record.string(ei))\" is not a date (expected yyyy-mm-dd)")
+                return
+            }
+            expires = d
+        }
         let characteristics = record.optionalString(cols["characteristics"])
             .split(separator: ";").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
         let member = MemberRecord(id: id, name: record.optionalString(cols["name"]), kind: kind,
                                   region: record.optionalString(cols["region"]), characteristics: characteristics,
-                                  consentToBeNamed: consent, consentDate: consentDate, location: record.rowLocation(file))
+                                  consentToBeNamed: consent, consentDate: consentDate, consentScope: scope, consentExpires: expires,
+                                  location: record.rowLocation(file))
         sink.load(.member(member), amount: 0)
     }
 }
