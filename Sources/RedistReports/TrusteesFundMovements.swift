@@ -44,6 +44,7 @@ extension TrusteesReport {
             "spentMore": gap > 0, "spentLess": gap < 0, "spentSame": gap == 0, "gap": say.pounds(abs(gap)),
             "rose": t.closing > t.opening, "fell": t.closing < t.opening,
             "hasUnclassified": t.unclassifiedIn != 0 || t.unclassifiedOut != 0,
+            "hasUnclassifiedIn": t.unclassifiedIn != 0, "hasUnclassifiedOut": t.unclassifiedOut != 0,
             "unclassifiedIn": say.money(t.unclassifiedIn), "unclassifiedOut": say.money(t.unclassifiedOut),
         ]
     }
@@ -54,7 +55,7 @@ extension TrusteesReport {
         let restricted = table.closing(.restricted)
         let undeclared = table.funds.filter { $0.type == "not declared" }
         return [
-            "unrestricted": say.money(table.unrestrictedFunds), "free": say.money(table.freeReserves),
+            "unrestricted": say.money(table.unrestrictedFunds), "free": say.money(table.freeReserves), "freePounds": say.pounds(table.freeReserves),
             "designated": say.money(table.closing(.designated)), "hasDesignated": !designated.isEmpty,
             "designatedFunds": Words.list(designated.map { ["name": $0.name, "amount": say.money($0.closing)] }),
             "restricted": say.money(restricted), "hasRestricted": !table.of(.restricted).isEmpty,

@@ -161,7 +161,8 @@ public struct TrusteesReport {
         let smallCosts = categories.contains(.redistributedSmallCosts) || org.spent(.redistributedSmallCosts) != 0
         let expertise = pipeline.rules.contains { $0.counterpartyKind == .individual } || data.members.contains { $0.kind == .individual }
             || org.individualsPaid > 0 || ytd.individualsPaid > 0
-        return ["hosted": hosted, "smallCosts": smallCosts, "expertise": expertise]
+        let payments = expertise || categories.contains(.redistributedPayment) || org.spent(.redistributedPayment) != 0
+        return ["hosted": hosted, "smallCosts": smallCosts, "expertise": expertise, "payments": payments]
     }
 
     /// The kinds of spending worth a row: those the organisation has, and any with money in it.
@@ -171,6 +172,7 @@ public struct TrusteesReport {
             switch c {
             case .redistributedHosted: return f["hosted"]! || org.spent(c) != 0
             case .redistributedSmallCosts: return f["smallCosts"]! || org.spent(c) != 0
+            case .redistributedPayment: return f["payments"]! || org.spent(c) != 0
             default: return true
             }
         }
