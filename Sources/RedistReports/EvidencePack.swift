@@ -135,7 +135,7 @@ public struct EvidencePack {
             period: ["label": evidence.period.label, "start": evidence.period.start.description, "end": evidence.period.end.description],
             generator: "redist \(RedistBuild.version)", pipeline: data.pipeline.name,
             files: files.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).hex, bytes: $0.1.count) },
-            inputs: data.files.map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
+            inputs: EvidenceReport.inputs(evidence, data).map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(m)) + [0x0A]

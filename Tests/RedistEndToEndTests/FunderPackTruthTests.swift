@@ -42,7 +42,7 @@ import Testing
         #expect(Self.ran.status == 0)
         let files = ["tidewater-360giving.csv", "marlow-lane-360giving.csv", "fellhouse-360giving.csv", "fellhouse-iati.xml"]
         for slug in try Self.packs() {
-            let html = text(Self.out + "/evidence/\(slug)/index.html")
+            let html = text(Self.out + "/evidence/\(slug)/index.html") + text(Self.out + "/evidence/\(slug)/manifest.json")
             #expect(!html.contains("members.csv"), "\(slug) lists the member register")
             for f in files where !f.hasPrefix(slug.split(separator: "-").first.map(String.init) ?? slug) {
                 #expect(!html.contains(f), "\(slug) lists \(f)")
