@@ -78,12 +78,12 @@ extension TrusteesReport {
                 "unexplained": say.money(b.unexplained), "agrees": b.unexplained == 0, "unexplainedPounds": say.pounds(abs(b.unexplained))]
     }
 
-    /// The same quarter a year before, beside this one, where the ledger reaches back to its start.
+    /// The same quarter a year before, beside this one, where the ledger reaches back into it.
     func sameQuarterLastYear(_ org: ScopeMeasures, _ engine: MeasureEngine) -> [String: Any] {
         guard period.calendarQuarter != nil, let first = data.ledger.first?.date,
               let start = Day(year: period.start.year - 1, month: period.start.month, day: 1),
               let end = Day(year: period.end.year - 1, month: period.end.month, day: Day.daysIn(month: period.end.month, year: period.end.year - 1)),
-              first <= start else { return ["has": false] }
+              end >= first else { return ["has": false] }
         let last = engine.organisation(Period(start: start, end: end, label: "\(start)..\(end)"))
         func row(_ now: String, _ then: String) -> [String: String] { ["now": now, "then": then] }
         return ["has": true, "name": say.shortName(last.period),

@@ -213,3 +213,28 @@ import Testing
         }
     }
 }
+
+/// The bank balance statement and the same quarter last year, in the trustees' report.
+@Suite(.serialized) struct BankAndLastYearTests {
+    /// A closing balance the items do not explain is shown as the unexplained remainder, to the penny.
+    @Test func anUnexplainedRemainderIsShownAsSuch() throws {
+        let copy = try SampleCopy()
+        try copy.edit("bank/statement-2024-Q1.xml") { $0.replacingOccurrences(of: "<Amt Ccy=\"GBP\">45879.44</Amt>", with: "<Amt Ccy=\"GBP\">45889.44</Amt>") }
+        _ = copy.run()
+        let html = text(copy.out + "/trustees.html")
+        #expect(html.contains("<tr><th scope=\"row\">The bank statement's closing balance</th><td class=\"num\">£45,889.44</td></tr>"))
+        #expect(html.contains("<tr class=\"total\"><th scope=\"row\">Unexplained remainder</th><td class=\"num\">£10.00</td></tr>"))
+        #expect(html.contains("£10 of the bank's closing balance is not explained"))
+    }
+
+    @Test func theSameQuarterLastYearStandsBesideThisOne() throws {
+        let dir = temporaryDirectory()
+        _ = runPipeline(period: "2024-Q2", out: dir + "/out", warehouse: dir + "/w.sqlite")
+        let html = text(dir + "/out/trustees.html")
+        #expect(html.contains("<caption>Q1 2024/25 beside the same quarter last year (Q1 2023/24)</caption>"))
+        // Where the records do not reach back, it says so instead.
+        let q1 = temporaryDirectory()
+        _ = runPipeline(period: "2024-Q1", out: q1 + "/out", warehouse: q1 + "/w.sqlite")
+        #expect(text(q1 + "/out/trustees.html").contains("do not reach back to the same quarter last year"))
+    }
+}
