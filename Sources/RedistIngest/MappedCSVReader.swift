@@ -230,6 +230,17 @@ public struct MappedCSVReader: SourceReader {
         sink.load(.movement(movement), amount: amount)
     }
 
+    /// A member register cell read by `parse`: `.some(nil)` when the column
+    /// is not mapped or the cell is blank, nil when the row was rejected for it.
+    private func memberCell<T>(_ record: borrowing CSVRecord, _ column: Int?, _ file: String, _ sink: RecordSink,
+                               _ parse: (String) -> T?, _ expected: (String) -> String) -> T?? {
+        guard let i = column, !record.isBlank(i) else { return .some(nil) }
+        let text = record.string(i)
+        if let value = parse(text) { return .some(value) }
+        sink.reject(record.location(file, i), check: "reject.member", expected(text))
+        return nil
+    }
+
     private func readMember(_ record: borrowing CSVRecord, _ cols: [String: Int], _ file: String, _ sink: RecordSink) {
         let id = record.optionalString(cols["id"])
         guard !id.isEmpty else {
@@ -256,38 +267,17 @@ public struct MappedCSVReader: SourceReader {
                 return
             }
         }
-        var consentDate: Day? = nil
-        if let di = cols["consent_date"], !record.isBlank(di) {
-            guard let d = Day(iso: record.string(di)) ?? DateFormat.dayMonthYear.parse(Substring(record.string(di))) else {
-                sink.reject(record.location(file, di), check: "reject.member",
-                            "\"\(record.string(di))\" is not a date (expected yyyy-mm-dd)")
-                return
-            }
-            consentDate = d
-        }
-        var scope = ConsentScope.public
-        if let si = cols["consent_scope"], !record.isBlank(si) {
-            guard let s = ConsentScope(text: record.string(si)) else {
-                sink.reject(record.location(file, si), check: "reject.member",
-                            "\"\(record.string(si))\" is not a consent scope (\(ConsentScope.expectation))")
-                return
-            }
-            scope = s
-        }
-        var expires: Day? = nil
-        if let ei = cols["consent_expires"], !record.isBlank(ei) {
-            guard let d = Day(iso: record.string(ei)) ?? DateFormat.dayMonthYear.parse(Substring(record.string(ei))) else {
-                sink.reject(record.location(file, ei), check: "reject.member",
-                            "\"\(record.string(ei))\" is not a date (expected yyyy-mm-dd)")
-                return
-            }
-            expires = d
-        }
+        let day: (String) -> Day? = { Day(iso: $0) ?? DateFormat.dayMonthYear.parse(Substring($0)) }
+        let notADate: (String) -> String = { "\"\($0)\" is not a date (expected yyyy-mm-dd)" }
+        guard let consentDate = memberCell(record, cols["consent_date"], file, sink, day, notADate),
+              let scope = memberCell(record, cols["consent_scope"], file, sink, { ConsentScope(text: $0) },
+                                     { "\"\($0)\" is not a consent scope (\(ConsentScope.expectation))" }),
+              let expires = memberCell(record, cols["consent_expires"], file, sink, day, notADate) else { return }
         let characteristics = record.optionalString(cols["characteristics"])
             .split(separator: ";").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
         let member = MemberRecord(id: id, name: record.optionalString(cols["name"]), kind: kind,
                                   region: record.optionalString(cols["region"]), characteristics: characteristics,
-                                  consentToBeNamed: consent, consentDate: consentDate, consentScope: scope, consentExpires: expires,
+                                  consentToBeNamed: consent, consentDate: consentDate, consentScope: scope ?? .public, consentExpires: expires,
                                   location: record.rowLocation(file))
         sink.load(.member(member), amount: 0)
     }
