@@ -131,7 +131,8 @@ public enum QualityCSV {
     public static func fundersWithoutPacks(_ engine: MeasureEngine, period: Period) -> [QualityRow] {
         let packs = Set(engine.fundersWithFlows(period).map(\.id))
         return engine.data.pipeline.funders.filter { !packs.contains($0.id) }.map { f in
-            QualityRow(source: "", file: engine.data.pipeline.file, location: "", severity: "note", check: noPack,
+            // About the pipeline as a whole, so no file: the same wherever the command is run from.
+            QualityRow(source: "", file: "", location: "", severity: "note", check: noPack,
                        message: "funder \(f.name) (\(f.id)) gets no evidence pack for \(period): no money came in from it and none moved in its funds",
                        amount: "")
         }
