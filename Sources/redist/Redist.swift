@@ -13,7 +13,7 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, TemplatesCommand.self, BenchIngest.self, FuzzBatch.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, Init.self, TemplatesCommand.self, BenchIngest.self, FuzzBatch.self])
 
     /// Help and the version go to stdout (exit 0); mistakes to stderr with
     /// the usage of the subcommand they were made in (exit 2, as for the
@@ -80,9 +80,13 @@ func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-func parsePeriod(_ text: String) throws -> Period {
-    guard let p = Period(text) else { throw ValidationError("\"\(text)\" is not a period: \(Period.expectation)") }
-    return p
+/// A calendar period, or, with the pipeline file's financial year, one of
+/// the financial year's labels (`2023/24`, `2023/24-Q1`, `Q1 2023/24`).
+func parsePeriod(_ text: String, pipelinePath: String? = nil) throws -> Period {
+    if let p = Period(text) { return p }
+    if let path = pipelinePath, let pipeline = try? Pipeline.load(path: path),
+       let p = Period(text, financialYear: pipeline.organisation.financialYear) { return p }
+    throw ValidationError("\"\(text)\" is not a period: \(Period.expectation)")
 }
 
 struct Run: ParsableCommand {
@@ -90,7 +94,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
-    @Option(help: "The period: 2023-Q2, 2023, or 2023-04-01..2023-06-30.")
+    @Option(help: "The period: 2023-Q2, 2023, 2023-05, 2023-04-01..2023-06-30, or by the financial year 2023/24 or 2023/24-Q1.")
     var period: String
 
     @Option(help: "Where the reports go.")
@@ -103,11 +107,11 @@ struct Run: ParsableCommand {
     var templates: String?
 
     func validate() throws {
-        _ = try parsePeriod(period)
+        _ = try parsePeriod(period, pipelinePath: options.pipeline)
     }
 
     func run() throws {
-        let p = try parsePeriod(period)
+        let p = try parsePeriod(period, pipelinePath: options.pipeline)
         let status = PipelineRun.run(RunOptions(pipelinePath: options.pipeline, period: p, outDirectory: out,
                                                 warehousePath: options.warehouse, strict: strict, templatesDirectory: templates),
                                      log: log)
@@ -164,39 +168,3 @@ struct Check: ParsableCommand {
         if outcome.status != 0 { throw ExitCode(outcome.status) }
     }
 }
-
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print one file's normalised records as CSV on stdout, and counts on stderr.")
-
-    @OptionGroup var reading: ReaderOptions
-
-    @Argument(help: "The file.")
-    var file: String
-
-    func run() throws {
-        let instance = try reading.reader()
-        let out = FileHandle.standardOutput
-        var csv = CSVWriter(streamingHeader: inspectHeader)
-        var movements = 0
-        let sink = RecordSink { record in
-            let row = inspectRows(record)
-            guard !row.isEmpty else { return }
-            movements += 1
-            csv.row(row)
-            if csv.bytes.count > 1 << 16 { out.write(Data(csv.take())) }
-        }
-        do {
-            try instance.read(path: file, displayPath: file, into: sink)
-        } catch {
-            out.write(Data(csv.take()))
-            log("\(error)")
-            throw ExitCode(1)
-        }
-        out.write(Data(csv.take()))
-        for d in sink.diagnostics where d.severity != .note { log(d.rendered) }
-        log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
-        if sink.rowsRejected > 0 { throw ExitCode(1) }
-    }
-}
-
