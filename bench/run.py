@@ -61,6 +61,23 @@ def measure(command, env=None, stdout_path=None, cwd=ROOT):
     return wall, user + system, rss_kb / 1024, text
 
 
+def machine():
+    """The machine in one line: cores, memory, system, the tools' versions."""
+    parts = [f"{os.cpu_count()} cores"]
+    try:
+        with open("/proc/meminfo") as f:
+            parts.append(f"{int(f.readline().split()[1]) / 1024 / 1024:.0f} GB")
+        with open("/etc/os-release") as f:
+            parts.append(next(l.split("=", 1)[1].strip().strip('"') for l in f if l.startswith("PRETTY_NAME=")))
+    except (OSError, StopIteration):
+        pass
+    versions = subprocess.run([PY, "-c", "import sys, pandas, duckdb, lxml.etree as e; "
+                               "print(f'Python {sys.version.split()[0]}, pandas {pandas.__version__}, "
+                               "DuckDB {duckdb.__version__}, lxml {e.__version__}')"], capture_output=True, text=True)
+    parts.append(versions.stdout.strip())
+    return ", ".join(p for p in parts if p)
+
+
 def warm(path):
     with open(path, "rb") as f:
         while f.read(1 << 24):
@@ -74,6 +91,7 @@ class Bench:
         self.rows = []        # result rows
         self.targets = []     # (target, value text, met)
         self.work = tempfile.mkdtemp(prefix="redist-bench-")
+        self.load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
     def run(self, case, implementation, command, path, rows, repeat=None, figures=None, env=None, setup=None,
             check=None):
@@ -349,9 +367,10 @@ class Bench:
                                     parse["seconds"] / wc["seconds"] <= 12))
         with open(self.args.results, "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow(["case", "implementation", "bytes", "rows", "seconds", "mb_per_s", "peak_rss_mb", "ratio_to_redist"])
+            w.writerow(["case", "implementation", "bytes", "rows", "seconds", "cpu_seconds", "mb_per_s", "peak_rss_mb",
+                        "ratio_to_redist"])
             for r in self.rows:
-                w.writerow([r["case"], r["implementation"], r["bytes"], r["rows"], f"{r['seconds']:.3f}",
+                w.writerow([r["case"], r["implementation"], r["bytes"], r["rows"], f"{r['seconds']:.3f}", f"{r['cpu']:.2f}",
                             f"{r['mb_per_s']:.1f}", f"{r['peak_rss_mb']:.1f}", f"{r['ratio_to_redist']:.2f}"])
         print()
         print(f"{'case':<22} {'implementation':<32} {'MB':>7} {'rows':>9} {'seconds':>8} {'cpu s':>7} {'MB/s':>8} "
@@ -364,7 +383,9 @@ class Bench:
         for name, value, met in self.targets:
             mark = "measured" if met is None else "met" if met else "NOT met"
             print(f"  [{mark}] {name}: {value}")
-        print(f"\nwrote {os.path.relpath(self.args.results, ROOT)}")
+        print(f"\nmachine: {machine()}; load average {self.load_at_start} at the start, "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end (above {os.cpu_count()}: other work shared the cores)")
+        print(f"wrote {os.path.relpath(self.args.results, ROOT)}")
         shutil.rmtree(self.work, ignore_errors=True)
 
 
