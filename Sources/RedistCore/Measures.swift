@@ -21,6 +21,9 @@ public struct ScopeMeasures: Sendable {
     /// Gross size of movements no rule classified, in and out.
     public var unclassified: Int64 = 0
     public var unclassifiedCount = 0
+    /// Of `unclassified`: the money that came in and the money that went out, each positive.
+    public var unclassifiedIn: Int64 = 0
+    public var unclassifiedOut: Int64 = 0
     public var transfersIn: Int64 = 0
     public var transfersOut: Int64 = 0
     /// Awarded to groups and not yet paid at the period's end.
@@ -158,6 +161,8 @@ public struct MeasureEngine {
             for (c, v) in whole.incomeByCategory { total.incomeByCategory[c, default: 0] += share(v) }
             for (c, v) in whole.spending { total.spending[c, default: 0] += share(v) }
             total.unclassified += share(whole.unclassified)
+            total.unclassifiedIn += share(whole.unclassifiedIn)
+            total.unclassifiedOut += share(whole.unclassifiedOut)
             total.unclassifiedCount += whole.unclassifiedCount
             total.transfersIn += share(whole.transfersIn)
             total.transfersOut += share(whole.transfersOut)
@@ -233,6 +238,7 @@ public struct MeasureEngine {
             case .unclassified:
                 m.unclassified += Int64(amount.magnitude)
                 m.unclassifiedCount += 1
+                if amount >= 0 { m.unclassifiedIn += amount } else { m.unclassifiedOut -= amount }
             case .transfer:
                 if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
             case .retainedHostingFee where hostingFeeIsTransfer:

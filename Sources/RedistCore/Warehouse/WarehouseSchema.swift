@@ -163,6 +163,12 @@ enum WarehouseSchema {
             "CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id)",
             "CREATE INDEX IF NOT EXISTS finding_file ON finding(file_id)",
         ]),
+        // The member register's consent scope and expiry (an empty scope is
+        // `public`, as every consent was before scopes could be given).
+        Migration(number: 4, name: "consent-scope", statements: [
+            "ALTER TABLE member ADD COLUMN consent_scope {text} NOT NULL DEFAULT ''",
+            "ALTER TABLE member ADD COLUMN consent_expires {text}",
+        ]),
     ]
 }
 
