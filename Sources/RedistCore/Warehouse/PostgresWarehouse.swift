@@ -47,7 +47,15 @@ final class PostgresWarehouse: @unchecked Sendable {
     deinit {
         // Closed before the caller goes on (that ends its run lock), unless
         // released on the connection's own thread, which cannot wait.
-        if connection.eventLoop.inEventLoop { let _: EventLoopFuture<Void> = connection.close() } else { try? connection.close().wait() }
+        // The run lock is released first, in the session itself: the server
+        // ends a closed session's locks a moment after the socket closes, and
+        // the next run may already be asking for it.
+        if connection.eventLoop.inEventLoop {
+            let _: EventLoopFuture<Void> = connection.close()
+        } else {
+            try? execute("SELECT pg_advisory_unlock_all()")
+            try? connection.close().wait()
+        }
     }
 
     // MARK: Statements
