@@ -60,7 +60,7 @@ check: build ## Check a pipeline file without reading data
 	$(REDIST) check $(PIPELINE)
 
 # Folders whose files the binary carries, as `NAME DIR EXT OUT.swift` (scripts/embed.py).
-EMBEDDED :=
+EMBEDDED := SQLFiles:sql:.sql:Sources/RedistCore/Warehouse/SQLFiles.swift
 
 embed: ## Write the embedded copies of the files the binary carries (after editing them)
 	@$(foreach e,$(EMBEDDED),python3 scripts/embed.py $(subst :, ,$(e)) &&) true

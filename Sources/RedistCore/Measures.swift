@@ -20,6 +20,10 @@ public struct ScopeMeasures: Sendable {
     public var spending: [Category: Int64] = [:]
     /// Gross size of movements no rule classified, in and out.
     public var unclassified: Int64 = 0
+    /// Money received that no rule classified.
+    public var unclassifiedIn: Int64 = 0
+    /// Money paid out that no rule classified.
+    public var unclassifiedOut: Int64 = 0
     public var unclassifiedCount = 0
     public var transfersIn: Int64 = 0
     public var transfersOut: Int64 = 0
@@ -78,6 +82,8 @@ public struct MeasureEngine {
     var pipeline: Pipeline { data.pipeline }
     var index: LedgerIndex { data.index }
     var state: LedgerState { data.index.state(data) }
+    /// The warehouse's measure views; a dataset made without one (in a test) has none to ask.
+    var sql: MeasureSQL { data.sql ?? MeasureSQL.none }
 
     public init(data: Dataset) { self.data = data }
 
@@ -98,6 +104,7 @@ public struct MeasureEngine {
 
     /// One row for the organisation, one per fund, one per funder.
     public func summary(for period: Period) -> [ScopeMeasures] {
+        sql.markReported(period)
         var rows = [organisation(period)]
         for code in fundCodes { rows.append(fund(code, period)) }
         for f in pipeline.funders { rows.append(funder(f, period)) }
@@ -116,10 +123,11 @@ public struct MeasureEngine {
     public func organisation(_ period: Period) -> ScopeMeasures {
         index.remembered(\.organisation, period) {
             let s = state
-            let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
+            let flows = sql.flows(period)
             var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
-                            period, list: s.all, listId: -1, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
-            m.heldHosted = hosted.sorted().reduce(0) { total, code in total + list(ofFund: code).held(upTo: period.end) }
+                            period, list: s.all, listId: -1, grants: data.grantsOut.map(\.grant), flows: flows.organisation,
+                            held: flows.totalHeld)
+            m.heldHosted = flows.hostedHeld
             return m
         }
     }
@@ -127,9 +135,11 @@ public struct MeasureEngine {
     public func fund(_ code: String, _ period: Period) -> ScopeMeasures {
         index.remembered(\.fund, LedgerIndex.FundPeriod(code: code, period: period)) {
             let name = pipeline.fund(code)?.name ?? code
+            let flows = sql.flows(period)
             var m = measure(Scope(kind: .fund, id: code, name: name), period,
                             list: list(ofFund: code), listId: state.fundId(code) ?? -2,
-                            grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
+                            grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, flows: flows.fund[code] ?? [:],
+                            held: flows.held[code] ?? 0)
             if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
             return m
         }
@@ -158,6 +168,8 @@ public struct MeasureEngine {
             for (c, v) in whole.incomeByCategory { total.incomeByCategory[c, default: 0] += share(v) }
             for (c, v) in whole.spending { total.spending[c, default: 0] += share(v) }
             total.unclassified += share(whole.unclassified)
+            total.unclassifiedIn += share(whole.unclassifiedIn)
+            total.unclassifiedOut += share(whole.unclassifiedOut)
             total.unclassifiedCount += whole.unclassifiedCount
             total.transfersIn += share(whole.transfersIn)
             total.transfersOut += share(whole.transfersOut)
@@ -216,35 +228,26 @@ public struct MeasureEngine {
         return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
-    /// The measures of the movements of `list` (whole ledger: `listId` -1; a fund: its string number).
+    /// The measures of a scope: its flows and balance from SQL
+    /// (`sql/scope_flow.sql`, `sql/fund_held.sql`), its reach from `list`
+    /// (whole ledger: `listId` -1; a fund: its string number) and its grants.
     func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, grants: [GrantRecord],
-                 hostingFeeIsTransfer: Bool) -> ScopeMeasures {
+                 flows: [Category: MeasureSQL.Flow], held: Int64) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
-        let s = state, t = s.t
-        m.held = list.held(upTo: period.end)
-        var sums = [Int64](repeating: 0, count: 14)
-        var seen = [Bool](repeating: false, count: 14)
-        let rows = s.rows
-        for k in list.range(period) {
-            let r = Int(rows[Int(list.positions[k])])
-            let amount = t.amount[r]
-            let category = t.category[r]
+        m.held = held
+        for (category, f) in flows {
             switch category {
             case .unclassified:
-                m.unclassified += Int64(amount.magnitude)
-                m.unclassifiedCount += 1
+                m.unclassified = f.moneyIn + f.moneyOut
+                m.unclassifiedIn = f.moneyIn
+                m.unclassifiedOut = f.moneyOut
+                m.unclassifiedCount = f.movements
             case .transfer:
-                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
-            case .retainedHostingFee where hostingFeeIsTransfer:
-                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
+                m.transfersIn = f.moneyIn
+                m.transfersOut = f.moneyOut
             default:
-                let slot = category.slot
-                seen[slot] = true
-                if category.incomeFast { sums[slot] += amount } else { sums[slot] -= amount }
+                if category.isIncome { m.incomeByCategory[category] = f.net } else { m.spending[category] = f.net }
             }
-        }
-        for (slot, category) in Category.allCases.enumerated() where seen[slot] {
-            if category.incomeFast { m.incomeByCategory[category] = sums[slot] } else { m.spending[category] = sums[slot] }
         }
         m.groupsReached = reached(list, listId, period).count
         m.firstTimeGroups = firstTimeGroups(list, listId, period).count

@@ -90,9 +90,8 @@ struct MeasureEngineTests {
 
     static func engine(ledger: [ClassifiedMovement] = ledger, grants: [GrantRecord] = grantsOut) throws -> MeasureEngine {
         let pipeline = try Pipeline.parse(pipelineText, file: "p.toml")
-        let data = Dataset(pipeline: pipeline, ledger: ledger, bank: [], funderMovements: [], grantsIn: [],
-                           grantsOut: grants.map { StoredGrant(grant: $0, source: "register", role: "grants-out") },
-                           members: [], balances: [], files: [], findings: [], duplicatesDropped: 0)
+        let data = try ScratchWarehouse.dataset(pipeline: pipeline, ledger: ledger,
+                                                grantsOut: grants.map { StoredGrant(grant: $0, source: "register", role: "grants-out") })
         return MeasureEngine(data: data)
     }
 
