@@ -34,6 +34,19 @@ final class MeasureSQL: @unchecked Sendable {
         var held: [String: Int64] = [:]
         var hostedHeld: Int64 = 0
         var totalHeld: Int64 = 0
+        /// Awarded and not yet paid at the period's end (`sql/grant_committed.sql`), by scope.
+        var committed: [ScopeKey: Int64] = [:]
+        /// Days from award to payment of the grants paid in the period (`sql/time_to_money.sql`), by scope.
+        var timing: [ScopeKey: TimeToMoney] = [:]
+    }
+
+    /// A scope as the views name it: `organisation` (id ""), `fund` (its code) or `funder` (its id).
+    struct ScopeKey: Hashable, Sendable {
+        var scope: String
+        var id: String
+        static let organisation = ScopeKey(scope: "organisation", id: "")
+        static func fund(_ code: String) -> ScopeKey { ScopeKey(scope: "fund", id: code) }
+        static func funder(_ id: String) -> ScopeKey { ScopeKey(scope: "funder", id: id) }
     }
 
     private func remember(_ error: Error) {
@@ -81,6 +94,17 @@ final class MeasureSQL: @unchecked Sendable {
                 f.held[r.text(0)] = r.int(2)
                 f.totalHeld += r.int(2)
                 if r.int(1) == 1 { f.hostedHeld += r.int(2) }
+            }
+            for r in try warehouse.query("""
+                SELECT scope, scope_id, committed FROM grant_committed WHERE start_date = ? AND end_date = ?
+                """, binds) {
+                f.committed[ScopeKey(scope: r.text(0), id: r.text(1))] = r.int(2)
+            }
+            for r in try warehouse.query("""
+                SELECT scope, scope_id, grants_paid, median_days, p90_days FROM time_to_money WHERE start_date = ? AND end_date = ?
+                """, binds) {
+                f.timing[ScopeKey(scope: r.text(0), id: r.text(1))] = TimeToMoney(count: Int(r.int(2)), median: Int(r.int(3)),
+                                                                                  p90: Int(r.int(4)))
             }
         } catch {
             remember(error)

@@ -61,13 +61,12 @@ public struct TimeToMoney: Sendable, Hashable {
     public var median: Int
     public var p90: Int
 
-    /// Median (middle two averaged, rounded half up) and 90th percentile (nearest rank).
-    public init?(days: [Int]) {
-        guard !days.isEmpty else { return nil }
-        let s = days.sorted()
-        count = s.count
-        median = s.count % 2 == 1 ? s[s.count / 2] : Int(Rounding.divideHalfUp(Int64(s[s.count / 2 - 1] + s[s.count / 2]), 2))
-        p90 = s[max(0, min(s.count - 1, (9 * s.count + 9) / 10 - 1))]
+    /// Median (middle two averaged, rounded half up) and 90th percentile
+    /// (nearest rank) of the days, as `sql/time_to_money.sql` works them out.
+    public init(count: Int, median: Int, p90: Int) {
+        self.count = count
+        self.median = median
+        self.p90 = p90
     }
 }
 
@@ -125,7 +124,7 @@ public struct MeasureEngine {
             let s = state
             let flows = sql.flows(period)
             var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
-                            period, list: s.all, listId: -1, grants: data.grantsOut.map(\.grant), flows: flows.organisation,
+                            period, list: s.all, listId: -1, key: .organisation, flows: flows.organisation,
                             held: flows.totalHeld)
             m.heldHosted = flows.hostedHeld
             return m
@@ -138,8 +137,7 @@ public struct MeasureEngine {
             let flows = sql.flows(period)
             var m = measure(Scope(kind: .fund, id: code, name: name), period,
                             list: list(ofFund: code), listId: state.fundId(code) ?? -2,
-                            grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, flows: flows.fund[code] ?? [:],
-                            held: flows.held[code] ?? 0)
+                            key: .fund(code), flows: flows.fund[code] ?? [:], held: flows.held[code] ?? 0)
             if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
             return m
         }
@@ -159,7 +157,6 @@ public struct MeasureEngine {
                                   currency: pipeline.organisation.currency)
         var groups = KeySet(capacity: s.keyCount), firstTime = KeySet(capacity: s.keyCount)
         var people = KeySet(capacity: s.keyCount)
-        var days: [Int] = []
         for fund in pipeline.funds where fund.funders.contains(funder.id) {
             let whole = self.fund(fund.code, period)
             let weights = poolWeights(fund, upTo: period.end)
@@ -180,14 +177,12 @@ public struct MeasureEngine {
             groups.formUnion(reached(l, id, period))
             firstTime.formUnion(firstTimeGroups(l, id, period))
             people.formUnion(individuals(l, period))
-            let grants = data.grantsOut.map(\.grant).filter { $0.fund == fund.code }
-            days += paymentDays(grants, period)
             total.grantsEvidenced += whole.grantsEvidenced
         }
         total.groupsReached = groups.count
         total.firstTimeGroups = firstTime.count
         total.individualsPaid = people.count
-        total.timeToMoney = TimeToMoney(days: days)
+        total.timeToMoney = sql.flows(period).timing[.funder(funder.id)]
         return total
     }
 
@@ -231,7 +226,7 @@ public struct MeasureEngine {
     /// The measures of a scope: its flows and balance from SQL
     /// (`sql/scope_flow.sql`, `sql/fund_held.sql`), its reach from `list`
     /// (whole ledger: `listId` -1; a fund: its string number) and its grants.
-    func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, grants: [GrantRecord],
+    func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, key: MeasureSQL.ScopeKey,
                  flows: [Category: MeasureSQL.Flow], held: Int64) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
         m.held = held
@@ -252,10 +247,10 @@ public struct MeasureEngine {
         m.groupsReached = reached(list, listId, period).count
         m.firstTimeGroups = firstTimeGroups(list, listId, period).count
         m.individualsPaid = individuals(list, period).count
-        m.committed = committed(grants, at: period.end)
-        let days = paymentDays(grants, period)
-        m.timeToMoney = TimeToMoney(days: days)
-        m.grantsEvidenced = days.count
+        let grants = sql.flows(period)
+        m.committed = grants.committed[key] ?? 0
+        m.timeToMoney = grants.timing[key]
+        m.grantsEvidenced = m.timeToMoney?.count ?? 0
         return m
     }
 
@@ -310,28 +305,6 @@ public struct MeasureEngine {
             if d >= start && d <= end { firstTime.insert(k) }
         }
         return firstTime
-    }
-
-    /// Awarded by the period's end and not paid by then.
-    func committed(_ grants: [GrantRecord], at end: Day) -> Int64 {
-        var total: Int64 = 0
-        for g in grants where g.awardDate <= end {
-            let paid: Int64
-            if let p = g.paymentDate {
-                paid = p <= end ? (g.amountDisbursed?.minorUnits ?? g.amountAwarded.minorUnits) : 0
-            } else {
-                paid = g.amountDisbursed?.minorUnits ?? 0
-            }
-            total += max(0, g.amountAwarded.minorUnits - paid)
-        }
-        return total
-    }
-
-    func paymentDays(_ grants: [GrantRecord], _ period: Period) -> [Int] {
-        grants.compactMap { g in
-            guard let p = g.paymentDate, period.contains(p), p >= g.awardDate else { return nil }
-            return p - g.awardDate
-        }
     }
 
     /// The calendar quarters, up to `count`, ending with the period's, that hold ledger data.

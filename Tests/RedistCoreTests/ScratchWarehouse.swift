@@ -38,11 +38,37 @@ enum ScratchWarehouse {
                           .int(funds[m.fund]!), .int(parties[party]!), .text(m.description)])
             }
         }
+        if !grantsOut.isEmpty {
+            try w.transaction { s in
+                try s.execute("""
+                    INSERT INTO source_file(id, source, role, format, path, sha256, config_hash, bytes, rows_read, rows_loaded,
+                      rows_rejected, rows_skipped, amount_read, amount_loaded, amount_rejected, amount_skipped)
+                    VALUES (2, 'register', 'grants-out', '360giving', 'register.csv', '', '', 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                    """)
+                for (i, stored) in grantsOut.enumerated() {
+                    let g = stored.grant
+                    try s.execute("""
+                        INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed,
+                          currency, award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund,
+                          beneficiary_location)
+                        VALUES (2, ?, ?, '', '', ?, ?, 'GBP', ?, ?, ?, ?, ?, ?, '', ?, '')
+                        """, [.int(Int64(i + 2)), .text(g.identifier), .int(g.amountAwarded.minorUnits),
+                              g.amountDisbursed.map { .int($0.minorUnits) } ?? .null, .text(g.awardDate.description),
+                              g.paymentDate.map { .text($0.description) } ?? .null, .text(g.recipientId), .text(g.recipientName),
+                              .text(g.funderId), .text(g.funderName), .text(g.fund)])
+                }
+            }
+        }
+        let register = Warehouse.LoadedFile(id: 2, source: "register", role: "grants-out", format: "360giving", path: "register.csv",
+                                            sha256: "", configHash: "", bytes: 0, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0,
+                                            rowsSkipped: 0, amountRead: 0, amountLoaded: 0, amountRejected: 0, amountSkipped: 0,
+                                            failure: nil)
         let file = Warehouse.LoadedFile(id: 1, source: "ledger", role: "ledger", format: "csv", path: "ledger.csv", sha256: "",
                                         configHash: "", bytes: 0, rowsRead: ledger.count, rowsLoaded: ledger.count, rowsRejected: 0,
                                         rowsSkipped: 0, amountRead: gross, amountLoaded: gross, amountRejected: 0, amountSkipped: 0,
                                         failure: nil)
-        try w.prepareLedger(pipeline: pipeline, files: [file], members: [])
+        let files = grantsOut.isEmpty ? [file] : [file, register]
+        try w.prepareLedger(pipeline: pipeline, files: files, members: [])
         // The categories the test gives, in place of what rules would give.
         try w.transaction { s in
             for (i, c) in ledger.enumerated() {
@@ -51,6 +77,6 @@ enum ScratchWarehouse {
             }
         }
         return Dataset(pipeline: pipeline, ledger: ledger, bank: [], funderMovements: [], grantsIn: [], grantsOut: grantsOut,
-                       members: [], balances: [], files: [file], findings: [], duplicatesDropped: 0, sql: MeasureSQL(warehouse: w))
+                       members: [], balances: [], files: files, findings: [], duplicatesDropped: 0, sql: MeasureSQL(warehouse: w))
     }
 }

@@ -279,6 +279,7 @@ enum SQLDialect: Sendable {
     /// - `{create view}`: a view made if missing;
     /// - `{drop view name}`: drops a view (and on PostgreSQL those made from it);
     /// - `{digits expr}`: true when the text is one or more ASCII digits;
+    /// - `{days a, b}`: whole days from the `yyyy-mm-dd` date a to b;
     /// - `{ratio4 a, b}`: a ÷ b to four places, for staff's views (the
     ///   reports round exact sums in Swift);
     /// - `{hex16 expr}`: `h:` and the integer as 16 hexadecimal digits, the
@@ -310,6 +311,15 @@ enum SQLDialect: Sendable {
             case .postgresql: test = "(\(expr) ~ '^[0-9]+$')"
             }
             s.replaceSubrange(open.lowerBound...close, with: test)
+        }
+        while let open = s.range(of: "{days "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let parts = s[open.upperBound..<close].split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let days: String
+            switch self {
+            case .sqlite: days = "CAST(julianday(\(parts[1])) - julianday(\(parts[0])) AS INTEGER)"
+            case .postgresql: days = "(CAST(\(parts[1]) AS DATE) - CAST(\(parts[0]) AS DATE))"
+            }
+            s.replaceSubrange(open.lowerBound...close, with: days)
         }
         while let open = s.range(of: "{ratio4 "), let close = s[open.upperBound...].firstIndex(of: "}") {
             let parts = s[open.upperBound..<close].split(separator: ",", maxSplits: 1)
