@@ -14,7 +14,8 @@ import RedistModel
 /// it are SQL.
 extension Warehouse {
     /// The views every run reads through, made again from the shipped files.
-    static let viewFiles = ["movement_kept", "scope_flow", "fund_held", "grant_committed", "time_to_money", "summary"]
+    static let viewFiles = ["movement_kept", "scope_flow", "fund_held", "grant_committed", "time_to_money", "reach",
+                                    "summary"]
 
     func prepareLedger(pipeline: Pipeline, files: [LoadedFile], members: [MemberRecord]) throws {
         try transaction { s in

@@ -38,6 +38,12 @@ final class MeasureSQL: @unchecked Sendable {
         var committed: [ScopeKey: Int64] = [:]
         /// Days from award to payment of the grants paid in the period (`sql/time_to_money.sql`), by scope.
         var timing: [ScopeKey: TimeToMoney] = [:]
+        /// Groups reached, first-time groups and people paid (`sql/reach.sql`), by scope.
+        var reach: [ScopeKey: Reach] = [:]
+    }
+
+    struct Reach: Sendable {
+        var groups = 0, firstTime = 0, individuals = 0
     }
 
     /// A scope as the views name it: `organisation` (id ""), `fund` (its code) or `funder` (its id).
@@ -105,6 +111,13 @@ final class MeasureSQL: @unchecked Sendable {
                 """, binds) {
                 f.timing[ScopeKey(scope: r.text(0), id: r.text(1))] = TimeToMoney(count: Int(r.int(2)), median: Int(r.int(3)),
                                                                                   p90: Int(r.int(4)))
+            }
+            for r in try warehouse.query("""
+                SELECT scope, scope_id, groups_reached, first_time_groups, individuals_paid FROM reach
+                WHERE start_date = ? AND end_date = ?
+                """, binds) {
+                f.reach[ScopeKey(scope: r.text(0), id: r.text(1))] = Reach(groups: Int(r.int(2)), firstTime: Int(r.int(3)),
+                                                                           individuals: Int(r.int(4)))
             }
         } catch {
             remember(error)

@@ -121,10 +121,9 @@ public struct MeasureEngine {
 
     public func organisation(_ period: Period) -> ScopeMeasures {
         index.remembered(\.organisation, period) {
-            let s = state
             let flows = sql.flows(period)
             var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
-                            period, list: s.all, listId: -1, key: .organisation, flows: flows.organisation,
+                            period, key: .organisation, flows: flows.organisation,
                             held: flows.totalHeld)
             m.heldHosted = flows.hostedHeld
             return m
@@ -136,7 +135,6 @@ public struct MeasureEngine {
             let name = pipeline.fund(code)?.name ?? code
             let flows = sql.flows(period)
             var m = measure(Scope(kind: .fund, id: code, name: name), period,
-                            list: list(ofFund: code), listId: state.fundId(code) ?? -2,
                             key: .fund(code), flows: flows.fund[code] ?? [:], held: flows.held[code] ?? 0)
             if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
             return m
@@ -152,11 +150,8 @@ public struct MeasureEngine {
     }
 
     private func computeFunder(_ funder: Pipeline.Funder, _ period: Period) -> ScopeMeasures {
-        let s = state
         var total = ScopeMeasures(period: period, scope: Scope(kind: .funder, id: funder.id, name: funder.name),
                                   currency: pipeline.organisation.currency)
-        var groups = KeySet(capacity: s.keyCount), firstTime = KeySet(capacity: s.keyCount)
-        var people = KeySet(capacity: s.keyCount)
         for fund in pipeline.funds where fund.funders.contains(funder.id) {
             let whole = self.fund(fund.code, period)
             let weights = poolWeights(fund, upTo: period.end)
@@ -173,16 +168,14 @@ public struct MeasureEngine {
             total.committed += share(whole.committed)
             total.held += share(whole.held)
             total.heldHosted += share(whole.heldHosted)
-            let l = list(ofFund: fund.code), id = s.fundId(fund.code) ?? -2
-            groups.formUnion(reached(l, id, period))
-            firstTime.formUnion(firstTimeGroups(l, id, period))
-            people.formUnion(individuals(l, period))
             total.grantsEvidenced += whole.grantsEvidenced
         }
-        total.groupsReached = groups.count
-        total.firstTimeGroups = firstTime.count
-        total.individualsPaid = people.count
-        total.timeToMoney = sql.flows(period).timing[.funder(funder.id)]
+        let figures = sql.flows(period)
+        let reach = figures.reach[.funder(funder.id)] ?? MeasureSQL.Reach()
+        total.groupsReached = reach.groups
+        total.firstTimeGroups = reach.firstTime
+        total.individualsPaid = reach.individuals
+        total.timeToMoney = figures.timing[.funder(funder.id)]
         return total
     }
 
@@ -223,10 +216,10 @@ public struct MeasureEngine {
         return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
-    /// The measures of a scope: its flows and balance from SQL
-    /// (`sql/scope_flow.sql`, `sql/fund_held.sql`), its reach from `list`
-    /// (whole ledger: `listId` -1; a fund: its string number) and its grants.
-    func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, key: MeasureSQL.ScopeKey,
+    /// The measures of a scope, as the shipped views give them: flows and
+    /// balance (`sql/scope_flow.sql`, `sql/fund_held.sql`), reach
+    /// (`sql/reach.sql`), commitments and time to money.
+    func measure(_ scope: Scope, _ period: Period, key: MeasureSQL.ScopeKey,
                  flows: [Category: MeasureSQL.Flow], held: Int64) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
         m.held = held
@@ -244,67 +237,15 @@ public struct MeasureEngine {
                 if category.isIncome { m.incomeByCategory[category] = f.net } else { m.spending[category] = f.net }
             }
         }
-        m.groupsReached = reached(list, listId, period).count
-        m.firstTimeGroups = firstTimeGroups(list, listId, period).count
-        m.individualsPaid = individuals(list, period).count
-        let grants = sql.flows(period)
-        m.committed = grants.committed[key] ?? 0
-        m.timeToMoney = grants.timing[key]
+        let figures = sql.flows(period)
+        let reach = figures.reach[key] ?? MeasureSQL.Reach()
+        m.groupsReached = reach.groups
+        m.firstTimeGroups = reach.firstTime
+        m.individualsPaid = reach.individuals
+        m.committed = figures.committed[key] ?? 0
+        m.timeToMoney = figures.timing[key]
         m.grantsEvidenced = m.timeToMoney?.count ?? 0
         return m
-    }
-
-    /// A group's key: its register id, else its name as written.
-    func groupKey(_ c: ClassifiedMovement) -> String { c.groupKey }
-
-    /// The group a redistributed payment reached. A hosted project's own
-    /// spending reaches the project (the fund's `group`), not the supplier it
-    /// paid; other payments reach their counterparty, when it is named.
-    func reachedKey(_ c: ClassifiedMovement) -> String? {
-        if c.category == .redistributedHosted {
-            let fund = c.fund
-            return pipeline.fund(fund)?.group.nonEmpty ?? "fund:" + fund
-        }
-        return c.hasCounterparty ? c.groupKey : nil
-    }
-
-    /// The groups (not people) the list's redistributed payments in the period reached.
-    func reached(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
-        index.remembered(\.reached, LedgerIndex.ListPeriod(list: listId, period: period)) {
-            let s = state, t = s.t
-            var groups = KeySet(capacity: s.keyCount)
-            for k in list.range(period) {
-                let r = Int(s.rows[Int(list.positions[k])])
-                let c = t.category[r]
-                guard t.amount[r] < 0, c.redistributedFast, !t.isIndividual[r] else { continue }
-                if c == .redistributedHosted { groups.insert(s.hostedKey[t.fund[r]]!) }
-                else if t.counterparty[r] != 0 { groups.insert(t.groupKey[r]) }
-            }
-            return groups
-        }
-    }
-
-    func individuals(_ list: PositionList, _ period: Period) -> KeySet {
-        let s = state, t = s.t
-        var people = KeySet(capacity: s.keyCount)
-        for k in list.range(period) {
-            let r = Int(s.rows[Int(list.positions[k])])
-            guard t.amount[r] < 0, t.isIndividual[r], t.category[r].redistributedFast else { continue }
-            people.insert(t.groupKey[r])
-        }
-        return people
-    }
-
-    /// Groups whose first money from the organisation (in all the data) came in this period.
-    func firstTimeGroups(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
-        let s = state
-        var firstTime = KeySet(capacity: s.keyCount)
-        let start = Int32(period.start.ordinal), end = Int32(period.end.ordinal)
-        reached(list, listId, period).forEach { k in
-            let d = s.firstPaid[Int(k)]
-            if d >= start && d <= end { firstTime.insert(k) }
-        }
-        return firstTime
     }
 
     /// The calendar quarters, up to `count`, ending with the period's, that hold ledger data.
