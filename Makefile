@@ -11,7 +11,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer embed clean
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer embed clean release install uninstall
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -59,8 +59,51 @@ ingest: build ## Read new or changed exports into the warehouse only
 check: build ## Check a pipeline file without reading data
 	$(REDIST) check $(PIPELINE)
 
+# Installing, as Debian lays a command out. DESTDIR is for packagers (the
+# files go under it, named as if under PREFIX). The binary carries the Swift
+# runtime and Foundation (--static-swift-stdlib): it needs only libc,
+# libxml2, SQLite and zlib, and its templates are built into it.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+RELEASE    := .build/release/redist
+# What `make install` writes, relative to PREFIX; `make uninstall` removes exactly these.
+INSTALL_MANIFEST := share/redist/installed-files
+TEMPLATES  := $(sort $(notdir $(wildcard reports/templates/*.mustache)))
+INSTALLED  := bin/redist share/man/man1/redist.1 \
+              share/bash-completion/completions/redist share/zsh/vendor-completions/_redist \
+              share/fish/vendor_completions.d/redist.fish \
+              $(addprefix share/redist/templates/,$(TEMPLATES)) $(INSTALL_MANIFEST)
+
+release: deps ## Build the command to install: optimised, with the Swift runtime linked in
+	$(SWIFT) build -c release --product redist --static-swift-stdlib
+
+install: release ## Install redist under PREFIX (default /usr/local; DESTDIR for packagers)
+	@set -e; root="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/redist/templates" \
+	  "$$root/share/bash-completion/completions" "$$root/share/zsh/vendor-completions" "$$root/share/fish/vendor_completions.d"; \
+	install -m 755 $(RELEASE) "$$root/bin/redist"; \
+	install -m 644 docs/redist.1 "$$root/share/man/man1/redist.1"; \
+	install -m 644 $(addprefix reports/templates/,$(TEMPLATES)) "$$root/share/redist/templates/"; \
+	$(RELEASE) --generate-completion-script bash > "$$root/share/bash-completion/completions/redist"; \
+	$(RELEASE) --generate-completion-script zsh > "$$root/share/zsh/vendor-completions/_redist"; \
+	$(RELEASE) --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/redist.fish"; \
+	printf '%s\n' $(INSTALLED) > "$$root/$(INSTALL_MANIFEST)"; \
+	chmod 644 "$$root/$(INSTALL_MANIFEST)"; \
+	echo "installed redist in $$root/bin (man redist; templates in $$root/share/redist/templates)"
+
+uninstall: ## Remove exactly the files make install wrote under PREFIX (and DESTDIR)
+	@set -e; root="$(DESTDIR)$(PREFIX)"; manifest="$$root/$(INSTALL_MANIFEST)"; \
+	if [ ! -f "$$manifest" ]; then echo "redist is not installed under $$root (no $$manifest)"; exit 1; fi; \
+	while IFS= read -r f; do \
+	  case "$$f" in ""|/*|*..*) echo "$$manifest: skipping \"$$f\" (not a path under PREFIX)"; continue;; esac; \
+	  rm -f "$$root/$$f"; \
+	done < "$$manifest"; \
+	rmdir "$$root/share/redist/templates" "$$root/share/redist" 2>/dev/null || true; \
+	echo "removed redist from $$root"
+
 # Folders whose files the binary carries, as `NAME DIR EXT OUT.swift` (scripts/embed.py).
-EMBEDDED := SQLFiles:sql:.sql:Sources/RedistCore/Warehouse/SQLFiles.swift
+EMBEDDED := EmbeddedTemplates:reports/templates:.mustache:Sources/RedistReports/EmbeddedTemplates.swift \
+  SQLFiles:sql:.sql:Sources/RedistCore/Warehouse/SQLFiles.swift
 
 embed: ## Write the embedded copies of the files the binary carries (after editing them)
 	@$(foreach e,$(EMBEDDED),python3 scripts/embed.py $(subst :, ,$(e)) &&) true

@@ -8,19 +8,19 @@ let package = Package(
         .executable(name: "redist", targets: ["redist"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         /// Value types only: money, dates, records, diagnostics. No I/O.
         .target(name: "RedistModel"),
         /// libxml2, reached directly for streaming SAX2 parsing.
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]),
         /// One reader per source format behind one protocol, and the registry.
         .target(name: "RedistIngest", dependencies: [
             "RedistModel", "CLibXML2",
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistEndToEndTests", dependencies: [
-            "RedistCore", "RedistReports", "RedistModel",
+            "RedistCore", "RedistIngest", "RedistReports", "RedistModel", "redist",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Fixtures", "Golden"]),

@@ -1,7 +1,8 @@
 """Every reader on mutated corpus files, through `redist fuzz-batch read`.
 
 Target `readers`: each file of ../shared/corpus that a reader reads (the
-CSV formats, 360Giving, IATI, GnuCash, camt.053), mutated: truncated, bytes
+CSV formats, 360Giving, IATI, GnuCash, camt.053, OFX), and the project's
+own samples in sample-data/formats/ (QIF, OFX, the bank presets), mutated: truncated, bytes
 flipped, inserted or deleted, lines duplicated or dropped, line ends
 changed (LF to CRLF or CR, CRLF to LF), chunks repeated. Checked: no crash,
 no hang (an answer within the timeout), and the control totals hold:
@@ -72,9 +73,20 @@ def configurations(corpus):
     for name, columns, options in mapped:
         add(csv, name, {"format": "csv", "role": "ledger", "columns": columns, "options": options})
     for folder, fmt, role in (("iati-xml", "iati", "ledger"), ("gnucash-xml", "gnucash", "ledger"),
-                              ("camt053-xml", "camt053", "bank")):
+                              ("camt053-xml", "camt053", "bank"), ("ofx", "ofx", "bank")):
         for name in sorted(os.listdir(os.path.join(corpus, folder))):
             add(folder, name, {"format": fmt, "role": role})
+    # The project's own samples of the formats the corpus lacks (QIF, the bank presets), named <format>--<what>.
+    samples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sample-data", "formats")
+    for name in sorted(os.listdir(samples)) if os.path.isdir(samples) else []:
+        if "--" not in name or name.endswith(".expected.csv"):
+            continue
+        fmt = name.split("--")[0]
+        options = {"format": fmt, "role": "bank", "name": name}
+        if fmt == "csv":
+            options.update(role="ledger", columns={"date": "Date", "description": "Description", "amount": "Amount",
+                                                   "direction": "Transaction Type"}, options={"date_format": "mm/dd/yyyy"})
+        out.append((os.path.join(samples, name), options))
     return out
 
 

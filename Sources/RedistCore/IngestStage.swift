@@ -2,9 +2,6 @@ import Crypto
 import Foundation
 import RedistIngest
 import RedistModel
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the ingest stage did, for the run's progress lines.
 public struct IngestReport: Sendable {
@@ -75,7 +72,7 @@ public struct IngestStage {
             // A load leaves SQLite's page cache full and the heap holding the
             // freed batches; give both back before the dataset is built.
             warehouse.releaseMemory()
-            _ = malloc_trim(0)
+            Portability.releaseFreedMemory()
         }
         return report
     }
@@ -186,33 +183,33 @@ extension Digest {
 
 /// Expands a path pattern (`exports/cashbook-*.csv`) relative to a folder.
 public enum Glob {
-    /// Matching files, sorted, each as (absolute path, path as shown to people).
+    /// Matching files, sorted, each as (absolute path, path as shown to
+    /// people). The shown path is the file's identity in the warehouse: it
+    /// is relative to `directory` (the pipeline file's folder) as the
+    /// pattern is, so the folder the command is run from changes nothing.
     public static func expand(_ pattern: String, relativeTo directory: String) -> [(absolute: String, display: String)] {
-        let full = pattern.hasPrefix("/") ? pattern : (directory.isEmpty ? pattern : directory + "/" + pattern)
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(full, 0, nil, &g) == 0 else { return [] }
+        let relative = !pattern.hasPrefix("/") && !directory.isEmpty
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let full = relative ? prefix + pattern : pattern
         var out: [(String, String)] = []
-        for i in 0..<Int(g.gl_pathc) {
-            guard let p = g.gl_pathv[i] else { continue }
-            let absolute = String(cString: p)
+        for absolute in Portability.glob(full) {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            out.append((absolute, display(absolute)))
+            let shown = relative && absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+            out.append((absolute, normalise(shown)))
         }
         return out.sorted { $0.1 < $1.1 }
     }
 
-    /// The path relative to the current folder when it is under it, so
-    /// messages read `sample-data/exports/x.csv:12:3`.
-    static func display(_ absolute: String) -> String {
-        let standard = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        let cwd = FileManager.default.currentDirectoryPath
-        if standard.hasPrefix(cwd + "/") { return String(standard.dropFirst(cwd.count + 1)) }
-        return standard
+    /// `a/./b` as `a/b` and `a/x/../b` as `a/b`, by the text alone (a
+    /// leading `..` stays: the file is outside the pipeline's folder).
+    static func normalise(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 }
-
-/// glibc's `malloc_trim`: hands freed heap pages back to the system (not in Swift's Glibc module).
-@_silgen_name("malloc_trim")
-func malloc_trim(_ pad: Int) -> Int32

@@ -67,8 +67,19 @@ public struct Pipeline: Sendable {
         public var tolerance: Int64 = 0
     }
 
+    /// The `[reports]` table: how the HTML reports are made.
+    public struct Reports: Sendable {
+        /// A folder of edited templates, relative to the pipeline file as
+        /// written; nil for the built-in templates.
+        public var templates: String?
+    }
+
     /// The pipeline file as the user named it.
     public var file: String
+    /// The pipeline file's name in its folder, as reports show it: input
+    /// files are shown relative to that folder too, so no report holds a
+    /// path that depends on where the command was run from.
+    public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
     /// The folder that relative paths are resolved from.
     public var directory: String
     /// The file name without `.toml`: names the default warehouse.
@@ -81,11 +92,43 @@ public struct Pipeline: Sendable {
     public var privacy: Privacy
     public var reconciliation: Reconciliation
     public var warehouse = WarehouseSettings()
+    public var reports = Reports()
 
     public func fund(_ code: String) -> Fund? { funds.first { $0.code == code } }
-    /// The warehouse used when the command line names none: `[warehouse] url`, else `build/<name>.sqlite`.
-    public var defaultWarehouse: String { warehouse.url ?? "build/\(name).sqlite" }
+    /// The warehouse used when the command line names none: `[warehouse] url`,
+    /// else `build/<name>.sqlite` beside the pipeline file (never in the
+    /// folder the command happens to be started from).
+    public var defaultWarehouse: String { warehouse.url ?? directory + "/build/\(name).sqlite" }
+    /// The templates folder `[reports] templates` names, resolved from the pipeline file's folder.
+    public var templatesDirectory: String? {
+        reports.templates.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
+    }
     public func funder(_ id: String) -> Funder? { funders.first { $0.id == id } }
+}
+
+extension Pipeline {
+    /// The keys each table of the pipeline file accepts. The decoder checks
+    /// against these lists, and docs/pipeline-reference.md documents every
+    /// one (a test compares the two).
+    public enum Keys {
+        public static let root = ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation", "warehouse", "reports"]
+        public static let organisation = ["id", "name", "currency", "financial_year_start"]
+        public static let source = ["name", "role", "format", "path", "columns", "options"]
+        public static let funder = ["id", "name"]
+        public static let fund = ["code", "name", "type", "funders", "ringfenced", "group"]
+        public static let rule = ["account", "fund", "counterparty", "description", "direction", "source", "category", "counterparty_kind"]
+        public static let privacy = ["min_group_count", "pseudonym_key_env"]
+        public static let reconciliation = ["date_window_days", "tolerance"]
+        public static let warehouse = ["url", "password_env"]
+        public static let reports = ["templates"]
+
+        /// Each table as the file writes it (`[organisation]`, `[[source]]`), with its keys.
+        public static let tables: [(table: String, keys: [String])] = [
+            ("[organisation]", organisation), ("[[source]]", source), ("[[funder]]", funder), ("[[fund]]", fund),
+            ("[[rule]]", rule), ("[privacy]", privacy), ("[reconciliation]", reconciliation), ("[warehouse]", warehouse),
+            ("[reports]", reports),
+        ]
+    }
 }
 
 /// A mistake in the pipeline file: exit status 2, with the file and line.
@@ -98,7 +141,11 @@ public struct PipelineError: Error, CustomStringConvertible {
         self.line = line
         self.message = message
     }
-    public var description: String { "\(file):\(line): error: \(message)" }
+    /// `file:line: error: …`; without a line, `file: error: …`; about no file
+    /// (the environment), `error: …`.
+    public var description: String {
+        file.isEmpty ? "error: \(message)" : line == 0 ? "\(file): error: \(message)" : "\(file):\(line): error: \(message)"
+    }
 }
 
 extension Pipeline {
@@ -208,9 +255,9 @@ struct Decoder {
     }
 
     mutating func pipeline(_ root: TOML.Table) throws(PipelineError) -> Pipeline {
-        try checkKeys(root, allowed: ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation", "warehouse"], in: "the pipeline file")
+        try checkKeys(root, allowed: Pipeline.Keys.root, in: "the pipeline file")
         guard let org = try table(root, "organisation") else { throw fail(1, "the pipeline file needs an [organisation] table") }
-        try checkKeys(org, allowed: ["id", "name", "currency", "financial_year_start"], in: "[organisation]")
+        try checkKeys(org, allowed: Pipeline.Keys.organisation, in: "[organisation]")
         let currencyText = try string(org, "currency", in: "[organisation]", required: false, default: "GBP")
         guard let currency = Currency(code: currencyText) else {
             throw fail(org["currency"]?.line ?? org.line, "currency \"\(currencyText)\" is not an ISO 4217 code such as GBP")
@@ -225,7 +272,7 @@ struct Decoder {
 
         var sources: [Pipeline.Source] = []
         for t in try tables(root, "source") {
-            try checkKeys(t, allowed: ["name", "role", "format", "path", "columns", "options"], in: "[[source]]")
+            try checkKeys(t, allowed: Pipeline.Keys.source, in: "[[source]]")
             let name = try string(t, "name", in: "[[source]]")
             let context = "[[source]] \"\(name)\""
             let roleText = try string(t, "role", in: context)
@@ -254,7 +301,7 @@ struct Decoder {
 
         var funders: [Pipeline.Funder] = []
         for t in try tables(root, "funder") {
-            try checkKeys(t, allowed: ["id", "name"], in: "[[funder]]")
+            try checkKeys(t, allowed: Pipeline.Keys.funder, in: "[[funder]]")
             let funder = Pipeline.Funder(id: try string(t, "id", in: "[[funder]]"), name: try string(t, "name", in: "[[funder]]"))
             let line = t["id"]?.line ?? t.line, nameLine = t["name"]?.line ?? t.line
             if funders.contains(where: { $0.id == funder.id }) {
@@ -274,7 +321,7 @@ struct Decoder {
 
         var funds: [Pipeline.Fund] = []
         for t in try tables(root, "fund") {
-            try checkKeys(t, allowed: ["code", "name", "type", "funders", "ringfenced", "group"], in: "[[fund]]")
+            try checkKeys(t, allowed: Pipeline.Keys.fund, in: "[[fund]]")
             let code = try string(t, "code", in: "[[fund]]")
             let context = "[[fund]] \"\(code)\""
             let typeText = try string(t, "type", in: context)
@@ -298,16 +345,22 @@ struct Decoder {
 
         var privacy = Pipeline.Privacy()
         if let p = try table(root, "privacy") {
-            try checkKeys(p, allowed: ["min_group_count", "pseudonym_key_env"], in: "[privacy]")
+            try checkKeys(p, allowed: Pipeline.Keys.privacy, in: "[privacy]")
             privacy.minGroupCount = try integer(p, "min_group_count", in: "[privacy]", default: 5)
             guard privacy.minGroupCount >= 1 else { throw fail(p["min_group_count"]!.line, "min_group_count must be 1 or more") }
             privacy.pseudonymKeyEnv = try string(p, "pseudonym_key_env", in: "[privacy]", required: false, default: privacy.pseudonymKeyEnv)
+            if privacy.pseudonymKeyEnv.isEmpty || !privacy.pseudonymKeyEnv.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                throw fail(p["pseudonym_key_env"]!.line, "pseudonym_key_env \"\(privacy.pseudonymKeyEnv)\" in [privacy] is not the name of an environment variable (expected letters, digits and _, such as REDIST_PSEUDONYM_KEY)")
+            }
         }
 
         var reconciliation = Pipeline.Reconciliation()
         if let r = try table(root, "reconciliation") {
-            try checkKeys(r, allowed: ["date_window_days", "tolerance"], in: "[reconciliation]")
+            try checkKeys(r, allowed: Pipeline.Keys.reconciliation, in: "[reconciliation]")
             reconciliation.dateWindowDays = try integer(r, "date_window_days", in: "[reconciliation]", default: 10)
+            guard reconciliation.dateWindowDays >= 0 else {
+                throw fail(r["date_window_days"]!.line, "date_window_days in [reconciliation] is \(reconciliation.dateWindowDays); a window cannot be negative (expected 0 or more days, such as 10)")
+            }
             let tol = try string(r, "tolerance", in: "[reconciliation]", required: false, default: "0.00")
             guard let units = AmountParser(digits: currency.minorDigits).parse(tol), units >= 0 else {
                 throw fail(r["tolerance"]!.line, "tolerance \"\(tol)\" is not an amount such as 0.00")
@@ -317,7 +370,7 @@ struct Decoder {
 
         var warehouse = Pipeline.WarehouseSettings()
         if let w = try table(root, "warehouse") {
-            try checkKeys(w, allowed: ["url", "password_env"], in: "[warehouse]")
+            try checkKeys(w, allowed: Pipeline.Keys.warehouse, in: "[warehouse]")
             warehouse.passwordEnv = try string(w, "password_env", in: "[warehouse]", required: false, default: warehouse.passwordEnv)
             let url = try string(w, "url", in: "[warehouse]")
             do {
@@ -328,18 +381,29 @@ struct Decoder {
             warehouse.url = url
         }
 
+        var reports = Pipeline.Reports()
+        if let r = try table(root, "reports") {
+            try checkKeys(r, allowed: Pipeline.Keys.reports, in: "[reports]")
+            if r["templates"] != nil {
+                let dir = try string(r, "templates", in: "[reports]")
+                if dir.isEmpty { throw fail(r["templates"]!.line, "templates in [reports] is empty (expected a folder, such as \"templates\", made with `redist templates copy`)") }
+                reports.templates = dir
+            }
+        }
+
         let url = URL(fileURLWithPath: file)
         var pipeline = Pipeline(file: file, directory: url.deletingLastPathComponent().path,
                                 name: url.deletingPathExtension().lastPathComponent, organisation: organisation,
                                 sources: sources, funders: funders, funds: funds, rules: rules, privacy: privacy,
                                 reconciliation: reconciliation)
         pipeline.warehouse = warehouse
+        pipeline.reports = reports
         return pipeline
     }
 
     func rule(_ t: TOML.Table, number: Int) throws(PipelineError) -> Rule {
         let context = "[[rule]] number \(number)"
-        try checkKeys(t, allowed: ["account", "fund", "counterparty", "description", "direction", "source", "category", "counterparty_kind"], in: context)
+        try checkKeys(t, allowed: Pipeline.Keys.rule, in: context)
         let categoryText = try string(t, "category", in: context)
         guard let category = Category(rawValue: categoryText) else {
             throw fail(t["category"]!.line, "category \"\(categoryText)\" in \(context) is not one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -347,6 +411,9 @@ struct Decoder {
         var account: AccountMatcher? = nil
         if let specs = try strings(t, "account", in: context) {
             guard let m = AccountMatcher(specs) else { throw fail(t["account"]!.line, "account in \(context) should be a code, a range such as \"7000-7099\", or a list of them") }
+            if let (lo, hi) = m.reversedRange {
+                throw fail(t["account"]!.line, "account range \"\(lo)-\(hi)\" in \(context) runs backwards, so it holds no code (expected the lower code first: \"\(hi)-\(lo)\")")
+            }
             account = m
         }
         var direction: Rule.Direction? = nil

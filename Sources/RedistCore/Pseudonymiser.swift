@@ -12,11 +12,18 @@ public struct Pseudonymiser: @unchecked Sendable {
         self.key = SymmetricKey(data: Array(key.utf8))
     }
 
+    /// A shorter key could be guessed by trying every one.
+    public static let minimumKeyLength = 8
+
     /// Reads the key from the environment variable the pipeline names.
     public static func fromEnvironment(_ variable: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PipelineError) -> Pseudonymiser {
         guard let key = environment[variable], !key.isEmpty else {
-            throw PipelineError(file: "environment", line: 0,
-                                "\(variable) is not set: it holds the secret key that replaces people's names in transactions.csv with stable pseudonyms (set it to a long random value and keep it the same from run to run)")
+            throw PipelineError(file: "", line: 0,
+                                "the environment variable \(variable) is not set. It holds the secret key that replaces people's names in transactions.csv with stable pseudonyms: set it to a long random value and keep it the same from run to run (export \(variable)=…), or name another variable with pseudonym_key_env in [privacy]")
+        }
+        guard key.count >= minimumKeyLength else {
+            throw PipelineError(file: "", line: 0,
+                                "the environment variable \(variable) holds a key of \(key.count) character\(key.count == 1 ? "" : "s"), too short to keep people's pseudonyms secret (expected a long random value, at least \(minimumKeyLength) characters, such as a phrase of several words)")
         }
         return Pseudonymiser(key: key)
     }

@@ -76,7 +76,7 @@ extension CSVRecord {
         if !isUTF8 {
             for k in 0..<fields.count where !CSVScanner.isValidUTF8(bytes(k), allowTruncatedEnd: false) {
                 return FieldProblem(location: location(file, k), check: "reject.encoding",
-                                    message: "the value holds bytes that are not UTF-8, in a file that is UTF-8 elsewhere (expected the whole file in one encoding: save it again as UTF-8)")
+                                    message: "the value holds bytes that are not UTF-8, in a file that is UTF-8 elsewhere (expected the whole file in one encoding: save it again as UTF-8, or, if all of it is Windows-1252, set encoding = \"windows-1252\" in [source.options])")
             }
         }
         return nil

@@ -35,6 +35,11 @@ public struct Camt053Reader: SourceReader {
         self.configuration = configuration
     }
 
+    /// A `<Document>` in a camt.053 namespace.
+    public static func claims(_ head: FileHead) -> Bool {
+        head.firstTag == "Document" && head.text.contains("camt.053")
+    }
+
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let stream = try XMLStream(path: path, displayPath: displayPath)
         let handler = Camt053Handler(stream, sink: sink)

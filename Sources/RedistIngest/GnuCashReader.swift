@@ -36,6 +36,9 @@ import Darwin
 public struct GnuCashReader: SourceReader {
     public static let format = "gnucash"
     public static let roles: [SourceRole] = [.ledger]
+
+    /// The root `<gnc-v2>` (or GnuCash 1.x's `<gnc>`, which the reader refuses saying why), plain or gzip.
+    public static func claims(_ head: FileHead) -> Bool { head.firstTag == "gnc-v2" || head.firstTag == "gnc" }
     public static let columnKeys: [String] = []
     public static let optionKeys = ["account", "memo"]
 

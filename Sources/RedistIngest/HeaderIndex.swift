@@ -32,16 +32,23 @@ public struct HeaderIndex {
         exact[title] ?? folded[Self.fold(title)]
     }
 
-    /// Indexes for required titles, or a failure that lists what is missing and what was found.
-    public func require(_ wanted: [(key: String, title: String)], location: SourceLocation) throws -> [String: Int] {
+    /// Indexes for required titles, or a failure that lists what is missing
+    /// and what was found. For a missing column whose key the pipeline file
+    /// maps (`mapped`), the failure says which `[source.columns]` key to change.
+    public func require(_ wanted: [(key: String, title: String)], location: SourceLocation, mapped: Set<String> = []) throws -> [String: Int] {
         var result: [String: Int] = [:]
         var missing: [String] = []
+        var keys: [String] = []
         for (key, title) in wanted {
-            if let i = index(of: title) { result[key] = i } else { missing.append("\"\(title)\"") }
+            if let i = index(of: title) { result[key] = i } else {
+                missing.append("\"\(title)\"")
+                if mapped.contains(key) { keys.append("\(key) = \"\(title)\"") }
+            }
         }
         if !missing.isEmpty {
             let found = titles.filter { !$0.isEmpty }.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw FileFailure(location, "the header has no column \(missing.joined(separator: ", ")) (found: \(found))")
+            let advice = keys.isEmpty ? "" : "; change \(keys.joined(separator: ", ")) in [source.columns] to the header the file uses"
+            throw FileFailure(location, "the header has no column \(missing.joined(separator: ", ")) (found: \(found))\(advice)")
         }
         return result
     }

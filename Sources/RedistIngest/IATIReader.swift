@@ -27,6 +27,9 @@ import RedistModel
 public struct IATIReader: SourceReader, Sendable {
     public static let format = "iati"
     public static let roles: [SourceRole] = [.grantsIn, .ledger]
+
+    /// The root `<iati-activities>`.
+    public static func claims(_ head: FileHead) -> Bool { head.firstTag == "iati-activities" }
     public static let columnKeys: [String] = []
     public static let optionKeys = ["organisation_ref"]
 

@@ -6,19 +6,23 @@ import RedistModel
 /// Amounts come from one signed `amount` column (positive = money in), a
 /// `paid_in`/`paid_out` pair, or a `debit`/`credit` pair, where `debit`
 /// means money out unless `debit_means = "in"` (a ledger's view of its bank
-/// account). With role `members` the same reader reads the member register.
+/// account). An unsigned `amount` beside a `direction` column (`Transaction
+/// Type` of `debit`/`credit`, as Mint and many banks export; also `DR`/`CR`,
+/// `D`/`C`, `out`/`in`) takes its sign from that column. A `kind` column is
+/// kept as the movement's kind. With role `members` the same reader reads the
+/// member register.
 public struct MappedCSVReader: SourceReader {
     public static let format = "csv"
     public static let roles: [SourceRole] = [.ledger, .bank, .members]
     public static let columnKeys = [
         "date", "account", "account_name", "fund", "counterparty", "counterparty_id", "description", "reference",
-        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id",
+        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id", "direction", "kind",
         "name", "kind", "region", "characteristics", "consent", "consent_date",
     ]
     public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header",
                                     "round_amounts"]
 
-    enum AmountColumns { case signed, inOut, debitCredit }
+    enum AmountColumns { case signed, inOut, debitCredit, withDirection }
 
     let configuration: ReaderConfiguration
     let dateFormat: DateFormat
@@ -76,7 +80,9 @@ public struct MappedCSVReader: SourceReader {
         guard c["date"] != nil else {
             throw ReaderConfigurationError("source \"\(name)\": [source.columns] needs date = \"<column header>\"")
         }
-        if c["amount"] != nil {
+        if c["amount"] != nil && c["direction"] != nil {
+            amounts = .withDirection
+        } else if c["amount"] != nil {
             amounts = .signed
         } else if c["paid_in"] != nil && c["paid_out"] != nil {
             amounts = .inOut
@@ -102,7 +108,8 @@ public struct MappedCSVReader: SourceReader {
                 let header = HeaderIndex(record)
                 let wanted = configuration.columns.sorted { $0.key < $1.key }.map { (key: $0.key, title: $0.value) }
                 do {
-                    columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line))
+                    columns = try header.require(wanted, location: SourceLocation(file: displayPath, line: record.line),
+                                                 mapped: Set(configuration.columns.keys))
                     width = record.count
                     titled = record.titledCount
                 } catch let f as FileFailure {
@@ -146,6 +153,25 @@ public struct MappedCSVReader: SourceReader {
             case .signed:
                 amount = try record.amount(cols.amount, parser, file: file, what: "the amount", required: true,
                                            currency: currency, rounded: &rounded)!
+            case .withDirection:
+                let unsigned = try record.amount(cols.amount, parser, file: file, what: "the amount", required: true,
+                                                 currency: currency, rounded: &rounded)!
+                let di = cols.direction!
+                let word = record.string(di).lowercased()
+                let sign: Int64
+                switch word {
+                case "credit", "cr", "c", "in", "deposit", "paid in", "receipt": sign = 1
+                case "debit", "dr", "d", "out", "withdrawal", "payment", "paid out": sign = -1
+                default:
+                    throw FieldProblem(location: record.location(file, di), check: "reject.amount",
+                                       message: word.isEmpty ? "the direction is empty (expected debit or credit, DR or CR)"
+                                                             : "\"\(record.string(di))\" is not a direction (expected debit or credit, DR or CR)")
+                }
+                if unsigned < 0 {
+                    throw FieldProblem(location: record.location(file, cols.amount!), check: "reject.amount",
+                                       message: "\"\(record.string(cols.amount!))\" has a sign, but the direction column gives the sign (expected an amount without sign)")
+                }
+                amount = sign * unsigned
             case .inOut, .debitCredit:
                 let inOut = amounts == .inOut
                 let (first, second) = inOut ? (cols.paidIn!, cols.paidOut!) : (cols.debit!, cols.credit!)
@@ -185,7 +211,7 @@ public struct MappedCSVReader: SourceReader {
             try error.reject(into: sink, amount: money)
             return
         }
-        if sink.takesRows && record.textIsUTF8(cols) {
+        if sink.takesRows && cols.kind == nil && record.textIsUTF8(cols) {
             sink.load(MovementRow(
                 date: day, amount: money, file: file, line: record.line,
                 account: record.trimmedBytes(cols.account), accountName: record.trimmedBytes(cols.accountName),
@@ -200,7 +226,7 @@ public struct MappedCSVReader: SourceReader {
             fund: record.optionalString(cols.fund), counterparty: record.optionalString(cols.counterparty),
             counterpartyId: record.optionalString(cols.counterpartyId),
             description: record.optionalString(cols.description), reference: record.optionalString(cols.reference),
-            nativeId: record.optionalString(cols.id), location: record.rowLocation(file))
+            nativeId: record.optionalString(cols.id), kind: record.optionalString(cols.kind), location: record.rowLocation(file))
         sink.load(.movement(movement), amount: amount)
     }
 
@@ -253,11 +279,12 @@ public struct MappedCSVReader: SourceReader {
 struct MovementFields {
     var amount, paidIn, paidOut, debit, credit, currency, date: Int?
     var account, accountName, fund, counterparty, counterpartyId, description, reference, id: Int?
+    var direction, kind: Int?
 
     init(_ c: [String: Int]) {
         amount = c["amount"]; paidIn = c["paid_in"]; paidOut = c["paid_out"]; debit = c["debit"]; credit = c["credit"]
         currency = c["currency"]; date = c["date"]; account = c["account"]; accountName = c["account_name"]; fund = c["fund"]
         counterparty = c["counterparty"]; counterpartyId = c["counterparty_id"]; description = c["description"]
-        reference = c["reference"]; id = c["id"]
+        reference = c["reference"]; id = c["id"]; direction = c["direction"]; kind = c["kind"]
     }
 }

@@ -16,6 +16,11 @@ import RedistModel
 public struct QuickBooksReader: SourceReader {
     public static let format = "quickbooks"
     public static let roles: [SourceRole] = [.ledger]
+
+    /// A header row with `Date`, `Transaction Type`, `Num`, `Name`, `Split` and `Amount`.
+    public static func claims(_ head: FileHead) -> Bool {
+        head.row(containing: "Date", "Transaction Type", "Num", "Split", "Amount") != nil
+    }
     public static let columnKeys = ["fund", "counterparty"]
     public static let optionKeys = ["encoding", "currency", "income_accounts", "date_format", "round_amounts"]
 

@@ -49,6 +49,10 @@ public protocol SourceReader {
     /// Checks the configuration; throws `ReaderConfigurationError` when it cannot work.
     init(_ configuration: ReaderConfiguration) throws
 
+    /// True when the file's first kilobytes show it is in this format (its
+    /// header row, root element or header lines), never from its name.
+    static func claims(_ head: FileHead) -> Bool
+
     /// Reads the file at `path` (shown to people as `displayPath`).
     /// Throws `FileFailure` when the whole file cannot be read.
     func read(path: String, displayPath: String, into sink: RecordSink) throws
@@ -81,7 +85,9 @@ public enum Readers {
         XeroReader.self,
         QuickBooksReader.self,
         ThreeSixtyGivingReader.self,
-    ] + xmlReaders
+        OFXReader.self,
+        QIFReader.self,
+    ] + xmlReaders + bankReaders
 
     public static func reader(for format: String) -> (any SourceReader.Type)? {
         all.first { $0.format == format }

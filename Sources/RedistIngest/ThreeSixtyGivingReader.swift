@@ -22,6 +22,14 @@ import RedistModel
 public struct ThreeSixtyGivingReader: SourceReader {
     public static let format = "360giving"
     public static let roles: [SourceRole] = [.grantsIn, .grantsOut]
+
+    /// A header row with the standard's `Identifier`, `Amount Awarded` and `Recipient Org:Identifier`.
+    public static func claims(_ head: FileHead) -> Bool {
+        head.csvRows.first.map { Set($0.map { HeaderIndex.fold($0) }) }.map {
+            $0.contains("identifier") && $0.contains("amount awarded")
+                && ($0.contains("recipient org:identifier") || $0.contains("recipient org:name"))
+        } ?? false
+    }
     public static let columnKeys: [String] = []
     public static let optionKeys = ["encoding", "date_format", "round_amounts", "organisation_ref"]
 

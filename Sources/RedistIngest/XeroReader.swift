@@ -27,6 +27,11 @@ public struct XeroReader: SourceReader {
         currency = try configuration.fileCurrency()
     }
 
+    /// A header row `Date,Source,…,Debit,Credit,Running Balance` (after the title lines).
+    public static func claims(_ head: FileHead) -> Bool {
+        head.row(containing: "Date", "Debit", "Credit", "Running Balance") != nil
+    }
+
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
         let scanner = CSVScanner(encoding: encoding)
         let parser = AmountParser(currency: currency, rounding: try configuration.rounding())

@@ -20,6 +20,13 @@ public struct AccountMatcher: Sendable, Hashable {
         self.parts = parts
     }
 
+    /// The first range whose lower bound is above its upper one
+    /// (`7099-7000`): it holds no code, so it is surely a mistake.
+    public var reversedRange: (String, String)? {
+        for case .range(let lo, let hi) in parts where lo > hi { return (lo, hi) }
+        return nil
+    }
+
     /// True when the code is one of the codes or inside a range (ranges
     /// compare codes of the same length, so `7000-7099` holds `7050`).
     public func matches(_ account: String) -> Bool {

@@ -58,7 +58,7 @@ public enum QualityCSV {
                                    shared: cellFree(d.check)))
         }
         for s in data.sourcesWithoutFiles {
-            rows.append(QualityRow(source: s.name, file: data.pipeline.file, location: "line \(s.line)", severity: "warning", check: "source.no-file",
+            rows.append(QualityRow(source: s.name, file: data.pipeline.fileName, location: "line \(s.line)", severity: "warning", check: "source.no-file",
                                    message: "source \"\(s.name)\" matched no file with path \"\(s.path)\", so nothing from it is in any figure",
                                    amount: ""))
         }
@@ -82,7 +82,7 @@ public enum QualityCSV {
                 amount: MoneyFormat.decimal(m.amount.minorUnits, digits: m.amount.currency.minorDigits)))
         }
         for (fund, count) in undeclared.sorted(by: { $0.key < $1.key }) {
-            rows.append(QualityRow(source: "", file: data.pipeline.file, location: "", severity: "warning", check: "fund.undeclared",
+            rows.append(QualityRow(source: "", file: data.pipeline.fileName, location: "", severity: "warning", check: "fund.undeclared",
                                    message: "fund \"\(fund)\" is used by \(count) movements in the period but has no [[fund]] table, so its type and funders are unknown",
                                    amount: ""))
         }

@@ -31,6 +31,8 @@ public final class RunContext {
     public var pipeline: Pipeline!
     public var warehouse: Warehouse!
     public var pseudonymiser: Pseudonymiser!
+    /// Loaded before any data is read: a broken template stops the run at once.
+    public var templates: Templates!
     public var ingest = IngestReport()
     public var data: Dataset!
     public var summary: [ScopeMeasures] = []
@@ -96,7 +98,7 @@ public enum PipelineRun {
             ctx.staging = try OutputFolder.prepare(ctx.options.outDirectory)
             let out = ctx.staging
             let period = ctx.options.period
-            let templates = try Templates.load(directory: ctx.options.templatesDirectory)
+            let templates = ctx.templates!
             let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
             // The funders' evidence packs are independent of the other outputs:
             // they are written on a second core while those are.
@@ -158,6 +160,8 @@ public enum PipelineRun {
         do {
             ctx.pipeline = try Pipeline.load(path: options.pipelinePath)
             ctx.pseudonymiser = try Pseudonymiser.fromEnvironment(ctx.pipeline.privacy.pseudonymKeyEnv, environment: options.environment)
+            // --templates, else [reports] templates in the pipeline file, else the built-in ones.
+            ctx.templates = try Templates.load(directory: options.templatesDirectory ?? ctx.pipeline.templatesDirectory)
         } catch {
             log("\(error)")
             return 2
@@ -214,6 +218,10 @@ public enum PipelineRun {
                 }
                 ctx.timed(stage.name)
             } catch let e as PipelineError {
+                log("\(e)")
+                return 2
+            } catch let e as Templates.Missing {
+                // A template that needs a line or value it lacks is a configuration mistake too.
                 log("\(e)")
                 return 2
             } catch let e as WarehouseError {

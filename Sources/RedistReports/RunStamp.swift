@@ -36,31 +36,21 @@ struct RunStamp: Codable {
         }
         add("redist-run-stamp-2")
         // The executable by identity, as make would: hashing its tens of megabytes took a tenth of a second a run.
-        add(executableIdentity())
+        add(Portability.executableIdentity())
         addFile(ctx.options.pipelinePath)
         add(FileManager.default.currentDirectoryPath)
         add(absolute(ctx.options.outDirectory))
         add("\(ctx.options.period.label)|\(ctx.options.period.start)|\(ctx.options.period.end)|strict=\(ctx.options.strict)")
         add(ctx.options.environment[ctx.pipeline.privacy.pseudonymKeyEnv] ?? "")
-        if let dir = ctx.options.templatesDirectory ?? Templates.defaultDirectory() {
-            add(absolute(dir))
-            for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
-                add(file)
-                addFile(dir + "/" + file)
-            }
+        // The HTML reports depend on the templates' text, wherever it came from.
+        for (file, text) in ctx.templates.texts.sorted(by: { $0.key < $1.key }) {
+            add(file)
+            add(text)
         }
         for f in try ctx.warehouse.files() {
             add("\(f.source)|\(f.path)|\(f.sha256)|\(f.configHash)|\(f.failure ?? "")")
         }
         return h.finalize().hex
-    }
-
-    /// The running executable's inode, size and modification time: a new
-    /// build is a new file or a new time.
-    static func executableIdentity() -> String {
-        var st = stat()
-        guard stat("/proc/self/exe", &st) == 0 else { return "(unknown executable)" }
-        return "\(st.st_dev)|\(st.st_ino)|\(st.st_size)|\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
     }
 
     /// The recorded messages and status when nothing changed since the stamp was made.

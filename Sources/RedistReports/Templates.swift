@@ -1,45 +1,124 @@
 import Foundation
 import Mustache
 
-/// The report templates in `reports/templates/`, which staff may edit.
+/// The report templates. The defaults are compiled into the command
+/// (`reports/templates/` in the source tree, embedded by `make embed`), so
+/// it works from any folder; staff may point it at an edited copy
+/// (`--templates DIR` or `[reports] templates` in the pipeline file), made
+/// with `redist templates copy DIR`.
 public struct Templates {
     var library: MustacheLibrary
+    /// Every template's text by file name (`trustees.mustache`): the defaults with the folder's files over them.
+    public let texts: [String: String]
+    /// Where the templates came from, for messages: the folder, or "the built-in templates".
+    public let origin: String
 
+    /// A template that is missing, cannot be read or does not parse: the
+    /// configuration is wrong (exit status 2).
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Loads every `.mustache` file of the folder. With no folder given it
-    /// looks for `reports/templates` in the current folder and then beside
-    /// the executable's checkout.
-    public static func load(directory: String?) throws -> Templates {
-        guard let dir = directory ?? defaultDirectory() else {
-            throw Missing(description: "cannot find reports/templates (run from the project folder or pass --templates DIR)")
+    /// The templates compiled into the command, by file name.
+    public static var defaults: [String: String] { EmbeddedTemplates.files }
+
+    /// The built-in templates, with the `.mustache` files of `directory`
+    /// (when given) in place of the defaults of the same name. Every
+    /// template must parse and every partial it includes must exist: a
+    /// mistake is found here, before any data is read.
+    public static func load(directory: String?) throws(Missing) -> Templates {
+        var texts = defaults
+        var origin = "the built-in templates"
+        var fromFolder: Set<String> = []
+        if let dir = directory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Missing(description: "\(dir): error: the templates folder does not exist (make one with `redist templates copy \(dir)`, or fix --templates or [reports] templates in the pipeline file)")
+            }
+            let files: [String]
+            do { files = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
+                throw Missing(description: "\(dir): error: the templates folder cannot be read")
+            }
+            for file in files.sorted() where file.hasSuffix(".mustache") {
+                guard texts[file] != nil else {
+                    throw Missing(description: "\(dir)/\(file): error: redist has no template of this name (expected one of: \(defaults.keys.sorted().joined(separator: ", ")))")
+                }
+                guard let data = FileManager.default.contents(atPath: dir + "/" + file),
+                      let text = String(data: data, encoding: .utf8) else {
+                    throw Missing(description: "\(dir)/\(file): error: the template cannot be read as UTF-8 text")
+                }
+                texts[file] = text
+                fromFolder.insert(file)
+            }
+            origin = dir
         }
+        /// Where a template came from, as a path when it is the folder's.
+        func place(_ file: String) -> String { fromFolder.contains(file) ? origin + "/" + file : "built-in template \(file)" }
         var library = MustacheLibrary()
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        for file in files.sorted() where file.hasSuffix(".mustache") {
-            var text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+        for (file, text) in texts.sorted(by: { $0.key < $1.key }) {
             // A phrase sits inside a sentence: the file's last line break is not part of it.
+            var text = text
             if file.hasPrefix("phrase-"), text.hasSuffix("\n") { text.removeLast() }
             do {
                 try library.register(text, named: String(file.dropLast(".mustache".count)))
+            } catch let e as MustacheTemplate.ParserError {
+                throw Missing(description: "\(place(file)):\(e.context.lineNumber):\(e.context.columnNumber): error: the template cannot be read: \(Self.explain(e.error))")
             } catch {
-                throw Missing(description: "\(dir)/\(file): error: the template cannot be read: \(error)")
+                throw Missing(description: "\(place(file)): error: the template cannot be read: \(error)")
             }
         }
-        return Templates(library: library)
+        for (file, text) in texts.sorted(by: { $0.key < $1.key }) {
+            for partial in partials(text) where texts[partial + ".mustache"] == nil {
+                throw Missing(description: "\(place(file)): error: the template includes {{> \(partial)}}, but there is no template \(partial).mustache")
+            }
+        }
+        return Templates(library: library, texts: texts, origin: origin)
     }
 
-    static func defaultDirectory() -> String? {
-        let fm = FileManager.default
-        var candidates = [fm.currentDirectoryPath + "/reports/templates"]
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(url.appendingPathComponent("reports/templates").path)
-            url = url.deletingLastPathComponent()
+    /// What a Mustache parse error means, and what was expected.
+    static func explain(_ error: Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: return "a {{/name}} closes a section of another name (expected the name its {{#name}} or {{^name}} opened)"
+        case .unfinishedName?: return "a tag is not finished (expected }} after its name)"
+        case .expectedSectionEnd?: return "a section is never closed (expected a {{/name}} for each {{#name}} and {{^name}})"
+        case .invalidSetDelimiter?: return "a {{=…=}} delimiter tag is malformed"
+        default: return "\(error)"
         }
-        return candidates.first { fm.fileExists(atPath: $0 + "/trustees.mustache") }
+    }
+
+    /// The names of the partials a template includes (`{{> styles}}`).
+    static func partials(_ text: String) -> [String] {
+        var names: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "{{>") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            names.append(rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+            rest = rest[close.upperBound...]
+        }
+        return names
+    }
+
+    /// Writes the built-in templates into `directory` for staff to edit;
+    /// refuses to overwrite a file that is there already. Returns the paths written.
+    public static func copyDefaults(to directory: String) throws(Missing) -> [String] {
+        let fm = FileManager.default
+        let existing = defaults.keys.sorted().filter { fm.fileExists(atPath: directory + "/" + $0) }
+        guard existing.isEmpty else {
+            throw Missing(description: "\(directory)/\(existing[0]): error: the file is there already; redist does not overwrite templates (copy into a new folder, or move \(existing.count == 1 ? "it" : "these \(existing.count) files") away first)")
+        }
+        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw Missing(description: "\(directory): error: the folder cannot be made: \(error.localizedDescription)")
+        }
+        var written: [String] = []
+        for (file, text) in defaults.sorted(by: { $0.key < $1.key }) {
+            let path = directory + "/" + file
+            guard fm.createFile(atPath: path, contents: Data(text.utf8)) else {
+                throw Missing(description: "\(path): error: the file cannot be written")
+            }
+            written.append(path)
+        }
+        return written
     }
 
     public func render(_ object: Any, template: String) throws -> String {

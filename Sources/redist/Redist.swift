@@ -13,20 +13,53 @@ struct Redist: ParsableCommand {
         abstract: "How much of the money that came in reached groups, and how much did we keep?",
         discussion: "Exit status: 0 success; 1 the data has errors (with --strict: any rejected row or unclassified movement); 2 the pipeline file or the command line is wrong.",
         version: RedistVersion.string,
-        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, BenchIngest.self, FuzzBatch.self])
+        subcommands: [Run.self, Ingest.self, Check.self, Inspect.self, Init.self, TemplatesCommand.self, BenchIngest.self, FuzzBatch.self])
 
+    /// Help and the version go to stdout (exit 0); mistakes to stderr with
+    /// the usage of the subcommand they were made in (exit 2, as for the
+    /// pipeline file).
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            command = try parseAsRoot()
         } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            // Usage mistakes are exit status 2, as for the pipeline file.
-            if code == .validationFailure { Foundation.exit(2) }
-            Foundation.exit(code.rawValue)
+            finish(error)
         }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            // Found by a subcommand as it ran: shown with that subcommand's usage, as the parser would.
+            let usage = usageString(for: type(of: command))
+            FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(commandPath(type(of: command))) --help' for more information.\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            finish(error)
+        }
+    }
+
+    /// The command line that names a subcommand: `redist templates copy`.
+    static func commandPath(_ command: ParsableCommand.Type) -> String {
+        func path(_ node: ParsableCommand.Type, _ trail: [String]) -> [String]? {
+            let here = trail + [node._commandName]
+            if node == command { return here }
+            for sub in node.configuration.subcommands { if let p = path(sub, here) { return p } }
+            return nil
+        }
+        return (path(Redist.self, []) ?? ["redist"]).joined(separator: " ")
+    }
+
+    static func finish(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            // --help, --version, --generate-completion-script: what was asked for, on stdout.
+            if !message.isEmpty { print(message) }
+            Foundation.exit(0)
+        }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        // Usage mistakes are exit status 2, as for the pipeline file.
+        if code == .validationFailure { Foundation.exit(2) }
+        Foundation.exit(code.rawValue)
     }
 }
 
@@ -66,8 +99,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Fail (exit 1) on any rejected row or unclassified movement.")
     var strict = false
 
-    @Option(help: "The report templates folder (default: reports/templates).")
+    @Option(help: "A folder of edited report templates (default: [reports] templates in the pipeline file, else the built-in ones; `redist templates copy DIR` makes one).")
     var templates: String?
+
+    func validate() throws {
+        _ = try parsePeriod(period)
+    }
 
     func run() throws {
         let p = try parsePeriod(period)
@@ -110,61 +147,20 @@ struct Ingest: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a pipeline file without reading any data.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a pipeline file without reading any data.",
+        discussion: "Besides each key and value, it checks that the settings can work together: every rule can match something, every source matches a file, the templates load and the pseudonym key is set. Exit status 2 when anything is wrong; warnings alone leave it 0.")
 
     @Argument(help: "The pipeline file.")
     var pipeline: String
 
-    func run() throws {
-        do {
-            let p = try Pipeline.load(path: pipeline)
-            for s in p.sources {
-                let n = Glob.expand(s.path, relativeTo: p.directory).count
-                print("source \(s.name) (\(s.format), \(s.role.rawValue)): \(n) file\(n == 1 ? "" : "s")")
-                // The pipeline is valid, but its reports would leave this source out.
-                if n == 0 { log("\(pipeline):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"") }
-            }
-            if let url = p.warehouse.url { print("warehouse: \(url) (password from $\(p.warehouse.passwordEnv))") }
-            print("\(p.funds.count) funds, \(p.funders.count) funders, \(p.rules.count) rules: \(pipeline) is valid")
-        } catch {
-            log("\(error)")
-            throw ExitCode(2)
-        }
-    }
-}
-
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print one file's normalised records as CSV on stdout, and counts on stderr.")
-
-    @OptionGroup var reading: ReaderOptions
-
-    @Argument(help: "The file.")
-    var file: String
+    @Option(help: "A folder of edited report templates to check (default: [reports] templates in the pipeline file, else the built-in ones).")
+    var templates: String?
 
     func run() throws {
-        let instance = try reading.reader()
-        let out = FileHandle.standardOutput
-        var csv = CSVWriter(streamingHeader: inspectHeader)
-        var movements = 0
-        let sink = RecordSink { record in
-            let row = inspectRows(record)
-            guard !row.isEmpty else { return }
-            movements += 1
-            csv.row(row)
-            if csv.bytes.count > 1 << 16 { out.write(Data(csv.take())) }
-        }
-        do {
-            try instance.read(path: file, displayPath: file, into: sink)
-        } catch {
-            out.write(Data(csv.take()))
-            log("\(error)")
-            throw ExitCode(1)
-        }
-        out.write(Data(csv.take()))
-        for d in sink.diagnostics where d.severity != .note { log(d.rendered) }
-        log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
-        if sink.rowsRejected > 0 { throw ExitCode(1) }
+        let outcome = CheckRun.run(pipelinePath: pipeline, templatesDirectory: templates)
+        for line in outcome.findings { log(line) }
+        for line in outcome.summary { print(line) }
+        if outcome.status != 0 { throw ExitCode(outcome.status) }
     }
 }
-

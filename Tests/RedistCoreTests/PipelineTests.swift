@@ -125,7 +125,7 @@ struct PipelineTests {
         name = "Hub"
         currancy = "GBP"
         """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start)")
-        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation, warehouse)")
+        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation, warehouse, reports)")
     }
 
     @Test func theWarehouseCanBeAPostgreSQLServer() throws {
@@ -143,8 +143,10 @@ struct PipelineTests {
         #expect(location.user == "redist" && location.host == "127.0.0.1" && location.port == 5433)
         #expect(location.database == "hubs" && location.schema == "northfield" && location.tls == .prefer)
         #expect(location.description == "postgresql://redist@127.0.0.1:5433/hubs?schema=northfield")
-        // Without [warehouse], the SQLite file named after the pipeline.
-        #expect(try Pipeline.parse(Self.minimal, file: "dir/p.toml").defaultWarehouse == "build/p.sqlite")
+        // Without [warehouse], the SQLite file named after the pipeline, beside it (not in the current folder).
+        #expect(try Pipeline.parse(Self.minimal, file: "/srv/hub/p.toml").defaultWarehouse == "/srv/hub/build/p.sqlite")
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(try Pipeline.parse(Self.minimal, file: "dir/p.toml").defaultWarehouse == cwd + "/dir/build/p.sqlite")
     }
 
     @Test func aWarehouseURLThatCannotBeUsedIsNamedWithItsLine() {
@@ -240,7 +242,7 @@ struct PipelineTests {
         do {
             _ = try Pipeline.load(path: "/nonexistent/pipeline.toml")
         } catch {
-            #expect(error.description == "/nonexistent/pipeline.toml:0: error: cannot read the pipeline file (does it exist?)")
+            #expect(error.description == "/nonexistent/pipeline.toml: error: cannot read the pipeline file (does it exist?)")
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

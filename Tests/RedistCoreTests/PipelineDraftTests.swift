@@ -1,0 +1,92 @@
+import Foundation
+@testable import RedistCore
+import RedistIngest
+import RedistModel
+import Testing
+
+/// `redist init`'s draft: formats identified by content, files grouped, a
+/// pipeline that checks and ingests, stubs sorted by total.
+@Suite("Pipeline draft (redist init)")
+struct PipelineDraftTests {
+    static let sampleData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sample-data").standardizedFileURL.path
+
+    static func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-init-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func theSampleDataGivesAPipelineThatChecksAndIngests() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.sampleData, toPath: dir + "/data")
+        let draft = PipelineDraft.make(directory: dir + "/data")
+        #expect(draft.errors.isEmpty, "\(draft.errors)")
+        try draft.toml.write(toFile: dir + "/data/pipeline.toml", atomically: true, encoding: .utf8)
+        let pipeline = try Pipeline.load(path: dir + "/data/pipeline.toml")
+        let byFormat = Dictionary(grouping: pipeline.sources, by: \.format).mapValues { $0.map(\.path) }
+        #expect(byFormat["csv"]?.contains("exports/cashbook-*.csv") == true)
+        #expect(byFormat["xero"] == ["exports/xero-*.csv"])
+        #expect(byFormat["gnucash"] == ["exports/books-2023-Q4.gnucash"])
+        #expect(byFormat["camt053"] == ["bank/statement-2024-Q1.xml"])
+        #expect(byFormat["ofx"] == ["formats/ofx--*.ofx"])
+        #expect(byFormat["360giving"]?.sorted() == ["funders/*.csv", "grants-out.csv"])
+        #expect(pipeline.sources.first { $0.path == "grants-out.csv" }?.role == .grantsOut)
+        #expect(pipeline.sources.first { $0.path == "members.csv" }?.role == .members)
+        #expect(pipeline.sources.first { $0.path == "exports/cashbook-*.csv" }?.name == "cashbook")
+        #expect(pipeline.sources.first { $0.path == "exports/cashbook-*.csv" }?.options["date_format"] == "dd/mm/yyyy")
+        #expect(pipeline.organisation.id == "GB-CHC-9990012")
+        #expect(Set(pipeline.funds.map(\.code)) == ["GEN", "SCP", "TW-CC", "ML-PEER", "POOL-RG", "HOST-TL"])
+        #expect(pipeline.funders.count == 3)
+        // Redist's own outputs and the generator's files are named as not recognised, with the reason.
+        #expect(draft.notRecognised.contains { $0.hasPrefix("formats/qif--bank.qif.expected.csv: redist's own output") })
+        #expect(draft.notRecognised.contains { $0.hasPrefix("generate.py: not an export redist knows") })
+        // The largest account comes first among the rule stubs.
+        let stubs = draft.toml.split(separator: "\n").filter { $0.hasPrefix("# [[rule]]") }
+        #expect(stubs.first?.contains("4000") == true, "\(stubs.prefix(2))")
+        #expect(draft.suggestedPeriod == "2024-Q1")
+        let warehouse = try Warehouse(path: dir + "/w.sqlite")
+        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
+        #expect(report.filesFailed.isEmpty, "\(report.filesFailed)")
+        #expect(report.filesRead >= 20)
+    }
+
+    @Test func aCSVWhoseDatesAreAllAmbiguousIsWrittenCommentedOutSayingWhy() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "Date,Description,Paid in,Paid out\n02/01/2024,Grant,10.00,\n03/01/2024,Rent,,5.00\n".write(toFile: dir + "/bank.csv", atomically: true, encoding: .utf8)
+        try "Date,Description,Amount\n13/01/2024,Grant,10.00\n".write(toFile: dir + "/other.csv", atomically: true, encoding: .utf8)
+        let draft = PipelineDraft.make(directory: dir)
+        #expect(draft.recognised.contains { $0.contains("bank.csv") && $0.contains("every date in Date could be day first or month first (as \"02/01/2024\")") })
+        try draft.toml.write(toFile: dir + "/pipeline.toml", atomically: true, encoding: .utf8)
+        let pipeline = try Pipeline.load(path: dir + "/pipeline.toml")
+        #expect(pipeline.sources.map(\.path) == ["other.csv"])
+        #expect(pipeline.sources[0].options["date_format"] == "dd/mm/yyyy")
+        #expect(pipeline.sources[0].columns == ["date": "Date", "description": "Description", "amount": "Amount"])
+    }
+
+    @Test func aFileTwoFormatsClaimIsAnError() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The header of Lloyds' export and Barclays' at once.
+        try "Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount,Number,Date,Account,Amount,Subcategory,Memo\n"
+            .write(toFile: dir + "/both.csv", atomically: true, encoding: .utf8)
+        let draft = PipelineDraft.make(directory: dir)
+        #expect(draft.errors == ["both.csv: error: claimed by 2 formats (bank-lloyds, bank-barclays): name one with format = in [[source]]"])
+        #expect(!draft.toml.contains("both.csv"))
+    }
+
+    @Test func everyReaderAnswersForEveryCorpusFileWithoutTwoClaims() throws {
+        let corpus = URL(fileURLWithPath: Self.sampleData).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/corpus").path
+        guard FileManager.default.fileExists(atPath: corpus) else { return }
+        for relative in PipelineDraft.files(under: corpus) where !relative.hasSuffix(".md") {
+            let claims = Readers.identify(FileHead(path: corpus + "/" + relative)).map { $0.format }
+            #expect(claims.count <= 1, "\(relative): \(claims)")
+            let folder = relative.split(separator: "/").first.map(String.init) ?? ""
+            let expected = ["iati-xml": "iati", "gnucash-xml": "gnucash", "camt053-xml": "camt053", "ofx": "ofx", "360giving-csv": "360giving"][folder]
+            if let expected { #expect(claims == [expected], "\(relative): \(claims)") }
+        }
+    }
+}
