@@ -15,7 +15,7 @@ import RedistModel
 extension Warehouse {
     /// The views every run reads through, made again from the shipped files.
     static let viewFiles = ["movement_kept", "scope_flow", "fund_held", "grant_committed", "time_to_money", "reach",
-                                    "summary"]
+                                    "funder_payment", "pool_weight", "funder_money", "unrestricted_spending", "summary"]
 
     func prepareLedger(pipeline: Pipeline, files: [LoadedFile], members: [MemberRecord]) throws {
         try transaction { s in
@@ -58,8 +58,8 @@ extension Warehouse {
         try s.insert("run_fund", ["code", "name", "type", "ringfenced", "group_id", "position"], pipeline.funds.enumerated().map { i, f in
             [.text(f.code), .text(f.name), .text(f.type.rawValue), .int(f.ringfenced ? 1 : 0), .text(f.group), .int(Int64(i))]
         })
-        try s.insert("run_funder", ["id", "name", "position"], pipeline.funders.enumerated().map { i, f in
-            [.text(f.id), .text(f.name), .int(Int64(i))]
+        try s.insert("run_funder", ["id", "name", "name_key", "position"], pipeline.funders.enumerated().map { i, f in
+            [.text(f.id), .text(f.name), .text(f.name.lowercased()), .int(Int64(i))]
         })
         try s.insert("run_fund_funder", ["fund", "funder", "position"], pipeline.funds.flatMap { f in
             f.funders.enumerated().map { i, id in [.text(f.code), .text(id), .int(Int64(i))] }

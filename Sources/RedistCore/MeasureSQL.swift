@@ -40,6 +40,16 @@ final class MeasureSQL: @unchecked Sendable {
         var timing: [ScopeKey: TimeToMoney] = [:]
         /// Groups reached, first-time groups and people paid (`sql/reach.sql`), by scope.
         var reach: [ScopeKey: Reach] = [:]
+        /// By fund code, each funder's income paid in by the period's end, in the fund's order of funders (`sql/pool_weight.sql`).
+        var poolWeights: [String: [Int: Int64]] = [:]
+        /// By funder position in the pipeline file (`sql/funder_money.sql`).
+        var funderMoney: [Int: FunderMoney] = [:]
+        /// Unrestricted funds' income and spending by category (`sql/unrestricted_spending.sql`).
+        var unrestricted: [Category: Int64] = [:]
+    }
+
+    struct FunderMoney: Sendable {
+        var given: Int64 = 0, givenToDate: Int64 = 0, unrestrictedIncome: Int64 = 0
     }
 
     struct Reach: Sendable {
@@ -118,6 +128,17 @@ final class MeasureSQL: @unchecked Sendable {
                 """, binds) {
                 f.reach[ScopeKey(scope: r.text(0), id: r.text(1))] = Reach(groups: Int(r.int(2)), firstTime: Int(r.int(3)),
                                                                            individuals: Int(r.int(4)))
+            }
+            for r in try warehouse.query("SELECT fund, position, paid_in FROM pool_weight WHERE start_date = ? AND end_date = ?", binds) {
+                f.poolWeights[r.text(0), default: [:]][Int(r.int(1))] = r.int(2)
+            }
+            for r in try warehouse.query("""
+                SELECT funder_position, given, given_to_date, unrestricted_income FROM funder_money WHERE start_date = ? AND end_date = ?
+                """, binds) {
+                f.funderMoney[Int(r.int(0))] = FunderMoney(given: r.int(1), givenToDate: r.int(2), unrestrictedIncome: r.int(3))
+            }
+            for r in try warehouse.query("SELECT category, net FROM unrestricted_spending WHERE start_date = ? AND end_date = ?", binds) {
+                if let c = Category(rawValue: r.text(0)) { f.unrestricted[c] = r.int(1) }
             }
         } catch {
             remember(error)

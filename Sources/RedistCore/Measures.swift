@@ -188,25 +188,12 @@ public struct MeasureEngine {
         }
     }
 
-    /// Each funder's share of a fund: grant income it paid in up to `end`;
-    /// equal shares before any has arrived.
+    /// Each funder's share of a fund: income it paid in up to `end`
+    /// (`sql/pool_weight.sql`); equal shares before any has arrived.
     public func poolWeights(_ fund: Pipeline.Fund, upTo end: Day) -> [Int64] {
         guard fund.funders.count > 1 else { return [1] }
-        let s = state, t = s.t
-        let l = list(ofFund: fund.code)
-        let last = Int32(end.ordinal)
-        let weights = fund.funders.map { id -> Int64 in
-            guard let f = pipeline.funder(id) else { return 0 }
-            let match = self.match(f)
-            var total: Int64 = 0
-            for p in l.positions {
-                let r = Int(s.rows[Int(p)])
-                if t.day[r] > last { break }
-                guard t.category[r].incomeFast, match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] else { continue }
-                total += t.amount[r]
-            }
-            return total
-        }
+        let paid = sql.flows(Period(start: end, end: end, label: "\(end)..\(end)")).poolWeights[fund.code] ?? [:]
+        let weights = fund.funders.indices.map { paid[$0] ?? 0 }
         return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
     }
 

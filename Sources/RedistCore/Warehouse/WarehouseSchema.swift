@@ -232,7 +232,7 @@ enum WarehouseSchema {
                 group_id {text} NOT NULL,
                 position {int} NOT NULL)
             """,
-            "CREATE TABLE IF NOT EXISTS run_funder(id {text} NOT NULL, name {text} NOT NULL, position {int} PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS run_funder(id {text} NOT NULL, name {text} NOT NULL, name_key {text} NOT NULL, position {int} PRIMARY KEY)",
             "CREATE TABLE IF NOT EXISTS run_fund_funder(fund {text} NOT NULL, funder {text} NOT NULL, position {int} NOT NULL)",
             "CREATE TABLE IF NOT EXISTS run_organisation(id {text} NOT NULL, name {text} NOT NULL, currency {text} NOT NULL)",
             // The periods the run reports on (`reported` = 1) or looks at (trends, year to date).
