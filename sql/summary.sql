@@ -1,5 +1,5 @@
 -- summary: the report's figures for each period the run reported on, one
--- row per scope: the organisation, then each fund.
+-- row per scope: the organisation, then each fund (as summary.csv has them).
 --
 -- income           money received (grants, donations, hosted projects'
 --                  income, other), transfers between own funds left out
@@ -15,9 +15,14 @@
 --                  places (the reports round the exact pence half up in
 --                  Swift; on SQLite this view divides in floating point,
 --                  so a figure exactly half-way may show 0.0001 apart)
+-- committed        awarded to groups and not yet paid at the period's end
 -- held             what the scope holds at the period's end (for the
 --                  organisation all funds, hosted ones included);
 --                  `held_hosted` is the part held for hosted projects
+-- groups_reached   groups paid in the period, with `first_time_groups`
+--                  and `individuals_paid` beside it
+-- A funder's figures are its funds' shared by largest remainder, which the
+-- reports work out in Swift: they are in summary.csv, not here.
 -- All amounts are pence (minor units of the organisation's currency).
 {drop view summary};
 CREATE VIEW summary AS
@@ -77,13 +82,20 @@ SELECT p.label AS period, s.scope,
     ELSE {ratio4 f.redistributed, f.redistributed + f.retained} END AS redistribution_rate,
   coalesce(f.transfers_in, 0) AS transfers_in,
   coalesce(f.transfers_out, 0) AS transfers_out,
+  coalesce(gc.committed, 0) AS committed,
   coalesce(h.held, 0) AS held,
-  CASE WHEN s.scope = 'fund' AND rf.type = 'hosted' THEN coalesce(h.held, 0) ELSE coalesce(h.held_hosted, 0) END AS held_hosted
+  CASE WHEN s.scope = 'fund' AND rf.type = 'hosted' THEN coalesce(h.held, 0) ELSE coalesce(h.held_hosted, 0) END AS held_hosted,
+  coalesce(r.groups_reached, 0) AS groups_reached,
+  coalesce(r.first_time_groups, 0) AS first_time_groups,
+  coalesce(r.individuals_paid, 0) AS individuals_paid
 FROM run_period p
   CROSS JOIN scopes s
   CROSS JOIN run_organisation o
   LEFT JOIN run_fund rf ON s.scope = 'fund' AND rf.code = s.fund
   LEFT JOIN flows f ON f.start_date = p.start_date AND f.end_date = p.end_date AND f.scope = s.scope AND f.fund = s.fund
   LEFT JOIN held h ON h.start_date = p.start_date AND h.end_date = p.end_date AND h.scope = s.scope AND h.fund = s.fund
+  LEFT JOIN grant_committed gc ON gc.start_date = p.start_date AND gc.end_date = p.end_date AND gc.scope = s.scope
+    AND gc.scope_id = s.fund
+  LEFT JOIN reach r ON r.start_date = p.start_date AND r.end_date = p.end_date AND r.scope = s.scope AND r.scope_id = s.fund
 WHERE p.reported = 1
 ORDER BY p.start_date, p.end_date, s.position, s.fund;
