@@ -7,7 +7,8 @@ BUILD_DIR  := .build/$(CONFIG)
 REDIST     := $(BUILD_DIR)/redist
 PIPELINE   ?= pipelines/example.toml
 PERIOD     ?= 2024-Q1
-OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(PERIOD)
+# A financial year's label (2023/24) names one folder: 2023-24.
+OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(subst /,-,$(PERIOD))
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
@@ -18,7 +19,7 @@ help: ## List the targets
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
-	@echo "  Variables: PIPELINE=$(PIPELINE) PERIOD=$(PERIOD) (2023-Q2, 2023, or 2023-04-01..2023-06-30)"
+	@echo "  Variables: PIPELINE=$(PIPELINE) PERIOD=$(PERIOD) (2023-Q2, 2023, 2023-05, 2023/24, 2023/24-Q1, or 2023-04-01..2023-06-30)"
 
 deps: ## Install the system libraries redist needs (libxml2, SQLite, zlib headers; xmllint for the fuzz harness)
 	@missing=""; \

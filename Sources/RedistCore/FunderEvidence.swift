@@ -28,6 +28,9 @@ public struct FunderEvidence: Sendable {
     public var namedGroups: [MemberRecord]
     public var unnamedGroupCount: Int
     public var reconciliation: [ReconciliationRow]
+    /// Set instead of `reach` when some kind of payment reached too few
+    /// groups to show on its own: every kind in one table.
+    public var reachAllKinds: SuppressedTable? = nil
 
     public var slug: String { funder.packFolder }
 }
@@ -135,23 +138,29 @@ extension MeasureEngine {
             groupsByCategory[paid.category, default: [:]][key] = member
         }
         var reach: [Category: SuppressedTable] = [:]
-        for (category, groups) in groupsByCategory {
-            reach[category] = Self.reachTable(groups.values.map { $0 }, minimum: pipeline.privacy.minGroupCount)
-        }
         var everyone: [String: MemberRecord?] = [:]
         for (_, g) in groupsByCategory { everyone.merge(g) { a, _ in a } }
-        let named = everyone.values.compactMap { $0 }.filter(\.consentToBeNamed).sorted { $0.name < $1.name }
+        let k = pipeline.privacy.minGroupCount
+        // Merge before suppressing: kinds of payment too small to show alone share one table.
+        let mergeKinds = groupsByCategory.count > 1 && groupsByCategory.values.contains { $0.count < k }
+        if !mergeKinds {
+            for (category, groups) in groupsByCategory { reach[category] = Self.reachTable(groups.values.map { $0 }, minimum: k) }
+        }
+        let audience = ConsentScope.Audience.funder(id: funder.id, name: funder.name)
+        let named = everyone.values.compactMap { $0 }.filter { $0.mayBeNamed(to: audience, on: period.end) }.sorted { $0.name < $1.name }
         return FunderEvidence(
             funder: funder, period: period, measures: self.funder(funder, period), given: given, givenToDate: givenToDate,
             funds: funds, shares: shares, apportioned: apportioned, unrestrictedShare: unrestrictedShare, flows: flows,
             grants: grants, grantsIn: data.grantsIn.filter { $0.grant.funderId == funder.id },
             reach: reach, namedGroups: named, unnamedGroupCount: everyone.count - named.count,
-            reconciliation: reconciliation.filter { $0.party == funder.id })
+            reconciliation: reconciliation.filter { $0.party == funder.id },
+            reachAllKinds: mergeKinds ? Self.reachTable(everyone.sorted { $0.key < $1.key }.map(\.value), minimum: k) : nil)
     }
 
     /// Groups by region (rows) and self-described characteristic (columns).
     /// A group not in the register counts under "not recorded".
     static func reachTable(_ groups: [MemberRecord?], minimum k: Int) -> SuppressedTable {
+        let groups = ReachProtection.coarsened(groups, minimum: k)
         let notRecorded = "not recorded"
         let regions = Set(groups.map { $0.map { $0.region.isEmpty ? notRecorded : $0.region } ?? notRecorded }).sorted()
         let characteristics = Set(groups.flatMap { $0?.characteristics ?? [] }).sorted()

@@ -20,11 +20,10 @@ public struct ScopeMeasures: Sendable {
     public var spending: [Category: Int64] = [:]
     /// Gross size of movements no rule classified, in and out.
     public var unclassified: Int64 = 0
-    /// Money received that no rule classified.
-    public var unclassifiedIn: Int64 = 0
-    /// Money paid out that no rule classified.
-    public var unclassifiedOut: Int64 = 0
     public var unclassifiedCount = 0
+    /// Of `unclassified`: the money that came in and the money that went out, each positive.
+    public var unclassifiedIn: Int64 = 0
+    public var unclassifiedOut: Int64 = 0
     public var transfersIn: Int64 = 0
     public var transfersOut: Int64 = 0
     /// Awarded to groups and not yet paid at the period's end.

@@ -246,9 +246,12 @@ public final class Warehouse {
                 guard let file = byId[fileId] else { return nil }
                 let chars: String = (try r.decode(forColumn: "characteristics"))
                 let consentDate: String? = (try r.decode(forColumn: "consent_date"))
+                let scope: String = (try r.decode(forColumn: "consent_scope"))
+                let expires: String? = (try r.decode(forColumn: "consent_expires"))
                 return MemberRecord(id: (try r.decode(forColumn: "member_id")), name: (try r.decode(forColumn: "name")), kind: OrganisationRole(rawValue: try r.decode(String.self, forColumn: "kind")) ?? .memberGroup,
                                     region: (try r.decode(forColumn: "region")), characteristics: chars.split(separator: ";").map(String.init),
                                     consentToBeNamed: (try r.decode(forColumn: "consent")), consentDate: consentDate.flatMap { Day(iso: $0) },
+                                    consentScope: ConsentScope(stored: scope), consentExpires: expires.flatMap { Day(iso: $0) },
                                     location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line"))))
             }
         }

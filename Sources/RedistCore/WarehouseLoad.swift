@@ -528,13 +528,15 @@ final class RecordLoader {
         case .member(let m):
             if memberStatement == nil {
                 memberStatement = try db.makeStatement(sql: """
-                    INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date,
+                                       consent_scope, consent_expires)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             }
             try memberStatement!.execute(arguments: [
                 fileId, m.location.line, m.id, m.name, m.kind.rawValue, m.region,
-                m.characteristics.joined(separator: ";"), m.consentToBeNamed, m.consentDate?.description])
+                m.characteristics.joined(separator: ";"), m.consentToBeNamed, m.consentDate?.description,
+                m.consentScope.text, m.consentExpires?.description])
         case .balance(let b):
             if balanceStatement == nil {
                 balanceStatement = try db.makeStatement(sql: """

@@ -306,6 +306,26 @@ public enum SantanderPreset: BankPreset {
     public static var claimsByContent: Bool { false }
 }
 
+/// FreeAgent's bank statement CSV, as FreeAgent documents it for uploads
+/// ("Format a CSV file to upload a bank statement", support.freeagent.com,
+/// article 115001222564): no header row, three columns, the date as
+/// dd/mm/yyyy, one amount (money out with a minus sign), the description.
+/// FreeAgent's own account transactions export could not be found
+/// documented, and is not recognised here (read it as `csv`).
+public enum FreeAgentPreset: BankPreset {
+    public static let format = "freeagent"
+    public static let bank = "FreeAgent"
+    public static var layouts: [BankLayout] { [
+        BankLayout("bank statement CSV (date, amount, description)", titles: [],
+                   columns: ["date": "1", "amount": "2", "description": "3"],
+                   options: ["date_format": "dd/mm/yyyy"],
+                   firstRow: { row in
+                       row.count == 3 && DateFormat.dayMonthYear.parse(Substring(row[0])) != nil
+                           && AmountParser(digits: 2).parse(row[1]) != nil && !row[1].contains(",")
+                   }),
+    ] }
+}
+
 /// The bank presets, registered with the other formats.
 nonisolated(unsafe) let bankReaders: [any SourceReader.Type] = [
     BankCSVReader<LloydsPreset>.self,
@@ -318,4 +338,5 @@ nonisolated(unsafe) let bankReaders: [any SourceReader.Type] = [
     BankCSVReader<MonzoPreset>.self,
     BankCSVReader<CAFPreset>.self,
     BankCSVReader<UnityPreset>.self,
+    BankCSVReader<FreeAgentPreset>.self,
 ]

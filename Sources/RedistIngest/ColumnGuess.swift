@@ -78,6 +78,8 @@ public enum ColumnGuess {
         if let v = find(["region", "area", "location"]) { out["region"] = v }
         if let v = find(["characteristics", "tags", "communities"]) { out["characteristics"] = v }
         if let v = find(["consent date", "date of consent", "consented on"]) { out["consent_date"] = v }
+        if let v = find(["consent scope", "consent to", "named to"]) { out["consent_scope"] = v }
+        if let v = find(["consent expires", "consent expiry", "consent until"]) { out["consent_expires"] = v }
         return out
     }
 }

@@ -16,8 +16,8 @@ public struct MappedCSVReader: SourceReader {
     public static let roles: [SourceRole] = [.ledger, .bank, .members]
     public static let columnKeys = [
         "date", "account", "account_name", "fund", "counterparty", "counterparty_id", "description", "reference",
-        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id", "direction", "kind",
-        "name", "kind", "region", "characteristics", "consent", "consent_date",
+        "amount", "paid_in", "paid_out", "debit", "credit", "currency", "id", "direction",
+        "name", "kind", "region", "characteristics", "consent", "consent_date", "consent_scope", "consent_expires",
     ]
     public static let optionKeys = ["date_format", "encoding", "delimiter", "decimal_comma", "debit_means", "skip_lines", "currency", "header",
                                     "round_amounts"]
@@ -230,6 +230,17 @@ public struct MappedCSVReader: SourceReader {
         sink.load(.movement(movement), amount: amount)
     }
 
+    /// A member register cell read by `parse`: `.some(nil)` when the column
+    /// is not mapped or the cell is blank, nil when the row was rejected for it.
+    private func memberCell<T>(_ record: borrowing CSVRecord, _ column: Int?, _ file: String, _ sink: RecordSink,
+                               _ parse: (String) -> T?, _ expected: (String) -> String) -> T?? {
+        guard let i = column, !record.isBlank(i) else { return .some(nil) }
+        let text = record.string(i)
+        if let value = parse(text) { return .some(value) }
+        sink.reject(record.location(file, i), check: "reject.member", expected(text))
+        return nil
+    }
+
     private func readMember(_ record: borrowing CSVRecord, _ cols: [String: Int], _ file: String, _ sink: RecordSink) {
         let id = record.optionalString(cols["id"])
         guard !id.isEmpty else {
@@ -256,20 +267,18 @@ public struct MappedCSVReader: SourceReader {
                 return
             }
         }
-        var consentDate: Day? = nil
-        if let di = cols["consent_date"], !record.isBlank(di) {
-            guard let d = Day(iso: record.string(di)) ?? DateFormat.dayMonthYear.parse(Substring(record.string(di))) else {
-                sink.reject(record.location(file, di), check: "reject.member",
-                            "\"\(record.string(di))\" is not a date (expected yyyy-mm-dd)")
-                return
-            }
-            consentDate = d
-        }
+        let day: (String) -> Day? = { Day(iso: $0) ?? DateFormat.dayMonthYear.parse(Substring($0)) }
+        let notADate: (String) -> String = { "\"\($0)\" is not a date (expected yyyy-mm-dd)" }
+        guard let consentDate = memberCell(record, cols["consent_date"], file, sink, day, notADate),
+              let scope = memberCell(record, cols["consent_scope"], file, sink, { ConsentScope(text: $0) },
+                                     { "\"\($0)\" is not a consent scope (\(ConsentScope.expectation))" }),
+              let expires = memberCell(record, cols["consent_expires"], file, sink, day, notADate) else { return }
         let characteristics = record.optionalString(cols["characteristics"])
             .split(separator: ";").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
         let member = MemberRecord(id: id, name: record.optionalString(cols["name"]), kind: kind,
                                   region: record.optionalString(cols["region"]), characteristics: characteristics,
-                                  consentToBeNamed: consent, consentDate: consentDate, location: record.rowLocation(file))
+                                  consentToBeNamed: consent, consentDate: consentDate, consentScope: scope ?? .public, consentExpires: expires,
+                                  location: record.rowLocation(file))
         sink.load(.member(member), amount: 0)
     }
 }

@@ -82,6 +82,8 @@ public struct QIFReader: SourceReader {
             }
         }
         var type = ""
+        /// The section's type as the file spells it (`CCard`), for the movements' kind.
+        var typeShown = ""
         var inAccountBlock = false
         var accountName = ""
         var record = QIFRecord()
@@ -97,6 +99,7 @@ public struct QIFReader: SourceReader {
                 record = QIFRecord()
                 if header.hasPrefix("type:") {
                     type = String(header.dropFirst(5)).trimmingCharacters()
+                    typeShown = String(line.dropFirst().trimmingSpaces.dropFirst(5)).trimmingCharacters()
                     inAccountBlock = false
                     sawType = true
                 } else if header == "account" {
@@ -116,7 +119,7 @@ public struct QIFReader: SourceReader {
                               "a !Type:\(type.isEmpty ? "(none)" : type) record skipped: only Bank, CCard and Cash records are money movements")
                     return
                 }
-                emit(record, type: type, account: accountName, format: format, sink, displayPath)
+                emit(record, type: typeShown, account: accountName, format: format, sink, displayPath)
                 return
             }
             if !sawType && !inAccountBlock {
@@ -184,7 +187,7 @@ public struct QIFReader: SourceReader {
         let memo = r.fields["M"]?.value ?? ""
         let number = r.fields["N"]?.value ?? ""
         let location = SourceLocation(file: file, line: r.start, column: 1)
-        let kind = type.prefix(1).uppercased() + type.dropFirst()
+        let kind = type
         if r.splits.isEmpty {
             sink.load(.movement(Movement(date: day, amount: money, account: r.fields["L"]?.value ?? "", accountName: account,
                                          counterparty: payee, description: memo, reference: number, kind: String(kind),

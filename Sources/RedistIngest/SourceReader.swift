@@ -87,6 +87,7 @@ public enum Readers {
         ThreeSixtyGivingReader.self,
         OFXReader.self,
         QIFReader.self,
+        SageReader.self,
     ] + xmlReaders + bankReaders
 
     public static func reader(for format: String) -> (any SourceReader.Type)? {

@@ -91,10 +91,15 @@ public struct MemberRecord: Hashable, Sendable {
     public var characteristics: [String]
     public var consentToBeNamed: Bool
     public var consentDate: Day?
+    /// Who the consent names the group to (`public` when the register gives no scope).
+    public var consentScope: ConsentScope
+    /// The last day the consent holds, when the register gives one.
+    public var consentExpires: Day?
     public var location: SourceLocation
 
     public init(id: String, name: String, kind: OrganisationRole, region: String, characteristics: [String],
-                consentToBeNamed: Bool, consentDate: Day? = nil, location: SourceLocation) {
+                consentToBeNamed: Bool, consentDate: Day? = nil, consentScope: ConsentScope = .public, consentExpires: Day? = nil,
+                location: SourceLocation) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -102,7 +107,68 @@ public struct MemberRecord: Hashable, Sendable {
         self.characteristics = characteristics
         self.consentToBeNamed = consentToBeNamed
         self.consentDate = consentDate
+        self.consentScope = consentScope
+        self.consentExpires = consentExpires
         self.location = location
+    }
+
+    /// Whether the group may be named to `audience` in an output about a
+    /// period ending on `day`. Fails closed: only a consent that was given,
+    /// is dated on or before that day, has not expired by it, and whose
+    /// scope takes in the audience names anyone.
+    public func mayBeNamed(to audience: ConsentScope.Audience, on day: Day) -> Bool {
+        guard consentToBeNamed, let given = consentDate, given <= day else { return false }
+        if let expires = consentExpires, day > expires { return false }
+        switch (consentScope, audience) {
+        case (.public, _): return true
+        case (.funders, .trustees), (.trustees, .trustees): return true
+        case (.funders(let named), .funder(let id, let name)):
+            return named.contains { $0 == id.lowercased() || (!name.isEmpty && $0 == name.lowercased()) }
+        default: return false
+        }
+    }
+}
+
+/// Who a group agreed to be named to, as the member register's
+/// `consent_scope` says: `trustees` (the trustees' own papers only),
+/// `funders: <id or name>; …` (those funders' evidence packs, and the
+/// trustees), or `public` (open data, every pack, the trustees).
+public enum ConsentScope: Hashable, Sendable {
+    case trustees
+    /// Funder ids or names, lower-cased.
+    case funders([String])
+    case `public`
+
+    /// Who an output is for.
+    public enum Audience: Hashable, Sendable {
+        case trustees
+        case funder(id: String, name: String)
+        case `public`
+    }
+
+    public static let expectation = "expected public, trustees, or funders: followed by funder ids or names separated by ;"
+
+    /// Parses the register's text; nil when it is none of the three forms.
+    public init?(text: String) {
+        let t = String(text.trimmingSpaces)
+        switch t.lowercased() {
+        case "public", "open data": self = .public
+        case "trustees": self = .trustees
+        default:
+            guard t.lowercased().hasPrefix("funders:") else { return nil }
+            let names = t.dropFirst("funders:".count).split(separator: ";").map { String($0.trimmingSpaces).lowercased() }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { return nil }
+            self = .funders(names)
+        }
+    }
+
+    /// The form it is stored in, which `init(text:)` reads back.
+    public var text: String {
+        switch self {
+        case .public: return "public"
+        case .trustees: return "trustees"
+        case .funders(let names): return "funders: " + names.joined(separator: "; ")
+        }
     }
 }
 

@@ -23,13 +23,9 @@ public struct EvidencePack {
     var currency: Currency { data.pipeline.organisation.currency }
     func money(_ v: Int64) -> String { MoneyFormat.decimal(v, digits: currency.minorDigits) }
 
-    /// How a counterparty may appear in a pack.
-    static func shownName(_ c: ClassifiedMovement) -> String {
-        if c.isIndividual { return "a person (not named)" }
-        if c.category == .retainedStaff { return "" }
-        if let m = c.member { return m.consentToBeNamed ? m.name : "a member group (not named)" }
-        if c.category.isRedistributed { return "a group (not named)" }
-        return c.movement.counterparty
+    /// May this member be named in this funder's pack, by its consent's scope and dates?
+    func named(_ m: MemberRecord) -> Bool {
+        m.mayBeNamed(to: .funder(id: evidence.funder.id, name: evidence.funder.name), on: evidence.period.end)
     }
 
     public static let grantsHeader = ["identifier", "status", "award_date", "payment_date", "amount_awarded", "amount_disbursed",
@@ -43,7 +39,7 @@ public struct EvidencePack {
         let upstream = evidence.grantsIn.map(\.grant.identifier).joined(separator: ";")
         for g in evidence.grants.sorted(by: { ($0.paymentDate ?? $0.awardDate, $0.identifier) < ($1.paymentDate ?? $1.awardDate, $1.identifier) }) {
             let member = members[g.recipientId]
-            let consent = member?.consentToBeNamed ?? false
+            let consent = member.map(named) ?? false
             csv.row([g.identifier, g.paymentDate == nil ? "committed" : "paid", g.awardDate.description, g.paymentDate?.description ?? "",
                      money(g.amountAwarded.minorUnits), money(g.amountDisbursed?.minorUnits ?? 0), g.fund, g.programme,
                      consent ? (member?.name ?? g.recipientName) : "a member group (not named)", consent ? g.recipientId : "",
@@ -78,7 +74,7 @@ public struct EvidencePack {
             if funderShare < 0 { csv.field(money(funderShare)) } else { csv.amount(funderShare, digits: currency.minorDigits) }
             if c.isIndividual { csv.field("a person (not named)") }
             else if c.category == .retainedStaff { csv.field("") }
-            else if let m = c.member { csv.field(m.consentToBeNamed ? m.name : "a member group (not named)") }
+            else if let m = c.member { csv.field(named(m) ? m.name : "a member group (not named)") }
             else if c.category.isRedistributed { csv.field("a group (not named)") }
             else { c.withUTF8(.counterparty) { csv.field($0) } }
             scratch.removeAll(keepingCapacity: true)
@@ -118,7 +114,7 @@ public struct EvidencePack {
         let manifest = try self.manifest(files)
         let all = files + [("manifest.json", manifest)]
         for (name, bytes) in all { try OutputFile.write(bytes, to: dir + "/" + name) }
-        try Self.zip(all, to: evidenceDirectory + "/" + evidence.slug + ".zip", folder: evidence.slug, date: data.asAt ?? evidence.period.end)
+        try Self.zip(all, to: evidenceDirectory + "/" + evidence.slug + ".zip", folder: evidence.slug, date: data.asAt(evidence.period) ?? evidence.period.end)
         return all.map { dir + "/" + $0.0 } + [evidenceDirectory + "/" + evidence.slug + ".zip"]
     }
 
@@ -139,7 +135,7 @@ public struct EvidencePack {
             period: ["label": evidence.period.label, "start": evidence.period.start.description, "end": evidence.period.end.description],
             generator: "redist \(RedistBuild.version)", pipeline: data.pipeline.name,
             files: files.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).hex, bytes: $0.1.count) },
-            inputs: data.files.map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
+            inputs: EvidenceReport.inputs(evidence, data).map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(m)) + [0x0A]

@@ -32,9 +32,13 @@ struct EvidenceReport {
             return ["code": f.code, "name": f.name, "all": share.0 == share.1, "part": say.money(share.0), "whole": say.money(share.1),
                     "percent": (share.1 == 0 ? "–" : MoneyFormat.decimal(Rounding.scaledHalfUp(share.0, by: 1000, share.1), digits: 1)) + "%"]
         }
-        let reach: [[String: Any]] = evidence.reach.sorted { $0.key < $1.key }.enumerated().map { index, entry in
+        var tables = evidence.reach.sorted { $0.key < $1.key }.map { (title: $0.key.title, table: $0.value) }
+        if let merged = evidence.reachAllKinds { tables = [(title: "All payments to groups", table: merged)] }
+        let reach: [[String: Any]] = tables.enumerated().map { index, entry in
             let (category, table) = entry
-            return ["category": category.title, "id": "reach-\(index + 1)",
+            // A table that would show nothing but [c] is one sentence instead.
+            let hidden = (table.cells.flatMap { $0 } + table.rowTotals + table.columnTotals).allSatisfy { $0 == .suppressed || $0 == .count(0) }
+            return ["category": category, "id": "reach-\(index + 1)", "allHidden": hidden, "totalShown": table.total != .suppressed,
                     "columns": table.columnNames.map { ["name": $0] },
                     "rows": table.rowNames.indices.map { r in
                         ["name": table.rowNames[r], "cells": table.cells[r].map { ["text": $0.text] }, "total": table.rowTotals[r].text] as [String: Any]
@@ -51,6 +55,9 @@ struct EvidenceReport {
         let apportionedPassedOn = Self.passedOn.reduce(0) { $0 + (evidence.apportioned[$1] ?? 0) }
         let apportionedKept = Self.kept.reduce(0) { $0 + (evidence.apportioned[$1] ?? 0) }
         let unnamed = evidence.unnamedGroupCount
+        let funderFiles = Self.funderFiles(evidence)
+        let inputs = Self.inputs(evidence, data)
+        let grantsAgainst = self.grantsAgainst()
         var model: [String: Any] = [
             "organisation": data.pipeline.organisation.name,
             "funder": evidence.funder.name,
@@ -59,7 +66,7 @@ struct EvidenceReport {
             "periodNoun": evidence.period.calendarQuarter != nil ? "quarter" : "period",
             "this": say.this(evidence.period),
             "one": say.one,
-            "asAt": data.asAt.map(say.day) ?? "",
+            "asAt": data.asAt(evidence.period).map(say.day) ?? "",
             "given": say.money(evidence.given),
             "givenToDate": say.money(evidence.givenToDate),
             "redistributed": say.money(m.redistributed),
@@ -84,6 +91,15 @@ struct EvidenceReport {
             "hasFunds": !funds.isEmpty,
             "apportioned": apportioned,
             "hasApportioned": !apportioned.isEmpty,
+            "apportionedTotal": say.money(apportionedPassedOn + apportionedKept),
+            "apportionedPassedOn": say.money(apportionedPassedOn), "apportionedKept": say.money(apportionedKept),
+            // What the pack holds decides its wording: a funder with no
+            // restricted fund is never told what its restricted funds did.
+            "hasRestricted": !evidence.funds.isEmpty,
+            "hasFile": !funderFiles.isEmpty,
+            "funderFiles": Words.list(funderFiles.map { ["path": $0] }),
+            "grantsAgainst": grantsAgainst,
+            "hasGrantsAgainst": !grantsAgainst.isEmpty,
             "hasUnrestrictedShare": evidence.unrestrictedShare != nil,
             "unrestrictedShare": ["given": say.money(evidence.unrestrictedShare?.0 ?? 0), "income": say.money(evidence.unrestrictedShare?.1 ?? 0)],
             "reach": reach,
@@ -98,7 +114,7 @@ struct EvidenceReport {
             "unread": data.unreadFlags,
             "hasTime": m.timeToMoney != nil,
             "time": ["median": Words.count(m.timeToMoney?.median ?? 0), "p90": Words.count(m.timeToMoney?.p90 ?? 0)],
-            "sources": data.files.map { ["source": $0.source, "path": $0.path, "sha": $0.sha256] },
+            "sources": inputs.map { ["source": $0.source, "path": $0.path, "sha": $0.sha256] },
             "hasLargestPassedOn": false, "largestPassedOn": "", "largestPassedOnAmount": "",
             "hasLargestKept": false, "largestKept": "", "largestKeptAmount": "",
         ]
@@ -133,6 +149,62 @@ struct EvidenceReport {
         }
         model["hasChart"] = spent > 0
         return model
+    }
+
+    /// The funder's own files: those its grants to us were read from.
+    static func funderFiles(_ evidence: FunderEvidence) -> [String] {
+        var seen = Set<String>(), files: [String] = []
+        for g in evidence.grantsIn where seen.insert(g.grant.location.file).inserted { files.append(g.grant.location.file) }
+        return files
+    }
+
+    /// The files this pack's figures draw on: the ledger, the bank
+    /// statements, the funder's own files, and the grants register when the
+    /// pack lists grants from it; never another funder's file or the member register.
+    static func inputs(_ evidence: FunderEvidence, _ data: Dataset) -> [Warehouse.LoadedFile] {
+        let own = Set(funderFiles(evidence))
+        return data.files.filter { f in
+            switch f.role {
+            case "ledger", "bank": return true
+            case "grants-out": return !evidence.grants.isEmpty
+            case "grants-in": return own.contains(f.path)
+            default: return false
+            }
+        }
+    }
+
+    /// Each grant the funder's files record to us: awarded, paid to date
+    /// (what our ledger received from the funder into the grant's fund, or
+    /// into any fund when the file names none), spent to date from that
+    /// fund (the funder's share of a pooled one), and what remains.
+    func grantsAgainst() -> [[String: Any]] {
+        let engine = MeasureEngine(data: data)
+        let end = evidence.period.end
+        guard let first = data.ledger.first?.date, first <= end else { return [] }
+        let toDate = Period(start: first, end: end, label: "\(first)..\(end)")
+        let byFund = Dictionary(evidence.funds.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        return evidence.grantsIn.sorted { ($0.grant.awardDate, $0.grant.identifier) < ($1.grant.awardDate, $1.grant.identifier) }.map { stored in
+            let g = stored.grant
+            var row: [String: Any] = ["identifier": g.identifier, "title": g.title, "hasTitle": !g.title.isEmpty,
+                                      "awarded": say.money(g.amountAwarded.minorUnits), "awardDate": say.day(g.awardDate),
+                                      "hasFund": false, "fund": "", "paid": "", "spent": "", "remaining": ""]
+            // Only a fund of this funder's tells what the grant's money did.
+            if let fund = byFund[g.fund] ?? (evidence.funds.count == 1 ? evidence.funds.first : nil) {
+                let share = evidence.shares[fund.code] ?? (1, 1)
+                func part(_ v: Int64) -> Int64 {
+                    share.0 == share.1 ? v : Apportion.largestRemainder(total: v, weights: [share.0, share.1 - share.0])?[0] ?? 0
+                }
+                let m = engine.fund(fund.code, toDate)
+                let paid = engine.grantIncome(from: evidence.funder, intoFund: fund.code, toDate)
+                let spent = part(m.redistributed + m.retained + m.unclassifiedOut)
+                row["hasFund"] = true
+                row["fund"] = fund.name
+                row["paid"] = say.money(paid)
+                row["spent"] = say.money(spent)
+                row["remaining"] = say.money(part(m.held))
+            }
+            return row
+        }
     }
 
     /// "58p" of a pound, or "58%" where the currency has no pence.

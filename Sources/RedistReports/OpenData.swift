@@ -23,14 +23,15 @@ public enum OpenData360Giving {
         var regionCounts: [String: Int] = [:]
         for m in data.members where m.kind == .memberGroup || m.kind == .hostedProject { regionCounts[m.region, default: 0] += 1 }
         let k = pipeline.privacy.minGroupCount
-        let modified = "\(data.asAt ?? period.end)T00:00:00+00:00"
+        let modified = "\(data.asAt(period) ?? period.end)T00:00:00+00:00"
         var csv = CSVWriter(header: header)
         var anonymous = 0
         let grants = data.grantsOut.map(\.grant).filter { $0.awardDate <= period.end }
             .sorted { ($0.awardDate, $0.identifier) < ($1.awardDate, $1.identifier) }
         for g in grants {
             let member = members[g.recipientId]
-            let consent = member?.consentToBeNamed ?? false
+            // Open data is public: only a public consent, in force at the period's end, names a group.
+            let consent = member?.mayBeNamed(to: .public, on: period.end) ?? false
             let disbursed: Int64 = {
                 guard let p = g.paymentDate else { return g.amountDisbursed?.minorUnits ?? 0 }
                 return p <= period.end ? (g.amountDisbursed?.minorUnits ?? g.amountAwarded.minorUnits) : 0

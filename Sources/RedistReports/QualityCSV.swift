@@ -86,7 +86,56 @@ public enum QualityCSV {
                                    message: "fund \"\(fund)\" is used by \(count) movements in the period but has no [[fund]] table, so its type and funders are unknown",
                                    amount: ""))
         }
-        return rows + extra
+        return ordered(rows + extra, currency: currency)
+    }
+
+    /// Errors first, then warnings, each as found; then the control totals
+    /// of every file; then one row per other kind of note (a skipped row's
+    /// kind, most often), with how many there were and their amount, and
+    /// where the first one is: the rows a person must act on come first,
+    /// and hundreds of skipped balance rows do not bury them.
+    static func ordered(_ rows: [QualityRow], currency: Currency) -> [QualityRow] {
+        let errors = rows.filter { $0.severity == "error" }, warnings = rows.filter { $0.severity == "warning" }
+        let notes = rows.filter { $0.severity != "error" && $0.severity != "warning" }
+        let totals = notes.filter { $0.check == "control-totals" }
+        var kinds: [String] = [], byKind: [String: [QualityRow]] = [:]
+        for r in notes where r.check != "control-totals" {
+            if byKind[r.check] == nil { kinds.append(r.check) }
+            byKind[r.check, default: []].append(r)
+        }
+        let parser = AmountParser(digits: currency.minorDigits)
+        let summaries: [QualityRow] = kinds.map { kind in
+            let group = byKind[kind]!
+            guard group.count > 1, let first = group.first else { return group[0] }
+            var sources: [String] = [], files: [String] = []
+            for r in group {
+                if !r.source.isEmpty && !sources.contains(r.source) { sources.append(r.source) }
+                if !r.file.isEmpty && !files.contains(r.file) { files.append(r.file) }
+            }
+            let amounts = group.compactMap { $0.amount.isEmpty ? nil : parser.parse($0.amount) }
+            let firstAt = first.file.isEmpty ? "" : " (the first: \(first.file)\(first.location.isEmpty ? "" : ", " + first.location))"
+            return QualityRow(
+                source: sources.joined(separator: "; "), file: files.count <= 1 ? (files.first ?? "") : "\(files.count) files", location: "",
+                severity: first.severity, check: kind,
+                message: "\(group.count) of this kind\(firstAt): \(first.message)",
+                amount: amounts.isEmpty ? "" : MoneyFormat.decimal(amounts.reduce(0, +), digits: currency.minorDigits),
+                shared: first.shared)
+        }
+        return errors + warnings + totals + summaries
+    }
+
+    /// The check of a funder that gets no evidence pack.
+    public static let noPack = "evidence.no-pack"
+
+    /// One note per funder with no flows in the period, so no pack: named, with the reason.
+    public static func fundersWithoutPacks(_ engine: MeasureEngine, period: Period) -> [QualityRow] {
+        let packs = Set(engine.fundersWithFlows(period).map(\.id))
+        return engine.data.pipeline.funders.filter { !packs.contains($0.id) }.map { f in
+            // About the pipeline as a whole, so no file: the same wherever the command is run from.
+            QualityRow(source: "", file: "", location: "", severity: "note", check: noPack,
+                       message: "funder \(f.name) (\(f.id)) gets no evidence pack for \(period): no money came in from it and none moved in its funds",
+                       amount: "")
+        }
     }
 
     /// What a reader's finding is about, in words that quote nothing from

@@ -92,7 +92,8 @@ public enum PipelineRun {
             ctx.summary = engine.summary(for: ctx.options.period)
             let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, ctx.options.period)
             ctx.quality = QualityCSV.rows(ctx.data, period: ctx.options.period, extra: ReconciliationCSV.qualityRows(
-                recon, tolerance: ctx.pipeline.reconciliation.tolerance, currency: ctx.pipeline.organisation.currency))
+                recon, tolerance: ctx.pipeline.reconciliation.tolerance, currency: ctx.pipeline.organisation.currency)
+                + QualityCSV.fundersWithoutPacks(engine, period: ctx.options.period))
         },
         Stage(name: "render") { ctx in
             ctx.staging = try OutputFolder.prepare(ctx.options.outDirectory)
@@ -139,15 +140,19 @@ public enum PipelineRun {
         try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
         try TransactionsCSV.write(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
         ctx.timed("render: summary.csv and transactions.csv")
+        let engine = MeasureEngine(data: ctx.data)
+        let ytd = engine.yearToDate(period)
+        let movements = [engine.fundMovements(period)] + (ytd.start == period.start ? [] : [engine.fundMovements(ytd)])
+        try OutputFile.write(FundMovementsCSV.render(movements, currency: ctx.pipeline.organisation.currency), to: out + "/fund_movements.csv")
         try OutputFile.write(QualityCSV.render(ctx.quality), to: out + "/quality.csv")
         try OutputFile.write(ReconciliationCSV.render(recon, currency: ctx.pipeline.organisation.currency),
                              to: out + "/reconciliation.csv")
         ctx.timed("render: quality.csv and reconciliation.csv")
         let html = try TrusteesReport(data: ctx.data, period: period, summary: ctx.summary, quality: ctx.quality,
-                                      reconciliation: recon).render(templates)
+                                      reconciliation: recon, allReconciliation: ctx.reconciliation).render(templates)
         try OutputFile.write(html, to: out + "/trustees.html")
         ctx.timed("render: trustees.html")
-        ctx.written = ["trustees.html", "summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
+        ctx.written = ["trustees.html", "summary.csv", "fund_movements.csv", "transactions.csv", "quality.csv", "reconciliation.csv"].map { out + "/" + $0 }
         try OutputFile.write(OpenData360Giving.render(ctx.data, period: period), to: out + "/open-data/360giving.csv")
         ctx.written.append(out + "/open-data/360giving.csv")
         ctx.timed("render: open data")
@@ -315,6 +320,10 @@ public enum PipelineRun {
             log("error: --strict: \(rejects) rejected rows, \(unclassified) unclassified movements, \(errors.count) errors, \(differences.count) reconciliation differences, \(missing.count) sources with no file")
             status = 1
         }
+        if ctx.data.hasNoLedgerMovements(in: ctx.options.period) {
+            log("warning: no ledger movement is dated in \(ctx.options.period) (\(ctx.options.period.start) to \(ctx.options.period.end)): every figure for it is nothing")
+        }
+        for r in ctx.quality where r.check == QualityCSV.noPack { log("\(ctx.pipeline.file): note: \(r.message)") }
         for path in ctx.written { log("wrote \(path)") }
         return status
     }

@@ -7,6 +7,8 @@ public enum TransactionsCSV {
     public static let header = [
         "id", "date", "fund", "account", "account_name", "counterparty", "description", "reference", "direction",
         "amount", "currency", "category", "source", "location",
+        // After the contract's columns: in positive, out negative, so a SUM is the net movement.
+        "signed_amount",
     ]
 
     public static func render(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser) -> [UInt8] {
@@ -64,6 +66,7 @@ public enum TransactionsCSV {
             csv.field(c.category.rawValue)
             c.withUTF8(.source) { csv.field($0) }
             csv.location(c, scratch: &scratch)
+            csv.amount(Int64(amount), digits: c.minorDigits)
             csv.endRow()
             try csv.spill(atLeast: chunk, to: sink)
         }

@@ -18,13 +18,18 @@ public struct TrusteesReport {
     public let summary: [ScopeMeasures]
     public let quality: [QualityRow]
     public let reconciliation: [ReconciliationRow]
+    /// Every reconciliation row over all the data, for the bank balance
+    /// statement (which counts items from before the period too).
+    public let allReconciliation: [ReconciliationRow]
 
-    public init(data: Dataset, period: Period, summary: [ScopeMeasures], quality: [QualityRow], reconciliation: [ReconciliationRow] = []) {
+    public init(data: Dataset, period: Period, summary: [ScopeMeasures], quality: [QualityRow], reconciliation: [ReconciliationRow] = [],
+                allReconciliation: [ReconciliationRow]? = nil) {
         self.data = data
         self.period = period
         self.summary = summary
         self.quality = quality
         self.reconciliation = reconciliation
+        self.allReconciliation = allReconciliation ?? reconciliation
     }
 
     var pipeline: Pipeline { data.pipeline }
@@ -50,13 +55,15 @@ public struct TrusteesReport {
             "periodLabel": period.label,
             "periodNoun": period.calendarQuarter != nil ? "quarter" : "period",
             "this": say.this(period),
+            "This": capitalised(say.this(period)),
+            "emptyPeriod": data.hasNoLedgerMovements(in: period),
             "one": say.one,
-            "asAt": data.asAt.map(say.day) ?? "no data",
+            "asAt": data.asAt(period).map(say.day) ?? "no data",
             "income": say.money(org.income),
             "redistributed": say.money(org.redistributed),
             "retained": say.money(org.retained),
             "rate": say.percent(org.rate),
-            "unclassified": say.money(org.unclassified),
+            "unclassified": say.money(org.unclassifiedOut),
             "committed": say.money(org.committed),
             "held": say.money(org.held),
             "heldOwn": say.money(org.held - org.heldHosted),
@@ -67,28 +74,45 @@ public struct TrusteesReport {
             // Rounded to whole pounds, for sentences read aloud.
             "pounds": ["income": say.pounds(org.income), "redistributed": say.pounds(org.redistributed), "retained": say.pounds(org.retained),
                        "held": say.pounds(org.held), "heldHosted": say.pounds(org.heldHosted), "committed": say.pounds(org.committed),
-                       "unclassified": say.pounds(org.unclassified)],
+                       "unclassified": say.pounds(org.unclassifiedOut)],
             "headline": Words.headline(org, say),
             "groupsReached": Words.count(org.groupsReached),
             "newcomers": Words.newcomers(org.firstTimeGroups, of: org.groupsReached),
             "peoplePaid": Words.count(org.individualsPaid),
             "hasCommitted": org.committed != 0,
-            "hasUnclassified": org.unclassified != 0,
+            "hasUnclassified": org.unclassifiedOut != 0 || org.unclassifiedIn != 0,
+            "hasUnclassifiedOut": org.unclassifiedOut != 0, "hasUnclassifiedIn": org.unclassifiedIn != 0,
+            "unclassifiedOut": say.money(org.unclassifiedOut), "unclassifiedIn": say.money(org.unclassifiedIn),
             "funds": summary.filter { $0.scope.kind == .fund }.map { m -> [String: Any] in
                 var row = scopeRow(m)
                 row["type"] = pipeline.fund(m.scope.id)?.type.rawValue ?? "not declared"
                 return row
             },
-            "funders": summary.filter { $0.scope.kind == .funder }.map(scopeRow),
+            // What came in from each funder, as its evidence pack says it: grant income from it into any fund.
+            "funders": summary.filter { $0.scope.kind == .funder }.map { m -> [String: Any] in
+                var row = scopeRow(m)
+                if let f = pipeline.funder(m.scope.id) {
+                    row["given"] = say.money(engine.evidence(for: f, period: period, reconciliation: []).given)
+                }
+                return row
+            },
         ]
         if let t = org.timeToMoney {
             model["time"] = ["median": Words.count(t.median), "p90": Words.count(t.p90), "grants": Words.count(t.count)]
         }
         model["hasTime"] = org.timeToMoney != nil
         model["ytd"] = yearToDate(org, ytd)
+        let movements = engine.fundMovements(period)
+        model["movements"] = fundMovementsModel(movements, id: "movements")
+        model["hasYearMovements"] = ytd.period.start != period.start
+        model["yearMovements"] = fundMovementsModel(engine.fundMovements(ytd.period), id: "year-movements")
+        model["reserves"] = reservesModel(movements)
+        model["fits"] = fits(org, ytd)
         model.merge(whereTheMoneyWent(org)) { $1 }
         model.merge(quarters(trend)) { $1 }
         model["reconciliation"] = reconciliationModel()
+        model["bank"] = bankModel()
+        model["lastYear"] = sameQuarterLastYear(org, engine)
         model["quality"] = qualityModel(org, trend: trend)
         model["unread"] = data.unreadFlags
         model["whereChart"] = try whereChart(org, templates.chartWords("chart-where", model))
@@ -116,21 +140,54 @@ public struct TrusteesReport {
                          "redistributed": row(say.money(org.redistributed), say.money(ytd.redistributed)),
                          "retained": row(say.money(org.retained), say.money(ytd.retained)),
                          "rate": row(say.percent(org.rate), say.percent(ytd.rate)),
-                         "unclassified": row(say.money(org.unclassified), say.money(ytd.unclassified)),
+                         "unclassified": row(say.money(org.unclassifiedOut), say.money(ytd.unclassifiedOut)),
                          "groups": row(String(org.groupsReached), String(ytd.groupsReached)),
-                         "people": row(String(org.individualsPaid), String(ytd.individualsPaid))]]
+                         "people": row(String(org.individualsPaid), String(ytd.individualsPaid)),
+                         // A row only where some money came in that no rule classified.
+                         "unclassifiedIn": org.unclassifiedIn == 0 && ytd.unclassifiedIn == 0 ? false as Any
+                             : row(say.money(org.unclassifiedIn), say.money(ytd.unclassifiedIn)) as Any] as [String: Any]]
+    }
+
+    // MARK: Words that fit the organisation
+
+    /// Which kinds of work the organisation does, so the report leaves out
+    /// sentences and rows about hosted projects, a small-costs pot or
+    /// payments for expertise where it has none (money in any of them is
+    /// always shown).
+    func fits(_ org: ScopeMeasures, _ ytd: ScopeMeasures) -> [String: Bool] {
+        let categories = Set(pipeline.rules.map(\.category))
+        let hosted = pipeline.funds.contains { $0.type == .hosted } || categories.contains(.redistributedHosted)
+            || org.spent(.redistributedHosted) != 0 || org.heldHosted != 0
+        let smallCosts = categories.contains(.redistributedSmallCosts) || org.spent(.redistributedSmallCosts) != 0
+        let expertise = pipeline.rules.contains { $0.counterpartyKind == .individual } || data.members.contains { $0.kind == .individual }
+            || org.individualsPaid > 0 || ytd.individualsPaid > 0
+        let payments = expertise || categories.contains(.redistributedPayment) || org.spent(.redistributedPayment) != 0
+        return ["hosted": hosted, "smallCosts": smallCosts, "expertise": expertise, "payments": payments]
+    }
+
+    /// The kinds of spending worth a row: those the organisation has, and any with money in it.
+    func shownKinds(_ kinds: [Category], _ org: ScopeMeasures) -> [Category] {
+        let f = fits(org, org)
+        return kinds.filter { c in
+            switch c {
+            case .redistributedHosted: return f["hosted"]! || org.spent(c) != 0
+            case .redistributedSmallCosts: return f["smallCosts"]! || org.spent(c) != 0
+            case .redistributedPayment: return f["payments"]! || org.spent(c) != 0
+            default: return true
+            }
+        }
     }
 
     // MARK: Where the money went
 
     func whereTheMoneyWent(_ org: ScopeMeasures) -> [String: Any] {
         let spent = org.redistributed + org.retained
-        let rows: [[String: Any]] = (Self.passedOn + Self.kept).map { c in
+        let rows: [[String: Any]] = shownKinds(Self.passedOn + Self.kept, org).map { c in
             ["name": c.title, "reachedGroups": c.isRedistributed, "amount": say.money(org.spent(c)), "pounds": say.pounds(org.spent(c)),
              "share": spent == 0 ? "–" : say.percent(Rounding.ratio(org.spent(c), spent, places: 4))]
         }
         var facts: [String: Any] = [
-            "passedOnKinds": Words.list(Self.passedOn.map { ["name": $0.title, "pounds": say.pounds(org.spent($0))] }),
+            "passedOnKinds": Words.list(shownKinds(Self.passedOn, org).map { ["name": $0.title, "pounds": say.pounds(org.spent($0))] }),
             "keptKinds": Words.list(Self.kept.map { ["name": $0.title, "pounds": say.pounds(org.spent($0))] }),
             "passedOnShare": Words.share(org.redistributed, of: spent, say),
             "keptShare": Words.share(org.retained, of: spent, say),
@@ -150,7 +207,7 @@ public struct TrusteesReport {
     func whereChart(_ org: ScopeMeasures, _ words: ChartWords) throws -> String {
         let groups = [
             Charts.BarGroup(title: try words["passed-on"],
-                            bars: Self.passedOn.map { Charts.Bar(label: $0.title, value: org.spent($0), valueLabel: say.pounds(org.spent($0))) },
+                            bars: shownKinds(Self.passedOn, org).map { Charts.Bar(label: $0.title, value: org.spent($0), valueLabel: say.pounds(org.spent($0))) },
                             hatched: false, colour: Palette.redistributed),
             Charts.BarGroup(title: try words["kept"],
                             bars: Self.kept.map { Charts.Bar(label: $0.title, value: org.spent($0), valueLabel: say.pounds(org.spent($0))) },
@@ -164,13 +221,13 @@ public struct TrusteesReport {
     func quarters(_ trend: [ScopeMeasures]) -> [String: Any] {
         let rows: [[String: Any]] = Words.list(trend.map { m in
             ["quarter": say.shortName(m.period), "dates": say.months(m.period), "redistributed": say.money(m.redistributed),
-             "retained": say.money(m.retained), "rate": say.percent(m.rate), "hasRate": m.rate != nil, "unclassified": say.money(m.unclassified),
+             "retained": say.money(m.retained), "rate": say.percent(m.rate), "hasRate": m.rate != nil, "unclassified": say.money(m.unclassifiedOut),
              "groups": String(m.groupsReached), "firstTime": String(m.firstTimeGroups), "people": String(m.individualsPaid),
              "poundsRedistributed": say.pounds(m.redistributed), "poundsRetained": say.pounds(m.retained),
-             "poundsUnclassified": say.pounds(m.unclassified)]
+             "poundsUnclassified": say.pounds(m.unclassifiedOut)]
         })
         var facts: [String: Any] = ["single": trend.count == 1, "n": String(trend.count), "hasCurrent": !trend.isEmpty,
-                                    "anyUnclassified": trend.contains { $0.unclassified > 0 }]
+                                    "anyUnclassified": trend.contains { $0.unclassifiedOut > 0 }]
         if let current = trend.last {
             facts["current"] = ["name": say.shortName(current.period), "hasRate": current.rate != nil, "rate": say.percent(current.rate),
                                 "redistributed": say.pounds(current.redistributed), "retained": say.pounds(current.retained),
@@ -206,24 +263,24 @@ public struct TrusteesReport {
                               "high": say.percent(high.rate), "highName": say.shortName(high.period)]
         }
         facts["unrated"] = trend.dropLast().filter { $0.rate == nil }.map { m -> [String: Any] in
-            ["name": say.shortName(m.period), "hasUnclassified": m.unclassified > 0, "unclassified": say.pounds(m.unclassified)]
+            ["name": say.shortName(m.period), "hasUnclassified": m.unclassifiedOut > 0, "unclassified": say.pounds(m.unclassifiedOut)]
         }
-        facts["uncertain"] = trend.filter { $0.rate != nil && $0.unclassified > ($0.redistributed + $0.retained + $0.unclassified) / 10 }
-            .map { m -> [String: Any] in ["name": say.shortName(m.period), "unclassified": say.pounds(m.unclassified)] }
+        facts["uncertain"] = trend.filter { $0.rate != nil && $0.unclassifiedOut > ($0.redistributed + $0.retained + $0.unclassifiedOut) / 10 }
+            .map { m -> [String: Any] in ["name": say.shortName(m.period), "unclassified": say.pounds(m.unclassifiedOut)] }
         return facts
     }
 
     /// Totals over the quarters shown, and where most unclassified spending sits.
     func amountFacts(_ trend: [ScopeMeasures]) -> [String: Any] {
-        let unclassified = trend.reduce(0) { $0 + $1.unclassified }
+        let unclassified = trend.reduce(0) { $0 + $1.unclassifiedOut }
         var facts: [String: Any] = [
             "totalRedistributed": say.pounds(trend.reduce(0) { $0 + $1.redistributed }),
             "totalRetained": say.pounds(trend.reduce(0) { $0 + $1.retained }),
             "totalUnclassified": say.pounds(unclassified), "hasMostUnclassified": false,
         ]
-        if unclassified > 0, let most = trend.max(by: { $0.unclassified < $1.unclassified }), most.unclassified > unclassified / 2 {
+        if unclassified > 0, let most = trend.max(by: { $0.unclassifiedOut < $1.unclassifiedOut }), most.unclassifiedOut > unclassified / 2 {
             facts["hasMostUnclassified"] = true
-            facts["mostUnclassified"] = ["name": say.shortName(most.period), "amount": say.pounds(most.unclassified)]
+            facts["mostUnclassified"] = ["name": say.shortName(most.period), "amount": say.pounds(most.unclassifiedOut)]
         }
         return facts
     }
@@ -253,9 +310,9 @@ public struct TrusteesReport {
             Charts.Series(name: try amounts["kept"], values: trend.map { $0.retained }, valueLabels: trend.map { say.pounds($0.retained) },
                           colour: Palette.retained, style: .dashed, marker: .square),
         ]
-        if trend.contains(where: { $0.unclassified > 0 }) {
-            series.append(Charts.Series(name: try amounts["unclassified"], values: trend.map { $0.unclassified },
-                                        valueLabels: trend.map { say.pounds($0.unclassified) },
+        if trend.contains(where: { $0.unclassifiedOut > 0 }) {
+            series.append(Charts.Series(name: try amounts["unclassified"], values: trend.map { $0.unclassifiedOut },
+                                        valueLabels: trend.map { say.pounds($0.unclassifiedOut) },
                                         colour: Palette.unclassified, style: .dotted, marker: .triangle))
         }
         let amountsChart = Charts.lines(series, ticks: ticks, axis: .money(symbol: say.symbol, minorDigits: say.currency.minorDigits),
@@ -360,14 +417,22 @@ public struct TrusteesReport {
              "hasFailure": f.failure != nil]
         }
         let missing = data.sourcesWithoutFiles.map { s -> [String: Any] in ["name": s.name, "path": s.path] }
+        let engine = MeasureEngine(data: data)
+        let packs = Set(engine.fundersWithFlows(period).map(\.id))
+        let noPack: [[String: Any]] = pipeline.funders.filter { !packs.contains($0.id) }.map { ["name": $0.name, "id": $0.id] }
+        let differ = reconciliation.filter { $0.status != .matched }.count
         return ["allRead": rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty,
+                "allClear": rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty && org.unclassifiedCount == 0
+                    && differ == 0 && noPack.isEmpty,
+                "noPack": Words.count(noPack.count), "noPackFunders": Words.list(noPack),
                 "failed": Words.count(failed.count), "failedPaths": failed.map(\.path).joined(separator: ", "),
                 "rejected": Words.count(rejects),
-                "unclassifiedPayments": Words.count(org.unclassifiedCount), "unclassified": say.money(org.unclassified),
-                "earlier": Words.list(trend.dropLast().filter { $0.unclassified > 0 }.map {
-                    ["name": say.shortName($0.period), "amount": say.pounds($0.unclassified)]
+                "unclassifiedPayments": Words.count(org.unclassifiedCount), "unclassified": say.money(org.unclassifiedOut),
+                "hasUnclassifiedIn": org.unclassifiedIn != 0, "unclassifiedIn": say.money(org.unclassifiedIn),
+                "earlier": Words.list(trend.dropLast().filter { $0.unclassifiedOut > 0 }.map {
+                    ["name": say.shortName($0.period), "amount": say.pounds($0.unclassifiedOut)]
                 }),
-                "hasEarlier": trend.dropLast().contains { $0.unclassified > 0 },
+                "hasEarlier": trend.dropLast().contains { $0.unclassifiedOut > 0 },
                 "differ": Words.count(reconciliation.filter { $0.status != .matched }.count),
                 "duplicates": Words.count(data.duplicatesDropped),
                 "issues": issues, "hasIssues": !issues.isEmpty,

@@ -46,8 +46,9 @@ struct Init: ParsableCommand {
             throw ExitCode(1)
         }
         print("Wrote \(target). Fill in the lines marked \"fill in\", then:")
+        print("  export REDIST_PSEUDONYM_KEY='a long random phrase'   # keep it the same every quarter")
         print("  redist check \(target)")
-        print("  REDIST_PSEUDONYM_KEY='a long random phrase' redist run \(target) --period \(draft.suggestedPeriod ?? "2024-Q1")")
+        print("  redist run \(target) --period \(draft.suggestedPeriod ?? "2024-Q1")")
         if !draft.errors.isEmpty { throw ExitCode(1) }
     }
 }

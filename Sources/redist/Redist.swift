@@ -80,9 +80,13 @@ func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-func parsePeriod(_ text: String) throws -> Period {
-    guard let p = Period(text) else { throw ValidationError("\"\(text)\" is not a period: \(Period.expectation)") }
-    return p
+/// A calendar period, or, with the pipeline file's financial year, one of
+/// the financial year's labels (`2023/24`, `2023/24-Q1`, `Q1 2023/24`).
+func parsePeriod(_ text: String, pipelinePath: String? = nil) throws -> Period {
+    if let p = Period(text) { return p }
+    if let path = pipelinePath, let pipeline = try? Pipeline.load(path: path),
+       let p = Period(text, financialYear: pipeline.organisation.financialYear) { return p }
+    throw ValidationError("\"\(text)\" is not a period: \(Period.expectation)")
 }
 
 struct Run: ParsableCommand {
@@ -90,7 +94,7 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
-    @Option(help: "The period: 2023-Q2, 2023, or 2023-04-01..2023-06-30.")
+    @Option(help: "The period: 2023-Q2, 2023, 2023-05, 2023-04-01..2023-06-30, or by the financial year 2023/24 or 2023/24-Q1.")
     var period: String
 
     @Option(help: "Where the reports go.")
@@ -103,11 +107,11 @@ struct Run: ParsableCommand {
     var templates: String?
 
     func validate() throws {
-        _ = try parsePeriod(period)
+        _ = try parsePeriod(period, pipelinePath: options.pipeline)
     }
 
     func run() throws {
-        let p = try parsePeriod(period)
+        let p = try parsePeriod(period, pipelinePath: options.pipeline)
         let status = PipelineRun.run(RunOptions(pipelinePath: options.pipeline, period: p, outDirectory: out,
                                                 warehousePath: options.warehouse, strict: strict, templatesDirectory: templates),
                                      log: log)

@@ -84,7 +84,7 @@ struct ReferenceTests {
 
     @Test func everyOutputColumnIsDocumented() {
         let outputs: [(String, [String])] = [
-            ("summary.csv", SummaryCSV.header), ("transactions.csv", TransactionsCSV.header),
+            ("summary.csv", SummaryCSV.header), ("fund_movements.csv", FundMovementsCSV.header), ("transactions.csv", TransactionsCSV.header),
             ("quality.csv", QualityCSV.header), ("reconciliation.csv", ReconciliationCSV.header),
             ("open-data/360giving.csv", OpenData360Giving.header),
             ("evidence/<funder>/grants.csv", EvidencePack.grantsHeader), ("evidence/<funder>/flows.csv", EvidencePack.flowsHeader),

@@ -6,7 +6,7 @@ import Testing
 /// The sample pipeline, end to end: golden files for every output, the
 /// figures against the generator's own ground truth, and re-running.
 @Suite(.serialized) struct SamplePipelineTests {
-    static let outputs = ["summary.csv", "transactions.csv", "quality.csv", "reconciliation.csv", "trustees.html",
+    static let outputs = ["summary.csv", "fund_movements.csv", "transactions.csv", "quality.csv", "reconciliation.csv", "trustees.html",
                           "open-data/360giving.csv", "evidence/tidewater-foundation/index.html", "evidence/tidewater-foundation/flows.csv",
                           "evidence/tidewater-foundation/grants.csv", "evidence/tidewater-foundation/manifest.json"]
 

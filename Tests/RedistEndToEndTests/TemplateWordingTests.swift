@@ -28,7 +28,7 @@ import Testing
         let templates = try editedTemplates("edited", [
             "phrase-headline.mustache": [("reached groups directly.", "went straight to groups.")],
             "phrase-newcomers.mustache": [("of them for the first time", "of them new to us")],
-            "trustees.mustache": [("for their expertise.</p>", "for what they know.</p>"),
+            "trustees.mustache": [("for their expertise{{/fits.expertise}}.</p>", "for what they know{{/fits.expertise}}.</p>"),
                                   ("{{groupsReached.n}} groups{{/groupsReached.many}} received money {{this}}",
                                    "{{groupsReached.n}} collectives{{/groupsReached.many}} received money {{this}}")],
             "chart-where.mustache": [("title: Where the money went", "title: Where every pound went")],

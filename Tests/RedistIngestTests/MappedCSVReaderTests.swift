@@ -102,7 +102,7 @@ struct MappedCSVReaderTests {
     @Test func aMissingMappedColumnNamesItAndListsWhatWasFound() throws {
         let reader = try S.mapped(["date": "Date", "amount": "Amount", "fund": "Fund"])
         let out = try S.read(reader, text: "Date,Amount,Details\n2024-01-02,1.00,x\n")
-        #expect(out.failure?.description == "input.csv:1: error: the header has no column \"Fund\" (found: \"Date\", \"Amount\", \"Details\")")
+        #expect(out.failure?.description == "input.csv:1: error: the header has no column \"Fund\" (found: \"Date\", \"Amount\", \"Details\"); change fund = \"Fund\" in [source.columns] to the header the file uses")
         #expect(out.records.isEmpty)
     }
 

@@ -52,7 +52,7 @@ struct QIFReaderTests {
     func datesAsBanksWriteThem(_ text: String, _ format: String, _ day: Day) throws {
         let out = try Self.read("!Type:CCard\nD\(text)\nT-1.00\n^\n", options: ["date_format": format])
         #expect(out.movements.map(\.date) == [day])
-        #expect(out.movements.first?.kind == "Ccard")
+        #expect(out.movements.first?.kind == "CCard")
     }
 
     @Test func theDateOrderIsInferredOrRefused() throws {

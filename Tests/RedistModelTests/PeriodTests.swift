@@ -80,4 +80,43 @@ struct PeriodTests {
         // Nor does the UK tax year, starting on 6 April.
         #expect(FinancialYear(startMonth: 4, startDay: 6).quarterLabel(Period("2023-Q2")!) == nil)
     }
+
+    @Test func calendarFormsAcceptLowerCaseAndMonths() throws {
+        let q = try #require(Period("2023-q2"))
+        #expect(q.label == "2023-Q2" && q.start == day(2023, 4, 1) && q.end == day(2023, 6, 30))
+        let may = try #require(Period("2023-05"))
+        #expect(may.label == "2023-05" && may.start == day(2023, 5, 1) && may.end == day(2023, 5, 31))
+        #expect(Period("2024-02")!.end == day(2024, 2, 29))
+        for bad in ["2023-13", "2023-00", "2023-5", "2023-q5", "2023/24"] { #expect(Period(bad) == nil, "\(bad)") }
+    }
+
+    @Test func financialYearLabels() throws {
+        let april = FinancialYear(startMonth: 4, startDay: 1)
+        let year = try #require(Period("2023/24", financialYear: april))
+        #expect(year.label == "2023/24" && year.start == day(2023, 4, 1) && year.end == day(2024, 3, 31))
+        let q1 = try #require(Period("2023/24-Q1", financialYear: april))
+        #expect(q1.label == "2023/24-Q1" && q1.start == day(2023, 4, 1) && q1.end == day(2023, 6, 30))
+        let q4 = try #require(Period("2023/24-q4", financialYear: april))
+        #expect(q4.start == day(2024, 1, 1) && q4.end == day(2024, 3, 31))
+        // Calendar forms still work beside them.
+        #expect(Period("2023-Q2", financialYear: april)?.label == "2023-Q2")
+        for bad in ["2023/25", "2023/24-Q5", "2023/24-Q", "2023/2024", "23/24", "2023/24Q1"] {
+            #expect(Period(bad, financialYear: april) == nil, "\(bad)")
+        }
+        // A year that starts on 1 January is named 2023, never 2023/24.
+        #expect(Period("2023/24", financialYear: FinancialYear(startMonth: 1, startDay: 1)) == nil)
+    }
+
+    /// What the reports call a period is accepted back as the period.
+    @Test func theReportsOwnNamesAreAcceptedBack() throws {
+        let april = FinancialYear(startMonth: 4, startDay: 1)
+        for text in ["2023-Q2", "2023-Q4", "2024-Q1", "2023-04-01..2023-05-15", "2023-04-01..2024-03-31"] {
+            let p = Period(text)!
+            let short = april.quarterLabel(p) ?? "\(p.start.day) \(Day.monthNames[p.start.month - 1])\(p.start.year == p.end.year ? "" : " \(p.start.year)") to \(p.end.day) \(Day.monthNames[p.end.month - 1]) \(p.end.year)"
+            let back = try #require(Period(short, financialYear: april), "\(short)")
+            #expect(back.start == p.start && back.end == p.end, "\(short)")
+        }
+        #expect(Period("Q1 2023/24", financialYear: april)?.label == "2023/24-Q1")
+        #expect(Period("Q3 2023", financialYear: FinancialYear(startMonth: 1, startDay: 1))?.label == "2023-Q3")
+    }
 }

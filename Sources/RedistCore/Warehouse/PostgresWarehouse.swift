@@ -233,13 +233,14 @@ final class PostgresWarehouse: @unchecked Sendable {
     func members(files: [Warehouse.LoadedFile]) throws -> [MemberRecord] {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try rows("""
-            SELECT file_id, line, member_id, name, kind, region, characteristics, consent, consent_date
+            SELECT file_id, line, member_id, name, kind, region, characteristics, consent, consent_date, consent_scope, consent_expires
             FROM member ORDER BY file_id, id
             """).compactMap { r in
             guard let file = byId[try r.int(0)] else { return nil }
             return MemberRecord(id: try r.text(2), name: try r.text(3), kind: OrganisationRole(rawValue: try r.text(4)) ?? .memberGroup,
                                 region: try r.text(5), characteristics: try r.text(6).split(separator: ";").map(String.init),
                                 consentToBeNamed: try r.int(7) != 0, consentDate: try r.optionalText(8).flatMap { Day(iso: $0) },
+                                consentScope: ConsentScope(stored: try r.text(9)), consentExpires: try r.optionalText(10).flatMap { Day(iso: $0) },
                                 location: SourceLocation(file: file.path, line: Int(try r.int(1))))
         }
     }
@@ -459,11 +460,12 @@ final class PostgresWarehouse: @unchecked Sendable {
                       .text(g.beneficiaryLocation)])
         case .member(let m):
             try execute("""
-                INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date,
+                                   consent_scope, consent_expires)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 """, [.int(fileId), .int(Int64(m.location.line)), .text(m.id), .text(m.name), .text(m.kind.rawValue),
                       .text(m.region), .text(m.characteristics.joined(separator: ";")), .int(m.consentToBeNamed ? 1 : 0),
-                      .text(m.consentDate?.description)])
+                      .text(m.consentDate?.description), .text(m.consentScope.text), .text(m.consentExpires?.description)])
         case .balance(let b):
             try execute("""
                 INSERT INTO balance(file_id, line, kind, date, amount, currency, account, statement_id, path)

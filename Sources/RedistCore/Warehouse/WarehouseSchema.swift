@@ -163,10 +163,16 @@ enum WarehouseSchema {
             "CREATE INDEX IF NOT EXISTS balance_file ON balance(file_id)",
             "CREATE INDEX IF NOT EXISTS finding_file ON finding(file_id)",
         ]),
+        // The member register's consent scope and expiry (an empty scope is
+        // `public`, as every consent was before scopes could be given).
+        Migration(number: 4, name: "consent-scope", statements: [
+            "ALTER TABLE member ADD COLUMN consent_scope {text} NOT NULL DEFAULT ''",
+            "ALTER TABLE member ADD COLUMN consent_expires {text}",
+        ]),
         // The run's settings as tables, and the ledger it counts: what the
         // shipped SQL (`sql/*.sql`) reads. Each run replaces the `run_*`
         // rows and `ledger_entry`; the stored inputs are never changed.
-        Migration(number: 4, name: "measures-in-sql", statements: [
+        Migration(number: 5, name: "measures-in-sql", statements: [
             // The files this run reads: its sources' files, with each file's
             // rank by path (the order de-duplication keeps the first of).
             """
