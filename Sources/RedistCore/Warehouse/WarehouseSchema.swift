@@ -169,6 +169,13 @@ enum WarehouseSchema {
             "ALTER TABLE member ADD COLUMN consent_scope {text} NOT NULL DEFAULT ''",
             "ALTER TABLE member ADD COLUMN consent_expires {text}",
         ]),
+        // A grant's planned start and end dates and duration in months, where
+        // the funder's file gives them (NULL where it does not).
+        Migration(number: 5, name: "grant-dates", statements: [
+            "ALTER TABLE grant_award ADD COLUMN planned_start {text}",
+            "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
+            "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
+        ]),
     ]
 }
 
