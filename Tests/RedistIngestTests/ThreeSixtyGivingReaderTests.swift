@@ -56,8 +56,8 @@ struct ThreeSixtyGivingReaderTests {
         #expect(out.grants.map(\.durationMonths) == [12, nil, nil])
         #expect(out.errors.isEmpty)
         #expect(out.findings("planned-date").map(\.rendered) == [
-            "input.csv:3:43: warning: \"next spring\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy); the grant is read without it",
-            "input.csv:3:56: warning: \"twelve\" is not a number of months (expected a whole number such as 12); the grant is read without it",
+            "input.csv:3:38: warning: \"next spring\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy); the grant is read without it",
+            "input.csv:3:51: warning: \"twelve\" is not a number of months (expected a whole number such as 12); the grant is read without it",
         ])
         #expect(out.sink.rowsLoaded == 3)
         #expect(out.totalsBalance)
