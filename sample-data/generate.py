@@ -1060,7 +1060,17 @@ GNUCASH_BOOK.write_bytes(gzip.compress(GNUCASH_XML, compresslevel=9, mtime=0))
 
 GRANT_COLUMNS = ["Identifier", "Title", "Description", "Currency", "Amount Awarded", "Amount Disbursed",
                  "Award Date", "Recipient Org:Identifier", "Recipient Org:Name", "Funding Org:Identifier",
-                 "Funding Org:Name", "Grant Programme:Title", "Beneficiary Location:Name", "Last Modified"]
+                 "Funding Org:Name", "Grant Programme:Title", "Beneficiary Location:Name", "Last Modified",
+                 "Planned Dates:Start Date", "Planned Dates:End Date", "Planned Dates:Duration (months)"]
+
+
+def planned(award):
+    """The funded work starts on the first of the month after the award and runs `months` months."""
+    award = dt.date.fromisoformat(award) if isinstance(award, str) else award
+    start = dt.date(award.year + award.month // 12, award.month % 12 + 1, 1)
+    months = 24 if award.month % 2 == 0 else 12
+    end = dt.date(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1) - dt.timedelta(days=1)
+    return [start.isoformat(), end.isoformat(), str(months)]
 
 OTHER_RECIPIENTS = [
     ("GB-CHC-9993101", "Riverbend Advice Centre", "Cumbria"),
@@ -1084,7 +1094,7 @@ def funder_file(fid, prefix, n_others, last_modified):
     disbursed = received + (MARLOW_DIFFERENCE if fid == "GB-CHC-9990202" else 0)
     rows = [GRANT_COLUMNS, [gid, title, f"Grant to {ORG_NAME}. {title}.", "GBP", money(awarded * 100, False),
                             money(disbursed, False), award_date, ORG_ID, ORG_NAME, fid, FUNDER_NAME[fid], programme,
-                            "North of England", last_modified]]
+                            "North of England", last_modified] + planned(award_date)]
     others = OTHER_RECIPIENTS[:]
     rng.shuffle(others)
     for k, (rid, rname, place) in enumerate(others[:n_others]):
@@ -1095,7 +1105,7 @@ def funder_file(fid, prefix, n_others, last_modified):
                      rng.choice(["Core costs", "Community wellbeing project", "Volunteer programme",
                                  "Outreach worker", "Building a peer network"]),
                      f"Grant to {rname}.", "GBP", money(amt * 100, False), money(paid * 100, False), adate.isoformat(),
-                     rid, rname, fid, FUNDER_NAME[fid], programme, place, last_modified])
+                     rid, rname, fid, FUNDER_NAME[fid], programme, place, last_modified] + planned(adate))
     # Keep identifiers unique within the file.
     seen = set()
     for r in rows[1:]:
@@ -1121,7 +1131,7 @@ for go in grants_out:
     go_rows.append([go.ident, go.title, go.description, "GBP", money(go.amount, False),
                     money(go.amount if paid else 0, False), go.award.isoformat(), GROUP_ID[go.recipient],
                     go.recipient, ORG_ID, ORG_NAME, PROGRAMME[go.fund], GROUP_REGION[go.recipient],
-                    "2024-04-15T10:00:00+00:00", go.fund, go.txn.date.isoformat() if paid else ""])
+                    "2024-04-15T10:00:00+00:00"] + planned(go.award) + [go.fund, go.txn.date.isoformat() if paid else ""])
 write_csv(HERE / "grants-out.csv", go_rows)
 
 # ---- expected.csv ----------------------------------------------------------------
@@ -1844,10 +1854,10 @@ def check():
     register_paid = Counter()
     committed = 0
     for r in gout[1:]:
-        if r[15]:
-            register_paid[(r[0], r[8], pence(r[5]), r[15], r[14])] += 1
+        if r[-1]:
+            register_paid[(r[0], r[8], pence(r[5]), r[-1], r[-2])] += 1
             assert r[4] == r[5]
-            gap = (dt.date.fromisoformat(r[15]) - dt.date.fromisoformat(r[6])).days
+            gap = (dt.date.fromisoformat(r[-1]) - dt.date.fromisoformat(r[6])).days
             assert 7 <= gap <= 60, r
         else:
             committed += 1

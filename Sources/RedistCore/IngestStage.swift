@@ -111,9 +111,12 @@ struct ReadJob: @unchecked Sendable {
 }
 
 extension Pipeline.Source {
-    /// Changes when anything that decides how the file is read changes.
+    /// Changes when anything that decides how the file is read changes,
+    /// including what a reader takes from it: a 360Giving file loaded before
+    /// grants' planned dates were read (`reader-1`) is read again.
     func configurationHash(_ organisation: Pipeline.Organisation) -> String {
-        var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|reader-1"
+        let reader = format == "360giving" ? "reader-2" : "reader-1"
+        var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|\(reader)"
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
         for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
         return SHA256.hash(data: Array(text.utf8)).hex

@@ -224,6 +224,9 @@ public final class Warehouse {
                 let currency = Currency(code: (try r.decode(String.self, forColumn: "currency"))) ?? .gbp
                 let disbursed: Int64? = (try r.decode(forColumn: "amount_disbursed"))
                 let paymentText: String? = (try r.decode(forColumn: "payment_date"))
+                let startText: String? = (try r.decode(forColumn: "planned_start"))
+                let endText: String? = (try r.decode(forColumn: "planned_end"))
+                let months: Int64? = (try r.decode(forColumn: "duration_months"))
                 let g = GrantRecord(identifier: (try r.decode(forColumn: "identifier")), title: (try r.decode(forColumn: "title")), description: (try r.decode(forColumn: "description")),
                                     amountAwarded: Money(minorUnits: (try r.decode(forColumn: "amount_awarded")), currency: currency),
                                     amountDisbursed: disbursed.map { Money(minorUnits: $0, currency: currency) },
@@ -231,6 +234,8 @@ public final class Warehouse {
                                     recipientId: (try r.decode(forColumn: "recipient_id")), recipientName: (try r.decode(forColumn: "recipient_name")), funderId: (try r.decode(forColumn: "funder_id")),
                                     funderName: (try r.decode(forColumn: "funder_name")), programme: (try r.decode(forColumn: "programme")), fund: (try r.decode(forColumn: "fund")),
                                     beneficiaryLocation: (try r.decode(forColumn: "beneficiary_location")),
+                                    plannedStart: startText.flatMap { Day(iso: $0) }, plannedEnd: endText.flatMap { Day(iso: $0) },
+                                    durationMonths: months.map { Int($0) },
                                     location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line"))))
                 return StoredGrant(grant: g, source: file.source, role: file.role)
             }

@@ -61,6 +61,8 @@ public struct ThreeSixtyGivingReader: SourceReader {
         ("funder", "Funding Org:Identifier"), ("recipient", "Recipient Org:Identifier"), ("title", "Title"), ("description", "Description"), ("currency", "Currency"), ("disbursed", "Amount Disbursed"),
         ("recipientName", "Recipient Org:Name"), ("funderName", "Funding Org:Name"), ("programme", "Grant Programme:Title"),
         ("location", "Beneficiary Location:Name"), ("fund", "Fund"), ("paymentDate", "Payment Date"),
+        ("plannedStart", "Planned Dates:Start Date"), ("plannedEnd", "Planned Dates:End Date"),
+        ("duration", "Planned Dates:Duration (months)"),
     ]
 
     public func read(path: String, displayPath: String, into sink: RecordSink) throws {
@@ -138,6 +140,25 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 try error.reject(into: sink, amount: money)
                 return true
             }
+            // The planned dates only describe the grant: a cell that is not a date is a warning, and the grant is kept.
+            var planned: [String: Day] = [:]
+            for key in ["plannedStart", "plannedEnd"] {
+                guard let i = c[key], !record.isBlank(i) else { continue }
+                do throws(FieldProblem) { planned[key] = try date(record, i, displayPath) } catch {
+                    sink.report(Diagnostic(.warning, error.location, check: "planned-date",
+                                           "\(error.message); the grant is read without it"))
+                }
+            }
+            var duration: Int? = nil
+            if let i = c["duration"], !record.isBlank(i) {
+                var text = Substring(record.string(i))
+                while text.first?.isWhitespace == true { text.removeFirst() }
+                while text.last?.isWhitespace == true { text.removeLast() }
+                if let n = Int(text), n >= 0 { duration = n } else {
+                    sink.report(Diagnostic(.warning, record.location(displayPath, i), check: "planned-date",
+                                           "\"\(text)\" is not a number of months (expected a whole number such as 12); the grant is read without it"))
+                }
+            }
             let recipient = record.optionalString(c["recipient"])
             if grantsIn && !organisationIds.contains(IATIReader.normalisedId(recipient)) {
                 sink.skip(record.rowLocation(displayPath), check: "skip.other-recipient",
@@ -158,6 +179,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 recipientName: record.optionalString(c["recipientName"]), funderId: funder,
                 funderName: record.optionalString(c["funderName"]), programme: record.optionalString(c["programme"]),
                 fund: record.optionalString(c["fund"]), beneficiaryLocation: record.optionalString(c["location"]),
+                plannedStart: planned["plannedStart"], plannedEnd: planned["plannedEnd"], durationMonths: duration,
                 location: record.rowLocation(displayPath))
             sink.load(.grant(grant), amount: awarded)
             return true

@@ -52,12 +52,18 @@ public struct GrantRecord: Hashable, Sendable {
     public var programme: String
     public var fund: String
     public var beneficiaryLocation: String
+    /// When the funded work is planned to start and end, and how many months
+    /// it runs, where the file says (360Giving's `Planned Dates:*`).
+    public var plannedStart: Day?
+    public var plannedEnd: Day?
+    public var durationMonths: Int?
     public var location: SourceLocation
 
     public init(identifier: String, title: String = "", description: String = "", amountAwarded: Money,
                 amountDisbursed: Money? = nil, awardDate: Day, paymentDate: Day? = nil, recipientId: String,
                 recipientName: String, funderId: String, funderName: String, programme: String = "",
-                fund: String = "", beneficiaryLocation: String = "", location: SourceLocation) {
+                fund: String = "", beneficiaryLocation: String = "", plannedStart: Day? = nil, plannedEnd: Day? = nil,
+                durationMonths: Int? = nil, location: SourceLocation) {
         self.identifier = identifier
         self.title = title
         self.description = description
@@ -72,6 +78,9 @@ public struct GrantRecord: Hashable, Sendable {
         self.programme = programme
         self.fund = fund
         self.beneficiaryLocation = beneficiaryLocation
+        self.plannedStart = plannedStart
+        self.plannedEnd = plannedEnd
+        self.durationMonths = durationMonths
         self.location = location
     }
 }

@@ -29,7 +29,8 @@ public struct EvidencePack {
     }
 
     public static let grantsHeader = ["identifier", "status", "award_date", "payment_date", "amount_awarded", "amount_disbursed",
-                                      "fund", "programme", "recipient", "recipient_id", "region", "funded_by_grant"]
+                                      "fund", "programme", "recipient", "recipient_id", "region", "funded_by_grant",
+                                      "planned_start", "planned_end", "duration_months"]
     public static let flowsHeader = ["date", "fund", "basis", "category", "direction", "amount", "funder_share", "counterparty",
                                      "transaction_id", "location"]
 
@@ -43,7 +44,8 @@ public struct EvidencePack {
             csv.row([g.identifier, g.paymentDate == nil ? "committed" : "paid", g.awardDate.description, g.paymentDate?.description ?? "",
                      money(g.amountAwarded.minorUnits), money(g.amountDisbursed?.minorUnits ?? 0), g.fund, g.programme,
                      consent ? (member?.name ?? g.recipientName) : "a member group (not named)", consent ? g.recipientId : "",
-                     consent ? (member?.region ?? g.beneficiaryLocation) : "", upstream])
+                     consent ? (member?.region ?? g.beneficiaryLocation) : "", upstream,
+                     g.plannedStart?.description ?? "", g.plannedEnd?.description ?? "", g.durationMonths.map(String.init) ?? ""])
         }
         return csv.bytes
     }

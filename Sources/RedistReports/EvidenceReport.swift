@@ -187,7 +187,9 @@ struct EvidenceReport {
             let g = stored.grant
             var row: [String: Any] = ["identifier": g.identifier, "title": g.title, "hasTitle": !g.title.isEmpty,
                                       "awarded": say.money(g.amountAwarded.minorUnits), "awardDate": say.day(g.awardDate),
-                                      "hasFund": false, "fund": "", "paid": "", "spent": "", "remaining": ""]
+                                      "hasFund": false, "fund": "", "paid": "", "spent": "", "remaining": "",
+                                      "hasRuns": g.plannedStart != nil || g.plannedEnd != nil || g.durationMonths != nil,
+                                      "runs": runs(g)]
             // Only a fund of this funder's tells what the grant's money did.
             if let fund = byFund[g.fund] ?? (evidence.funds.count == 1 ? evidence.funds.first : nil) {
                 let share = evidence.shares[fund.code] ?? (1, 1)
@@ -205,6 +207,23 @@ struct EvidenceReport {
             }
             return row
         }
+    }
+
+    /// When a grant's work runs, as its funder's file gives it: "1 Apr 2023 to
+    /// 31 Mar 2024 (12 months)", or as much of that as the file says.
+    func runs(_ g: GrantRecord) -> String {
+        var text: String
+        switch (g.plannedStart, g.plannedEnd) {
+        case let (s?, e?): text = "\(say.day(s)) to \(say.day(e))"
+        case let (s?, nil): text = "from \(say.day(s))"
+        case let (nil, e?): text = "until \(say.day(e))"
+        case (nil, nil): text = ""
+        }
+        if let m = g.durationMonths {
+            let months = m == 1 ? "1 month" : "\(m) months"
+            text = text.isEmpty ? "for \(months)" : "\(text) (\(months))"
+        }
+        return text
     }
 
     /// "58p" of a pound, or "58%" where the currency has no pence.

@@ -157,6 +157,7 @@ public enum QualityCSV {
             "encoding": "The file's text encoding was not given and was worked out from its bytes",
             "missing-column": "A column the format expects is missing",
             "duplicate-identifier": "Two grants have the same identifier",
+            "planned-date": "A grant's planned start, end or duration could not be read, so the grant is shown without it",
             "xml.warning": "The XML reader warned about the file",
         ]
         return "\(other[check] ?? "A check (\(check)) found a problem") (details in quality.csv)."

@@ -109,6 +109,23 @@ import ZIPFoundation
         #expect(archive.map(\.path).sorted() == ["flows.csv", "grants.csv", "index.html", "manifest.json"].map { "\(slug)/\($0)" })
     }
 
+    /// A grant's planned dates, where the funder's file gives them: against
+    /// the funder's grant in the pack, and after grants.csv's other columns.
+    @Test func grantsCarryTheirPlannedDates() throws {
+        #expect(Self.ran == 0)
+        let html = text(Self.out + "/evidence/tidewater-foundation/index.html")
+        #expect(html.contains("Runs 1 March 2023 to 28 February 2025 (24 months)"), "the Tidewater grant's planned dates")
+        let grants = parseCSV(Self.out + "/evidence/tidewater-foundation/grants.csv")
+        let header = try #require(grants.first)
+        #expect(Array(header.suffix(4)) == ["funded_by_grant", "planned_start", "planned_end", "duration_months"])
+        let rows = grants.dropFirst().filter { $0.count == header.count }
+        #expect(rows.count >= 3)
+        for row in rows {
+            let start = try #require(Day(iso: row[12])), end = try #require(Day(iso: row[13]))
+            #expect(start > (try #require(Day(iso: row[2]))) && end > start && ["12", "24"].contains(row[14]), "\(row)")
+        }
+    }
+
     @Test func packsAreByteIdenticalOnARerun() throws {
         #expect(Self.ran == 0)
         let again = Self.dir + "/again"

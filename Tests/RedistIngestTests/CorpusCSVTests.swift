@@ -185,6 +185,10 @@ struct CorpusCSVTests {
         #expect(out.grants.map(\.recipientName) == ["Animate Project Limited", "UNIVERSITY OF LEICESTER"])
         #expect(out.grants.map(\.recipientId) == ["", "GB-COH-RC000659"])
         #expect(out.grants.allSatisfy { $0.funderId == "GB-CHC-210183" })
+        // The file gives each grant's planned duration, but no start or end date.
+        #expect(out.grants.map(\.durationMonths) == [30, 25])
+        #expect(out.grants.allSatisfy { $0.plannedStart == nil && $0.plannedEnd == nil })
+        #expect(out.findings("planned-date").isEmpty)
     }
 
     // MARK: Accounting exports through the mapped CSV reader

@@ -44,6 +44,25 @@ struct ThreeSixtyGivingReaderTests {
         #expect(grantsOut().grants.last?.amountAwarded == Money(minorUnits: 25_000, currency: Currency(code: "USD")!))
     }
 
+    @Test func plannedDatesAreReadAndABadOneIsAWarningNotADroppedGrant() throws {
+        let header = "Identifier,Title,Amount Awarded,Award Date,Recipient Org:Identifier,Planned Dates:Start Date,Planned Dates:End Date,Planned Dates:Duration (months)\n"
+        let out = try S.read(reader(.grantsOut), text: header
+            + "360G-A,One,100.00,2023-03-01,GB-CHC-1,2023-04-01,31/03/2024,12\n"
+            + "360G-B,Two,50.00,2023-03-02,GB-CHC-2,next spring,,twelve\n"
+            + "360G-C,Three,25.00,2023-03-03,GB-CHC-3,,,\n")
+        #expect(out.grants.map(\.identifier) == ["360G-A", "360G-B", "360G-C"])
+        #expect(out.grants.map(\.plannedStart) == [Day(year: 2023, month: 4, day: 1), nil, nil])
+        #expect(out.grants.map(\.plannedEnd) == [Day(year: 2024, month: 3, day: 31), nil, nil])
+        #expect(out.grants.map(\.durationMonths) == [12, nil, nil])
+        #expect(out.errors.isEmpty)
+        #expect(out.findings("planned-date").map(\.rendered) == [
+            "input.csv:3:38: warning: \"next spring\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy); the grant is read without it",
+            "input.csv:3:51: warning: \"twelve\" is not a number of months (expected a whole number such as 12); the grant is read without it",
+        ])
+        #expect(out.sink.rowsLoaded == 3)
+        #expect(out.totalsBalance)
+    }
+
     @Test func repeatedIdentifiersAreKeptAndWarnedAbout() {
         let out = grantsOut()
         let warnings = out.findings("duplicate-identifier")

@@ -236,7 +236,8 @@ final class PostgresWarehouse: @unchecked Sendable {
         let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
         return try rows("""
             SELECT file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency, award_date,
-              payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location
+              payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location,
+              planned_start, planned_end, duration_months
             FROM grant_award ORDER BY file_id, id
             """).compactMap { r in
             guard let file = byId[try r.int(0)] else { return nil }
@@ -247,7 +248,8 @@ final class PostgresWarehouse: @unchecked Sendable {
                                 awardDate: try Warehouse.day(try r.text(8), "grant_award"), paymentDate: try r.optionalText(9).flatMap { Day(iso: $0) },
                                 recipientId: try r.text(10), recipientName: try r.text(11), funderId: try r.text(12),
                                 funderName: try r.text(13), programme: try r.text(14), fund: try r.text(15),
-                                beneficiaryLocation: try r.text(16),
+                                beneficiaryLocation: try r.text(16), plannedStart: try r.optionalText(17).flatMap { Day(iso: $0) },
+                                plannedEnd: try r.optionalText(18).flatMap { Day(iso: $0) }, durationMonths: try r.optionalInt(19).map { Int($0) },
                                 location: SourceLocation(file: file.path, line: Int(try r.int(1))))
             return StoredGrant(grant: g, source: file.source, role: file.role)
         }
@@ -506,13 +508,15 @@ final class PostgresWarehouse: @unchecked Sendable {
         case .grant(let g):
             try execute("""
                 INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency,
-                  award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                  award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location,
+                  planned_start, planned_end, duration_months)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                 """, [.int(fileId), .int(Int64(g.location.line)), .text(g.identifier), .text(g.title), .text(g.description),
                       .int(g.amountAwarded.minorUnits), .int(g.amountDisbursed?.minorUnits), .text(g.amountAwarded.currency.code),
                       .text(g.awardDate.description), .text(g.paymentDate?.description), .text(g.recipientId),
                       .text(g.recipientName), .text(g.funderId), .text(g.funderName), .text(g.programme), .text(g.fund),
-                      .text(g.beneficiaryLocation)])
+                      .text(g.beneficiaryLocation), .text(g.plannedStart?.description), .text(g.plannedEnd?.description),
+                      .int(g.durationMonths.map { Int64($0) })])
         case .member(let m):
             try execute("""
                 INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date,

@@ -269,6 +269,13 @@ enum WarehouseSchema {
             """,
             "CREATE INDEX IF NOT EXISTS ledger_entry_date ON ledger_entry(date)",
         ]),
+        // A grant's planned start and end dates and duration in months, where
+        // the funder's file gives them (NULL where it does not).
+        Migration(number: 6, name: "grant-dates", statements: [
+            "ALTER TABLE grant_award ADD COLUMN planned_start {text}",
+            "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
+            "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
+        ]),
     ]
 }
 
