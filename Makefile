@@ -128,7 +128,7 @@ check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv ag
 	  --out build/check-open-data/out --warehouse build/check-open-data/w.sqlite >/dev/null 2>&1 || true; \
 	python3 scripts/validate_360giving.py build/check-open-data/out/open-data/360giving.csv $(SCHEMAS)
 
-bench: deps ## Benchmark redist against pandas, csv, lxml and xmllint on generated data (bench/README.md)
+bench: deps ## Benchmark redist against pandas, DuckDB, csv, lxml and xmllint on generated data (bench/README.md)
 	bash bench/setup.sh
 	$(SWIFT) build -c release --scratch-path .build-bench --product redist
 	python3 bench/generate.py

@@ -3,15 +3,16 @@
 
 Writes into bench/data/ (or --out):
 
-  cashbook-1m.csv      a cash-book / general-ledger export in the shape of the
-                       example pipeline's `cashbook` source (dd/mm/yyyy dates,
-                       `1,234.56` amounts in quoted fields, contacts and details
-                       with commas, doubled quotes and line breaks, a few
-                       identical rows, UTF-8 with a BOM), 1,000,000 rows for the
-                       financial year 2023/24
-  scale-1x.csv …       the scaling run: 250,000, 1,000,000 and 4,000,000 rows of
-  scale-16x.csv        the same shape (distinct rows: a file that repeats itself
-                       would measure the duplicate numbering, not the load)
+  cashbook-1m.csv      a cash-book / general-ledger export in the example
+                       pipeline's `cashbook` columns, shaped like the corpus'
+                       bookkeeping exports (../shared/corpus/accounting-csv):
+                       every field quoted, CRLF line ends, a BOM, dd/mm/yyyy
+                       dates, `£1,234.56` amounts, free-text details that are
+                       nearly all distinct (commas, doubled quotes, line
+                       breaks, accents), a unique reference on every row,
+                       about 5,000 counterparties, eight funds; 1,000,000 rows
+                       for the financial year 2023/24
+  cashbook-4m.csv      the same shape, 4,000,000 rows (memory as the ledger grows)
   iati.xml             an IATI-like activity file (150 MB+): activities with
                        titles, organisations and transactions
   book.gnucash         a GnuCash XML book (plain, not gzipped)
@@ -60,11 +61,23 @@ ACCOUNTS = [
     ("7999", "Suspense", "out", 1, (100, 100_000)),
 ]
 FUNDS = ["GEN", "GEN", "GEN", "SCP", "TW-CC", "ML-PEER", "POOL-RG", "HOST-TL"]
+# The pipeline's funders, each with the fund its grants go into.
+FUNDERS = [("Tidewater Foundation", "TW-CC"), ("Marlow Lane Trust", "ML-PEER"), ("Fellhouse Fund", "POOL-RG"),
+           ("Brightwater Community Trust", "POOL-RG")]
+UNRESTRICTED_FUNDERS = ["Northern Commons Foundation", "Lanternfield Community Lottery"]
 
 PLACES = ["Ouse", "Tyne", "Wear", "Tees", "Humber", "Calder", "Aire", "Eden", "Lune", "Ribble", "Derwent", "Swale",
           "Nidd", "Wharfe", "Esk", "Coquet", "Kent", "Irwell", "Mersey", "Dove", "Trent", "Tame", "Hodder", "Ure"]
+TOWNS = ["Alnwick", "Barnsley", "Carlisle", "Darlington", "Durham", "Gateshead", "Halifax", "Harrogate", "Hexham",
+         "Huddersfield", "Keighley", "Kendal", "Lancaster", "Leeds", "Morpeth", "Penrith", "Preston", "Redcar",
+         "Ripon", "Rotherham", "Scarborough", "Selby", "Skipton", "Sunderland", "Thirsk", "Wakefield", "Whitby",
+         "Wigan", "York", "Bradford", "Bolton", "Burnley", "Blyth", "Consett", "Stockton", "Hartlepool"]
 KINDS = ["Peer Support", "Hearing Voices", "Recovery Circle", "Rainbow Minds", "Carers", "Men's Shed",
          "Wellbeing Walkers", "Kinship Collective", "Survivors' Network", "Art Group", "Café Club", "Allotment"]
+GROUP_FORMS = ["", " Group", " CIC", " (North)", ", Friends of", " Collective", " & District", ' "Open Door"']
+SUPPLIER_STEMS = ["Property Lettings", "IT Services", "Solicitors", "Catering", "Printers", "Accountants",
+                  "Stationery", "Insurance Brokers", "Cleaning", "Minibus Hire", "Sound & Light", "Venue Hire",
+                  "Web Design", "Payroll Bureau", "Coaches", "Signs, Banners", "Office Supplies", "Locksmiths"]
 SUPPLIERS = ["Ashgrove Property Lettings", "Brightline IT Services", "Holloway & Reed Solicitors",
              "Northern Rail", "Stationery Direct Ltd", "Harbour Insurance, Ltd", 'The "Old Mill" Venue',
              "Café Nero", "Moorside Catering", "Parkhill Printers", "Fell & Dale Accountants",
@@ -79,13 +92,27 @@ PURPOSES = ["Outreach and new members", "Room hire, spring sessions", "Volunteer
             "Facilitation fee", 'Workshop "Speaking up", two sessions', "Printing, leaflets and posters",
             "Travel to regional gathering", "Small costs claim", "Quarterly payment", "Equipment, tea and coffee",
             "Annual grant, second instalment", "Refund of overpayment", "Monthly contract", "Café, lunch for 12"]
+# The cash book's wider pools (the XML files keep the lists above, unchanged).
+LEDGER_FIRST = FIRST + ["Aled", "Bethan",
+         "Ciarán", "Dmitri", "Eilidh", "Fatima", "Gethin", "Hannah", "Imran", "Jess", "Kofi", "Leila", "Marek",
+         "Niamh", "Oluwaseun", "Pádraig", "Rhiannon", "Siobhan", "Tariq", "Ursula", "Wojciech", "Xin", "Yasmin",
+         "Zainab"]
+LEDGER_LAST = LAST + ["Armstrong", "Bell", "Chowdhury", "Dobson", "Ellison", "Fenwick", "Grant", "Hussain", "Irving", "Jackson",
+        "Kowalski", "Lindqvist", "Mensah", "Nkemelu", "Ó Súilleabháin", "Pearson", "Rahman", "Sutcliffe",
+        "Thompson", "Ward", "Wilkinson", "Zhang"]
+LEDGER_PURPOSES = PURPOSES + ["Taxi, member with access needs", "Zoom licence", "Childcare so members can attend",
+            "Residential weekend, deposit", "Translation, leaflet in Polish & Urdu", "Phone top-ups for members",
+            "Art materials", "Allotment seeds and tools", "DBS checks", "First aid course"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
+BANK_TYPES = ["FPO", "BACS", "DD", "SO", "CHQ", "CARD", "TFR"]
+NOTES = ["see attached note", "receipt to follow", 'member said "thank you" at the AGM', "split with the SCP claim",
+         "approved by treasurer, 3 signatures"]
 
 
 def pounds(pence):
-    """`1,234.56`: thousands separators, always two places."""
-    return f"{pence // 100:,}.{pence % 100:02d}"
+    """`£1,234.56`: the pound sign, thousands separators, always two places."""
+    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 def quote(field):
@@ -95,16 +122,50 @@ def quote(field):
 
 
 def contact_pool(rng):
+    """The XML files' counterparties (unchanged since their figures were first taken)."""
     groups = [f"{p} {k}" for p in PLACES for k in KINDS]
     people = [f"{f} {l}" for f in FIRST for l in LAST]
     awkward = [f"{p}, {q} & District {k}" for p, q, k in zip(PLACES, reversed(PLACES), KINDS * 2)]
     return groups, people, SUPPLIERS + awkward
 
 
+def quote_all(field):
+    """Every field in double quotes, as the bookkeeping exports in the corpus
+    write them (a quote inside is doubled)."""
+    return '"' + field.replace('"', '""') + '"'
+
+
+def ledger_pool():
+    """Thousands of counterparties: 2,304 groups, 2,112 people, 655 suppliers
+    (the pipeline's funders are added where grants are paid in)."""
+    groups = [f"{p} {k}{form}" for p in PLACES for k in KINDS for form in GROUP_FORMS]
+    people = [f"{f} {l}" for f in LEDGER_FIRST for l in LEDGER_LAST]
+    suppliers = [f"{t} {s}" + (" Ltd" if i % 3 == 0 else "") for i, (t, s) in
+                 enumerate((t, s) for t in TOWNS for s in SUPPLIER_STEMS)]
+    suppliers += ["HMRC", "NEST Pensions", "Co-operative Bank", "Northern Rail", "Café Nero", 'The "Old Mill" Venue',
+                  "Harbour Insurance, Ltd"]
+    return groups, people, suppliers
+
+
+def skewed(rng, pool):
+    """A counterparty from `pool`, the first ones far more often (a few
+    suppliers and groups recur all year; most appear a handful of times)."""
+    return pool[int(len(pool) * rng.random() ** 2)]
+
+
 def cashbook_rows(rows, seed):
-    """Yields CSV lines (str, with trailing newline) in date order."""
+    """Yields CSV lines (str, each ending in CRLF) in date order.
+
+    Shaped like the corpus' bookkeeping exports: every field quoted, `£`
+    amounts with thousands separators, free-text details that are nearly all
+    distinct (bank narrative, invoice numbers, notes with commas, doubled
+    quotes and line breaks), a reference no other row has, thousands of
+    counterparties, eight funds."""
     rng = random.Random(seed)
-    groups, people, suppliers = contact_pool(rng)
+    groups, people, suppliers = ledger_pool()
+    groups = rng.sample(groups, len(groups))
+    people = rng.sample(people, len(people))
+    suppliers = rng.sample(suppliers, len(suppliers))
     weights = [a[3] for a in ACCOUNTS]
     cumulative = []
     total = 0
@@ -114,50 +175,67 @@ def cashbook_rows(rows, seed):
     start = datetime.date(2023, 4, 1)
     days = 366
     per_day = rows / days
-    previous = None
     emitted = 0
+    # References: a bijection of the row number onto 0..10^9-1, so every row
+    # has its own and they do not run in order.
+    stride = 387_420_489  # 3^18, coprime with 10^9
     for d in range(days):
         date = start + datetime.timedelta(days=d)
         date_text = f"{date.day:02d}/{date.month:02d}/{date.year}"
+        short_date = f"{date.day:02d}{MONTHS[date.month - 1][:3].upper()}{date.year % 100:02d}"
         month = MONTHS[date.month - 1]
         n = int(per_day * (d + 1)) - int(per_day * d) if d < days - 1 else rows - emitted
         for _ in range(n):
-            if previous is not None and rng.random() < 0.001:
-                # Two identical payments on one day: both are real.
-                yield previous
-                emitted += 1
-                continue
             r = rng.random() * total
             i = 0
             while cumulative[i] < r:
                 i += 1
             code, name, direction, _, (lo, hi) = ACCOUNTS[i]
             pence = lo if lo == hi else rng.randrange(lo, hi)
-            if code.startswith("50") and code != "5030":
-                contact = rng.choice(groups)
-            elif code in ("5030", "6000", "6010"):
-                contact = rng.choice(people)
+            fund = None
+            if code == "4000":
+                contact, fund = FUNDERS[rng.randrange(len(FUNDERS))]
+            elif code == "4010":
+                contact, fund = rng.choice(UNRESTRICTED_FUNDERS), "GEN"
+            elif code in ("4100", "5030", "6000", "6010"):
+                contact = skewed(rng, people)
+            elif code in ("4200", "4900", "5900"):
+                contact = "Tideline Hearing Voices Collective"
+            elif code in ("4500", "7040"):
+                contact, fund = "Co-operative Bank", "GEN"
+            elif code.startswith("50"):
+                contact = skewed(rng, groups)
             else:
-                contact = rng.choice(suppliers)
-            purpose = rng.choice(PURPOSES)
-            details = f"{purpose}, {month} {date.year}"
+                contact = skewed(rng, suppliers)
+            if fund is None:
+                fund = ("HOST-TL" if code in ("4200", "5020", "5900") else
+                        "GEN" if code in ("4900", "6000", "6010", "7000") else rng.choice(FUNDS))
+            kind = BANK_TYPES[rng.randrange(len(BANK_TYPES))]
+            roll = rng.random()
+            if code in ("6000", "6010"):
+                details = f"Payroll {month} {date.year}, {contact} (employee {rng.randrange(1, 400):03d})"
+            elif code == "4100" and roll < 0.3:
+                details = "Standing order, monthly gift"  # the one text many rows share
+            elif roll < 0.5:
+                details = (f"{kind} {contact.upper()[:18]} {rng.randrange(10**5, 10**6)} {short_date}, "
+                           f"{rng.choice(LEDGER_PURPOSES)}")
+            else:
+                details = f"{rng.choice(LEDGER_PURPOSES)}, {month} {date.year}, inv {rng.randrange(1, 10**5):05d}"
             if rng.random() < 0.01:
-                details += "\nsee attached note"
-            fund = "HOST-TL" if code in ("4200", "5020", "5900") else ("GEN" if code in ("4900", "6000", "6010", "7000") else rng.choice(FUNDS))
-            reference = f"{code}-{rng.randrange(1, 10**7):07d}"
+                details += "\n" + rng.choice(NOTES)
+            reference = f"{kind}-{(emitted * stride + seed) % 10**9:09d}"
             amount = pounds(pence)
             paid_in, paid_out = (amount, "") if direction == "in" else ("", amount)
-            line = ",".join([date_text, code, quote(name), fund, quote(contact), quote(details), reference,
-                             quote(paid_in), quote(paid_out)]) + "\n"
-            previous = line
-            yield line
+            yield ",".join(quote_all(x) for x in (date_text, code, name, fund, contact, details, reference,
+                                              paid_in, paid_out)) + "\r\n"
             emitted += 1
 
 
-CASHBOOK_HEADER = "Date,Nominal Code,Nominal Name,Fund,Contact,Details,Reference,Paid In,Paid Out\n"
+CASHBOOK_HEADER = '"Date","Nominal Code","Nominal Name","Fund","Contact","Details","Reference","Paid In","Paid Out"\r\n'
 
 
-def write_cashbook(path, rows, seed):
+def write_cashbook(path, rows, seed, shape):
+    """`shape` names the version of the rows' recipe: a new one rewrites the file."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\ufeff" + CASHBOOK_HEADER)
         batch = []
@@ -320,13 +398,11 @@ def write_camt053(path, entries, seed):
         f.write("  </Stmt>\n </BkToCstmrStmt>\n</Document>\n")
 
 
-# name: (writer, arguments). Sizes are part of the recipe: change one and the
-# file is written again.
+# name: (writer, arguments). Sizes are part of the recipe: change one (or the
+# cash book's `shape`) and the file is written again.
 FILES = {
-    "cashbook-1m.csv": (write_cashbook, dict(rows=1_000_000, seed=7)),
-    "scale-1x.csv": (write_cashbook, dict(rows=250_000, seed=11)),
-    "scale-4x.csv": (write_cashbook, dict(rows=1_000_000, seed=11)),
-    "scale-16x.csv": (write_cashbook, dict(rows=4_000_000, seed=11)),
+    "cashbook-1m.csv": (write_cashbook, dict(rows=1_000_000, seed=7, shape=2)),
+    "cashbook-4m.csv": (write_cashbook, dict(rows=4_000_000, seed=11, shape=2)),
     "iati.xml": (write_iati, dict(activities=14_000, seed=13)),
     "book.gnucash": (write_gnucash, dict(transactions=100_000, seed=17)),
     "camt053.xml": (write_camt053, dict(entries=100_000, seed=19)),

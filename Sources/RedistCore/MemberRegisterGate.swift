@@ -14,7 +14,7 @@ public enum MemberRegisterGate {
         for source in data.pipeline.sources where source.role == .members {
             let files = data.files.filter { $0.source == source.name }
             if files.isEmpty {
-                problems.append("\(data.pipeline.file):\(source.line): error: the member register \"\(source.name)\" matched no file with path \"\(source.path)\"; \(why)")
+                problems.append("\(data.pipeline.file):\(source.line): error: the member register \"\(source.name)\" matched no file with path \"\(source.path)\" (relative to the pipeline file's folder); \(why) (fix path in its [[source]] table, or put the register there)")
                 continue
             }
             for f in files {

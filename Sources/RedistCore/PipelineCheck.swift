@@ -28,7 +28,7 @@ public enum PipelineCheck {
             out.append(Finding(line: line, severity: severity, message: message, file: pipeline.file))
         }
         for s in pipeline.sources where Glob.expand(s.path, relativeTo: pipeline.directory).isEmpty {
-            add(s.line, .warning, "source \"\(s.name)\" matched no file with path \"\(s.path)\" (relative to the pipeline file's folder); fix path in its [[source]] table, or add the export there")
+            add(s.line, .warning, noFile(s))
         }
         let movementSources = pipeline.sources.filter { $0.role != .members }
         let fundCodes = Set(pipeline.funds.map(\.code))
@@ -52,6 +52,11 @@ public enum PipelineCheck {
             }
         }
         return out
+    }
+
+    /// What is said of a source whose path matches no file (by `check` and by `run`).
+    public static func noFile(_ s: Pipeline.Source) -> String {
+        "source \"\(s.name)\" matched no file with path \"\(s.path)\" (relative to the pipeline file's folder); fix path in its [[source]] table, or add the export there"
     }
 
     /// True when the source's movements can carry an account code.

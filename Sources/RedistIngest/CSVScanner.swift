@@ -282,6 +282,13 @@ public final class CSVScanner {
                         break
                     }
                     quoted = false
+                    // Nearly always the delimiter follows the closing quote.
+                    if i < filled && base[i] == delimiter {
+                        fields.append(Self.field(fieldStart, i, closeAt, escaped, &needsFix))
+                        i += 1
+                        fieldStart = i
+                        continue
+                    }
                 }
                 i = SWAR.find(base, from: i, to: filled, delimiter, lf, cr)
                 if i >= filled { break scanning }

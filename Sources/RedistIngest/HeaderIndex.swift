@@ -47,7 +47,9 @@ public struct HeaderIndex {
         }
         if !missing.isEmpty {
             let found = titles.filter { !$0.isEmpty }.map { "\"\($0)\"" }.joined(separator: ", ")
-            let advice = keys.isEmpty ? "" : "; change \(keys.joined(separator: ", ")) in [source.columns] to the header the file uses"
+            var advice = keys.isEmpty ? "" : "; change \(keys.joined(separator: ", ")) in [source.columns] to the header the file uses"
+            // Not one column found: the first row is probably data, not a header.
+            if !keys.isEmpty && result.isEmpty { advice += ", or, if the file has no header row, set header = \"none\" in [source.options] and map the columns by number" }
             throw FileFailure(location, "the header has no column \(missing.joined(separator: ", ")) (found: \(found))\(advice)")
         }
         return result

@@ -150,9 +150,10 @@ public struct AmountParser: Sendable {
         return copy.withUTF8 { read(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The spelling almost every export uses, `-1,234.56` or `1234.56` with
-    /// exactly the currency's decimals, in one pass; nil for anything else,
-    /// which `general` then reads (or refuses) as always.
+    /// The spelling almost every export uses, `-1,234.56`, `1234.56` or
+    /// `£1,234.56` (the currency's own `£` or `$`) with exactly the
+    /// currency's decimals, in one pass; nil for anything else, which
+    /// `general` then reads (or refuses) as always.
     @inline(__always)
     private func plain(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let n = bytes.count
@@ -162,6 +163,11 @@ public struct AmountParser: Sendable {
         var i = 0
         let negative = p[0] == UInt8(ascii: "-")
         if negative { i = 1 }
+        if i + 1 < n && p[i] == 0xC2 && p[i + 1] == 0xA3 && symbols.contains(.pound) {
+            i += 2
+        } else if i < n && p[i] == UInt8(ascii: "$") && symbols.contains(.dollar) {
+            i += 1
+        }
         var whole: Int64 = 0
         var wholeDigits = 0
         var sinceGroup = -1  // digits since the last group mark, -1 when none seen

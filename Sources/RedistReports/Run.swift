@@ -289,7 +289,7 @@ public enum PipelineRun {
     static func finish(_ ctx: RunContext, log: (String) -> Void) -> Int32 {
         var status: Int32 = 0
         for s in ctx.ingest.emptySources {
-            log("\(ctx.pipeline.file):\(s.line): warning: source \"\(s.name)\" matched no file with path \"\(s.path)\"")
+            log("\(ctx.pipeline.file):\(s.line): warning: \(PipelineCheck.noFile(s))")
         }
         let errors = ctx.quality.filter { $0.severity == "error" }
         let shown = errors.prefix(20)

@@ -269,7 +269,7 @@ struct CorpusCSVTests {
     @Test func nationwideHasNoHeader() throws {
         let withHeader = S.read(mapped(["date": "Date", "paid_in": "Paid in", "paid_out": "Paid out"], ["date_format": "d MMM yyyy"]),
                                 CSVCorpus.path("accounting-csv/cantino__reckon__nationwide.csv"), display: "nationwide.csv")
-        #expect(withHeader.failure?.description == "nationwide.csv:1: error: the header has no column \"Date\", \"Paid in\", \"Paid out\" (found: \"07 Nov 2013\", \"Bank credit\", \"Bank credit\", \"£500.00\", \"£500.00\"); change date = \"Date\", paid_in = \"Paid in\", paid_out = \"Paid out\" in [source.columns] to the header the file uses")
+        #expect(withHeader.failure?.description == "nationwide.csv:1: error: the header has no column \"Date\", \"Paid in\", \"Paid out\" (found: \"07 Nov 2013\", \"Bank credit\", \"Bank credit\", \"£500.00\", \"£500.00\"); change date = \"Date\", paid_in = \"Paid in\", paid_out = \"Paid out\" in [source.columns] to the header the file uses, or, if the file has no header row, set header = \"none\" in [source.options] and map the columns by number")
         let byNumber = S.read(mapped(["date": "1", "description": "3", "paid_out": "4", "paid_in": "5"], ["header": "none", "date_format": "d MMM yyyy"]),
                               CSVCorpus.path("accounting-csv/cantino__reckon__nationwide.csv"))
         #expect(byNumber.movements.map(\.amount.minorUnits) == [50_000, -2_000, -1_977, -10_000])

@@ -21,8 +21,8 @@ def ledger_lines(by_account):
 
 
 def pence(text):
-    """Exact pence from `1,234.56`, `-12.00` or `12` (no floating point)."""
-    t = text.strip().replace(",", "")
+    """Exact pence from `£1,234.56`, `1,234.56`, `-12.00` or `12` (no floating point)."""
+    t = text.strip().replace("£", "").replace(",", "")
     if not t:
         return 0
     negative = t.startswith("-")

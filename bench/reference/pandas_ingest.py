@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reference: the cash-book job as a pandas user would write it.
 
-`read_csv` with every column as text, amounts turned into exact pence with
-vectorised string operations (no float rounding: the export always has two
+`read_csv` with every column as text, amounts (`£1,234.56`) turned into exact pence
+with vectorised string operations (no float rounding: the export always has two
 places), then a group-by per nominal code. Prints figures.py's figures.
 """
 import sys
@@ -13,7 +13,7 @@ from figures import ledger_lines
 
 
 def to_pence(column):
-    text = column.fillna("").str.replace(",", "", regex=False)
+    text = column.fillna("").str.replace("£", "", regex=False).str.replace(",", "", regex=False)
     parts = text.str.split(".", n=1, expand=True)
     whole = pd.to_numeric(parts[0].replace("", "0")).astype("int64")
     frac = pd.to_numeric(parts[1].fillna("0").str.ljust(2, "0").str[:2]).astype("int64")

@@ -107,6 +107,21 @@ final class PostgresWarehouse: @unchecked Sendable {
         }
     }
 
+    /// Streams rows into `table` in one `COPY`: `next` gives each piece in
+    /// COPY's text format, on the COPY's thread, and nil at the end.
+    func copy(_ table: String, _ columns: [String], streaming next: @escaping @Sendable () throws -> ByteBuffer?) throws {
+        let connection = self.connection, logger = self.logger
+        do {
+            try BlockingExecutor.run {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    while let data = try next() { try await writer.write(data) }
+                }
+            }
+        } catch {
+            throw WarehouseServerError(Self.describe(error), sql: "COPY \(table)")
+        }
+    }
+
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {
@@ -330,12 +345,22 @@ final class PostgresWarehouse: @unchecked Sendable {
                 funds: try rows("SELECT id, code FROM fund").map { (try $0.int(0), try $0.text(1)) },
                 counterparties: try rows("SELECT id, name, org_id FROM counterparty").map { (try $0.int(0), try $0.text(1), try $0.text(2)) })
             let channel = Warehouse.startReading(read, dimensions: dimensions, occurrences: OccurrenceFilter())
-            var candidates = Set<Int64>()
+            let rest = Deferred()
             do {
-                while let batch = channel.take() {
-                    try add(batch, fileId: fileId)
-                    candidates.formUnion(batch.candidateIdentities)
+                // The file's movements go in one COPY, a batch at a time as
+                // the reader hands them over, so the server stores one batch
+                // while the next is read. Accounts, funds, counterparties and
+                // other records follow when it ends: nothing the server checks
+                // refers to them, and the transaction holds them all.
+                try copy("movement_row", Self.movementColumns) {
+                    while let batch = channel.take() {
+                        rest.keep(batch)
+                        if batch.rows > 0 { return Self.movementText(batch, fileId: fileId) }
+                    }
+                    return nil
                 }
+                try add(rest, fileId: fileId)
+                let candidates = rest.candidates
                 if !candidates.isEmpty {
                     // Identical rows of the file numbered 1, 2, … in file order;
                     // only identities seen more than once can repeat.
@@ -405,25 +430,47 @@ final class PostgresWarehouse: @unchecked Sendable {
     static let movementColumns = ["file_id", "line", "identity", "date", "amount", "currency", "account_id", "fund_id",
                                   "counterparty_id", "description", "reference", "native_id", "kind", "path"]
 
-    /// One batch: its new dimensions, its other records, then its movements in one `COPY`.
-    private func add(_ batch: Batch, fileId: Int64) throws {
-        if !batch.newAccounts.isEmpty {
+    /// What a file's batches bring besides movements, kept while the
+    /// movements stream in: new dimensions, other records, identities that
+    /// may repeat. Touched by the COPY's thread alone while it runs.
+    final class Deferred: @unchecked Sendable {
+        var accounts: [(Int64, String, String)] = []
+        var funds: [(Int64, String)] = []
+        var counterparties: [(Int64, String, String)] = []
+        var others: [SourceRecord] = []
+        var candidates = Set<Int64>()
+
+        func keep(_ batch: Batch) {
+            accounts += batch.newAccounts
+            funds += batch.newFunds
+            counterparties += batch.newCounterparties
+            others += batch.others
+            candidates.formUnion(batch.candidateIdentities)
+        }
+    }
+
+    /// A file's new dimensions, each table in one `COPY`, then its other records.
+    private func add(_ rest: Deferred, fileId: Int64) throws {
+        if !rest.accounts.isEmpty {
             var c = CopyText()
-            for (id, code, name) in batch.newAccounts { c.int(id); c.text(code); c.text(name); c.endRow() }
+            for (id, code, name) in rest.accounts { c.int(id); c.text(code); c.text(name); c.endRow() }
             try copy("account", ["id", "code", "name"], c.buffer)
         }
-        if !batch.newFunds.isEmpty {
+        if !rest.funds.isEmpty {
             var c = CopyText()
-            for (id, code) in batch.newFunds { c.int(id); c.text(code); c.endRow() }
+            for (id, code) in rest.funds { c.int(id); c.text(code); c.endRow() }
             try copy("fund", ["id", "code"], c.buffer)
         }
-        if !batch.newCounterparties.isEmpty {
+        if !rest.counterparties.isEmpty {
             var c = CopyText()
-            for (id, name, orgId) in batch.newCounterparties { c.int(id); c.text(name); c.text(orgId); c.endRow() }
+            for (id, name, orgId) in rest.counterparties { c.int(id); c.text(name); c.text(orgId); c.endRow() }
             try copy("counterparty", ["id", "name", "org_id"], c.buffer)
         }
-        for record in batch.others { try add(record, fileId: fileId) }
-        guard batch.rows > 0 else { return }
+        for record in rest.others { try add(record, fileId: fileId) }
+    }
+
+    /// A batch's movements in `COPY`'s text format.
+    static func movementText(_ batch: Batch, fileId: Int64) -> ByteBuffer {
         var c = CopyText(capacity: batch.text.count + batch.rows * 96)
         batch.text.withUnsafeBufferPointer { text in
             for r in 0..<batch.rows {
@@ -440,7 +487,7 @@ final class PostgresWarehouse: @unchecked Sendable {
                 c.endRow()
             }
         }
-        try copy("movement_row", Self.movementColumns, c.buffer)
+        return c.buffer
     }
 
     /// Grants, member register entries and statement balances: few per file.
