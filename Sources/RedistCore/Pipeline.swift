@@ -292,11 +292,10 @@ struct Decoder {
             guard FileManager.default.fileExists(atPath: absolute) else {
                 throw fail(line, "rates in [organisation] names \"\(path)\", which does not exist (expected a CSV with the columns date, currency, rate, source)")
             }
-            var rows: [(line: Int, column: Int, fields: [String])] = []
+            var rows: [(line: Int, fields: [String])] = []
             do {
                 try CSVScanner().scan(path: absolute) { record in
-                    let (l, c) = record.position(of: 0)
-                    rows.append((l, c, (0..<record.count).map { record.string($0).trimmingCharacters(in: .whitespaces) }))
+                    rows.append((record.line, (0..<record.count).map { record.string($0).trimmingCharacters(in: .whitespaces) }))
                     return true
                 }
             } catch {

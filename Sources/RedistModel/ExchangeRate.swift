@@ -38,20 +38,29 @@ public struct ExchangeRate: Hashable, Sendable, CustomStringConvertible {
     /// units of one with `toDigits` decimals, rounded once, half away from
     /// zero; nil when the result does not fit in 64 bits.
     public func convert(_ units: Int64, fromDigits: Int, toDigits: Int) -> Int64? {
-        // |units| × numerator × 10^toDigits / 10^(scale + fromDigits), exactly, in 128 bits.
-        var value = UInt128(units.magnitude) * UInt128(numerator)
-        var divisor: UInt128 = 1
+        // |units| × numerator × 10^toDigits / 10^(scale + fromDigits), exactly,
+        // in 128 bits as two 64-bit halves (UInt128 needs macOS 15).
+        let (high, low) = units.magnitude.multipliedFullWidth(by: UInt64(numerator))
         let shift = toDigits - scale - fromDigits
-        for _ in 0..<max(0, shift) {
-            let (v, overflow) = value.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return nil }
-            value = v
+        guard shift.magnitude <= 19 else { return nil }
+        var power: UInt64 = 1
+        for _ in 0..<shift.magnitude { power *= 10 }
+        let quotient: UInt64
+        if shift >= 0 {
+            let (carry, newLow) = low.multipliedFullWidth(by: power)
+            let (overflowHigh, scaledHigh) = high.multipliedFullWidth(by: power)
+            let (newHigh, overflow) = scaledHigh.addingReportingOverflow(carry)
+            guard overflowHigh == 0, !overflow, newHigh == 0 else { return nil }
+            quotient = newLow
+        } else {
+            guard high < power else { return nil }
+            let (q, r) = power.dividingFullWidth((high, low))
+            // Half away from zero: up when the remainder is at least half the divisor.
+            guard q < UInt64.max else { return nil }
+            quotient = q + (r >= power - r ? 1 : 0)
         }
-        for _ in 0..<max(0, -shift) { divisor *= 10 }
-        let (q, r) = value.quotientAndRemainder(dividingBy: divisor)
-        let rounded = q + (r >= divisor - r ? 1 : 0)  // half up: r / divisor >= 1/2
-        guard rounded <= UInt128(Int64.max) else { return nil }
-        return units < 0 ? -Int64(rounded) : Int64(rounded)
+        guard quotient <= UInt64(Int64.max) else { return nil }
+        return units < 0 ? -Int64(quotient) : Int64(quotient)
     }
 }
 
