@@ -109,7 +109,3 @@ public struct RateTable: Sendable {
         return lo == 0 ? nil : list[lo - 1]
     }
 }
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
-}
