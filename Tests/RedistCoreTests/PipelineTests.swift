@@ -124,8 +124,8 @@ struct PipelineTests {
         id = "GB-CHC-1"
         name = "Hub"
         currancy = "GBP"
-        """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start)")
-        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation, warehouse, reports)")
+        """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start, rates)")
+        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, rate, source, funder, fund, rule, privacy, reconciliation, warehouse, reports)")
     }
 
     @Test func theWarehouseCanBeAPostgreSQLServer() throws {
@@ -300,12 +300,12 @@ struct PipelineRatesTests {
     }
 
     @Test func mistakesNameTheirLine() {
-        // minimal is 3 lines and a blank; [[rate]] is line 5, date 6, currency 7, rate 8, source 9.
-        #expect(error(Self.minimal + Self.rate("2024-13-01")) == "p.toml:6: error: date \"2024-13-01\" of a rate is not a date as yyyy-mm-dd")
-        #expect(error(Self.minimal + Self.rate("2024-04-01", "GBP")) == "p.toml:7: error: a rate for GBP, the reporting currency itself (expected another currency)")
-        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "1.2e3")) == "p.toml:8: error: rate \"1.2e3\" is not a positive decimal such as 0.7850 (GBP for one USD; at most 12 decimals)")
-        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "0.79", " ")) == "p.toml:9: error: the rate for USD on 2024-04-01 names no source (expected where it came from, such as \"Bank of England XUDLUSS\")")
-        #expect(error(Self.minimal + Self.rate() + Self.rate()) == "p.toml:11: error: a second rate for USD on 2024-04-01 (the first is at p.toml:5)")
+        // minimal is 3 lines; [[rate]] is line 4, date 5, currency 6, rate 7, source 8.
+        #expect(error(Self.minimal + Self.rate("2024-13-01")) == "p.toml:5: error: date \"2024-13-01\" of a rate is not a date as yyyy-mm-dd")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "GBP")) == "p.toml:6: error: a rate for GBP, the reporting currency itself (expected another currency)")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "1.2e3")) == "p.toml:7: error: rate \"1.2e3\" is not a positive decimal such as 0.7850 (GBP for one USD; at most 12 decimals)")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "0.79", " ")) == "p.toml:8: error: the rate for USD on 2024-04-01 names no source (expected where it came from, such as \"Bank of England XUDLUSS\")")
+        #expect(error(Self.minimal + Self.rate() + Self.rate()) == "p.toml:10: error: a second rate for USD on 2024-04-01 (the first is at p.toml:4)")
         #expect(error(Self.minimal + "[[rate]]\ndate = \"2024-04-01\"\ncurrency = \"USD\"\nrate = \"0.79\"\nsorce = \"x\"\n")?.contains("unknown key \"sorce\" in [[rate]] — did you mean \"source\"?") == true)
         #expect(error(Self.minimal.replacingOccurrences(of: "name = \"Hub\"", with: "name = \"Hub\"\nrates = \"nowhere.csv\""))?.contains("rates in [organisation] names \"nowhere.csv\", which does not exist") == true)
     }

@@ -31,7 +31,8 @@ struct CurrencyConversionTests {
         #expect(rows[1][10] == "matched")
         let quality = parseCSV(dir + "/out/quality.csv")
         let note = quality.first { $0.count > 5 && $0[4] == "converted" }
-        #expect(note?[5] == "1 amount was in USD, converted to GBP at the rate dated on or before each one's day (rates from: Bank of England XUDLUSS)")
+        // The grant's amount awarded and its amount disbursed.
+        #expect(note?[5] == "2 amounts were in USD, converted to GBP at the rate dated on or before each one's day (rates from: Bank of England XUDLUSS)")
     }
 
     @Test(arguments: TestEngine.available)

@@ -8,12 +8,12 @@ import Testing
 /// on every amount and rate tried.
 struct ExchangeRateTests {
     /// Foundation's answer: units × rate × 10^(to − from), rounded half away from zero.
-    static func oracle(_ units: Int64, _ rate: ExchangeRate, from: Int, to: Int) -> Int64 {
+    static func oracle(_ units: Int64, _ rate: ExchangeRate, from: Int, to: Int) -> Int64? {
         var product = Decimal(string: String(units))! * Decimal(string: rate.description)!
         product = product * Decimal(sign: .plus, exponent: to - from, significand: 1)
         var rounded = Decimal()
         NSDecimalRound(&rounded, &product, 0, .plain)
-        return Int64(NSDecimalNumber(decimal: rounded).stringValue)!
+        return Int64(NSDecimalNumber(decimal: rounded).stringValue)
     }
 
     @Test func agreesWithDecimalArithmeticOnRandomAmountsAndRates() {
@@ -24,8 +24,8 @@ struct ExchangeRateTests {
             let rate = ExchangeRate(numerator: Int64.random(in: 1...9_999_999_999, using: &rng), scale: scale)!
             let from = [0, 2, 3].randomElement(using: &rng)!, to = [0, 2, 3].randomElement(using: &rng)!
             let converted = rate.convert(units, fromDigits: from, toDigits: to)
-            let expected = Self.oracle(units, rate, from: from, to: to)
-            if expected.magnitude <= UInt64(Int64.max) / 2 {
+            // Beyond 64 bits there is nothing to compare: convert says nil, tested below.
+            if let expected = Self.oracle(units, rate, from: from, to: to), expected.magnitude <= UInt64(Int64.max) / 2 {
                 #expect(converted == expected, "\(units) at \(rate), \(from) → \(to) digits")
             }
         }
