@@ -103,7 +103,8 @@ uninstall: ## Remove exactly the files make install wrote under PREFIX (and DEST
 	echo "removed redist from $$root"
 
 # Folders whose files the binary carries, as `NAME DIR EXT OUT.swift` (scripts/embed.py).
-EMBEDDED := EmbeddedTemplates:reports/templates:.mustache:Sources/RedistReports/EmbeddedTemplates.swift
+EMBEDDED := EmbeddedTemplates:reports/templates:.mustache:Sources/RedistReports/EmbeddedTemplates.swift \
+  SQLFiles:sql:.sql:Sources/RedistCore/Warehouse/SQLFiles.swift
 
 embed: ## Write the embedded copies of the files the binary carries (after editing them)
 	@$(foreach e,$(EMBEDDED),python3 scripts/embed.py $(subst :, ,$(e)) &&) true

@@ -36,55 +36,18 @@ public struct ClassifiedMovement: Sendable {
         member?.id ?? (m.counterpartyId.isEmpty ? m.counterparty.lowercased() : m.counterpartyId)
     }
 
-    private func with(_ change: (inout Parts) -> Void) -> ClassifiedMovement {
-        var p = Parts(movement: movement, source: source, role: role, id: id, category: category, ruleNumber: ruleNumber,
-                      isIndividual: isIndividual, member: member)
-        change(&p)
-        return ClassifiedMovement(movement: p.movement, source: p.source, role: p.role, id: p.id, category: p.category,
-                                  ruleNumber: p.ruleNumber, isIndividual: p.isIndividual, member: p.member)
-    }
-
-    private struct Parts {
-        var movement: Movement, source: String, role: String, id: String, category: Category, ruleNumber: Int?
-        var isIndividual: Bool, member: MemberRecord?
-    }
-
-    public var movement: Movement {
-        get { table.c.movement(row) }
-        set { self = with { $0.movement = newValue } }
-    }
-    public var source: String {
-        get { table.c.strings[Int(table.c.source(row))] }
-        set { self = with { $0.source = newValue } }
-    }
-    public var role: String {
-        get { table.c.strings[Int(table.c.role(row))] }
-        set { self = with { $0.role = newValue } }
-    }
+    public var movement: Movement { table.c.movement(row) }
+    public var source: String { table.c.strings[Int(table.c.source(row))] }
+    public var role: String { table.c.strings[Int(table.c.role(row))] }
     /// Stable across runs: source, identity and occurrence.
-    public var id: String {
-        get { table.c.id(row) }
-        set { self = with { $0.id = newValue } }
-    }
-    public var category: Category {
-        get { table.c.category[row] }
-        set { self = with { $0.category = newValue } }
-    }
+    public var id: String { table.c.id(row) }
+    public var category: Category { table.c.category[row] }
     /// The rule that gave the category (its number in the pipeline file), or nil.
-    public var ruleNumber: Int? {
-        get { table.c.ruleNumber[row] < 0 ? nil : Int(table.c.ruleNumber[row]) }
-        set { self = with { $0.ruleNumber = newValue } }
-    }
+    public var ruleNumber: Int? { table.c.ruleNumber[row] < 0 ? nil : Int(table.c.ruleNumber[row]) }
     /// True when the counterparty is a person: never named outside the warehouse.
-    public var isIndividual: Bool {
-        get { table.c.isIndividual[row] }
-        set { self = with { $0.isIndividual = newValue } }
-    }
+    public var isIndividual: Bool { table.c.isIndividual[row] }
     /// The member register's entry for the counterparty, when there is one.
-    public var member: MemberRecord? {
-        get { table.c.member[row] < 0 ? nil : table.c.members[Int(table.c.member[row])] }
-        set { self = with { $0.member = newValue } }
-    }
+    public var member: MemberRecord? { table.c.member[row] < 0 ? nil : table.c.members[Int(table.c.member[row])] }
 
     public var isOut: Bool { table.c.amount[row] < 0 }
     public var date: Day { Day(ordinal: Int(table.c.day[row])) }
@@ -124,17 +87,12 @@ public struct Dataset: Sendable {
     public var grossTotal: Int64 = 0
     /// The ledger indexed once for every engine made from this dataset.
     var index = LedgerIndex()
+    /// The warehouse's measure views, asked through one query interface.
+    var sql: MeasureSQL? = nil
 
     public static func load(pipeline: Pipeline, warehouse: Warehouse) throws -> Dataset {
         let files = try warehouse.files().filter { f in pipeline.sources.contains { $0.name == f.source } }
         let members = try warehouse.members(files: files)
-        var byId: [String: Int32] = [:]
-        var byName: [String: Int32] = [:]
-        for (i, m) in members.enumerated() {
-            if byId[m.id] == nil { byId[m.id] = Int32(i) }
-            let key = m.name.lowercased()
-            if byName[key] == nil { byName[key] = Int32(i) }
-        }
         var table = MovementColumns()
         table.members = members
         let rowsByFile = try warehouse.readMovementColumns(files: files, into: &table)
@@ -144,163 +102,61 @@ public struct Dataset: Sendable {
         // measures make of them (each at most that total) can overflow.
         let grossTotal = try warehouse.checkControlTotals(files: files, movementRows: rowsByFile, amount: table.amount)
 
-        // Overlapping exports of one source: keep, for each content identity,
-        // as many occurrences as the file that holds the most of them. Files
-        // are taken in path order so the kept row's provenance is stable.
-        // A source with one file has nothing to de-duplicate.
-        let sourceOrder = Dictionary(uniqueKeysWithValues: pipeline.sources.enumerated().map { ($1.name, $0) })
-        let orderedFiles = files.sorted {
-            let a = ($0.source == $1.source) ? 0 : (sourceOrder[$0.source] ?? 0) - (sourceOrder[$1.source] ?? 0)
-            if a != 0 { return a < 0 }
-            return $0.path < $1.path
-        }
-        let filesPerSource = Dictionary(grouping: files, by: \.source).mapValues(\.count)
-        struct Key: Hashable { var identity: Int64; var occurrence: Int32; var native: String }
-        var unique: [Int32] = []
-        unique.reserveCapacity(table.count)
-        var seen: [String: Set<Key>] = [:]
-        for f in orderedFiles {
-            guard let rows = rowsByFile[f.id] else { continue }
-            if (filesPerSource[f.source] ?? 1) <= 1 {
-                unique.append(contentsOf: rows)
-                continue
-            }
-            var set = seen[f.source] ?? []
-            for r in rows {
-                let i = Int(r)
-                let key = Key(identity: table.identity[i], occurrence: table.occurrence[i],
-                              native: table.nativeId.isEmpty(i) ? "" : table.nativeId[i])
-                if set.insert(key).inserted { unique.append(r) }
-            }
-            seen[f.source] = set
-        }
-        seen = [:]
-
-        // Classify. Without description rules a rule sees only the account,
-        // fund, counterparty, direction and source, so each distinct
-        // combination is classified once.
+        // De-duplicate and classify in SQL (sql/movement_kept.sql,
+        // sql/classify.sql), then take each kept movement's category, fund
+        // and keys back into the table, in the ledger's order.
+        try warehouse.prepareLedger(pipeline: pipeline, files: files, members: members)
         let n = table.count
         table.category = Array(repeating: .unclassified, count: n)
         table.ruleNumber = Array(repeating: -1, count: n)
         table.isIndividual = Array(repeating: false, count: n)
         table.member = Array(repeating: -1, count: n)
         table.groupKey = Array(repeating: 0, count: n)
-        let classifier = Classifier(rules: pipeline.rules)
-        let perRow = pipeline.rules.contains { $0.description != nil }
-        // Each distinct combination's classification, and each counterparty's
-        // member and group key, by dimension numbers.
-        var classified = WordMap()
-        /// What a row keeps of its classification (not the rule itself, whose text would be retained per row).
-        struct Classified {
-            var category: Category, ruleNumber: Int32, individual: Bool
-            static let none = Classified(category: .unclassified, ruleNumber: -1, individual: false)
-            init(category: Category, ruleNumber: Int32, individual: Bool) {
-                self.category = category; self.ruleNumber = ruleNumber; self.individual = individual
-            }
-            init(_ r: (Category, Rule?)) {
-                self.init(category: r.0, ruleNumber: Int32(r.1?.number ?? -1), individual: r.1?.counterpartyKind == .individual)
-            }
+        var partyMember: [Int64: (member: Int32, key: Int32)] = [:]
+        for r in try warehouse.query("SELECT counterparty_id, member_index, group_key FROM run_party") {
+            partyMember[r.int(0)] = (Int32(r.int(1)), table.intern(r.text(2)))
         }
-        var classifications: [Classified] = []
-        let memberIsIndividual = members.map { $0.kind == .individual }
-        struct Party: Hashable { var name, id: Int32 }
-        var parties = WordMap()
-        var partyFound: [(member: Int32, key: Int32)] = []
-        let ledgerRole = table.intern("ledger")
-        let fundCodes = Set(pipeline.funds.map(\.code))
-        struct AccountPair: Hashable { var account, name: Int32 }
-        var fundOfAccount: [AccountPair: Int32] = [:]
-        for r in unique {
-            let i = Int(r)
-            if table.fund[i] == 0 {
-                // Books that keep funds as account hierarchy name the fund in the account path.
-                let pair = AccountPair(account: table.account[i], name: table.accountName[i])
-                if let f = fundOfAccount[pair] { table.fund[i] = f } else {
-                    let probe = Movement(date: Day(ordinal: 0), amount: .zero(.gbp), account: table.strings[Int(pair.account)],
-                                         accountName: table.strings[Int(pair.name)], location: SourceLocation(file: "", line: 0))
-                    let f = Self.fundFromAccountPath(probe, fundCodes).map { table.intern($0) } ?? 0
-                    fundOfAccount[pair] = f
-                    table.fund[i] = f
-                }
+        let categories = Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0.rawValue, $0) })
+        var kept: [(row: Int32, role: String)] = []
+        kept.reserveCapacity(n)
+        var building = table
+        table = MovementColumns()
+        try warehouse.each("""
+            SELECT movement_id, role, fund, category, rule_number, is_individual, counterparty_id FROM ledger_entry ORDER BY position
+            """) { r in
+            guard let i = building.row(movementId: r.int(0)) else {
+                throw DataError("\(warehouse.path): error: ledger_entry names movement \(r.int(0)), which the warehouse does not hold; run again")
             }
-            let party = Party(name: table.counterparty[i], id: table.counterpartyId[i])
-            let found: (member: Int32, key: Int32)
-            let partyKey = WordMap.Key(a: UInt64(UInt32(bitPattern: party.name)), b: UInt64(UInt32(bitPattern: party.id)), c: 0)
-            if let p = parties.value(partyKey) { found = partyFound[Int(p)] } else {
-                let name = table.strings[Int(party.name)], cid = table.strings[Int(party.id)]
-                let m = (cid.isEmpty ? nil : byId[cid]) ?? byName[name.lowercased()] ?? -1
-                let member = m < 0 ? nil : members[Int(m)]
-                let key = member?.id ?? (cid.isEmpty ? name.lowercased() : cid)
-                found = (m, table.intern(key))
-                parties.set(partyKey, Int32(partyFound.count))
-                partyFound.append(found)
-            }
-            table.member[i] = found.member
-            table.groupKey[i] = found.key
-            var result = Classified.none
-            if table.role(i) == ledgerRole {
-                if perRow {
-                    result = Classified(classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))]))
-                } else {
-                    let c = WordMap.Key(a: UInt64(UInt32(bitPattern: table.account[i])) << 32 | UInt64(UInt32(bitPattern: table.fund[i])),
-                                        b: UInt64(UInt32(bitPattern: party.name)) << 32 | UInt64(UInt32(bitPattern: party.id)),
-                                        c: UInt64(UInt32(bitPattern: table.source(i))) << 1 | (table.amount[i] < 0 ? 1 : 0))
-                    if let known = classified.value(c) { result = classifications[Int(known)] } else {
-                        result = Classified(classifier.classify(table.movement(i), source: table.strings[Int(table.source(i))]))
-                        classified.set(c, Int32(classifications.count))
-                        classifications.append(result)
-                    }
-                }
-            }
-            table.category[i] = result.category
-            table.ruleNumber[i] = result.ruleNumber
-            table.isIndividual[i] = (found.member >= 0 && memberIsIndividual[Int(found.member)]) || result.individual
+            building.fund[i] = building.intern(r.text(2))
+            building.category[i] = categories[r.text(3)] ?? .unclassified
+            building.ruleNumber[i] = r[4].int.map { Int32($0) } ?? -1
+            building.isIndividual[i] = r.int(5) != 0
+            if let p = partyMember[r.int(6)] { building.member[i] = p.member; building.groupKey[i] = p.key }
+            kept.append((Int32(i), r.text(1)))
         }
-
-        // Order by date, then file, line and column, as `SourceLocation` sorts.
-        // Rank of each origin's file name, so rows compare by integers.
-        let names = Set(table.origins.map(\.file)).sorted { table.strings[Int($0)] < table.strings[Int($1)] }
-        var nameRank: [Int32: Int32] = [:]
-        for (rank, f) in names.enumerated() { nameRank[f] = Int32(rank) }
-        let originRank = table.origins.map { nameRank[$0.file]! }
-        let roleOf = table.origins.map(\.role)
-        let bankRole = table.intern("bank")
+        table = building
+        building = MovementColumns()
         table.seal()
-        let origin = table.origin
-        let day = table.day, line = table.line, column = table.column
-        let duplicates = table.count - unique.count
+        let duplicates = table.count - kept.count
         let frozen = MovementTable(table)
         table = MovementColumns()
         var ledger: [ClassifiedMovement] = [], bank: [ClassifiedMovement] = [], funder: [ClassifiedMovement] = []
-        // Most rows are the ledger's: one allocation instead of doubling copies of a million handles.
-        var ledgerCount = 0
-        for r in unique where roleOf[Int(origin[Int(r)])] == ledgerRole { ledgerCount += 1 }
-        ledger.reserveCapacity(ledgerCount)
-        for r in unique {
+        ledger.reserveCapacity(kept.count)
+        for (r, role) in kept {
             let c = ClassifiedMovement(table: frozen, row: Int(r))
-            switch roleOf[Int(origin[Int(r)])] {
-            case ledgerRole: ledger.append(c)
-            case bankRole: bank.append(c)
+            switch role {
+            case "ledger": ledger.append(c)
+            case "bank": bank.append(c)
             default: funder.append(c)
             }
         }
-        let byDate: (ClassifiedMovement, ClassifiedMovement) -> Bool = { a, b in
-            let x = a.row, y = b.row
-            if day[x] != day[y] { return day[x] < day[y] }
-            let fx = originRank[Int(origin[x])], fy = originRank[Int(origin[y])]
-            if fx != fy { return fx < fy }
-            if line[x] != line[y] { return line[x] < line[y] }
-            return !column.isEmpty && max(column[x], 0) < max(column[y], 0)
-        }
-        ledger.sort(by: byDate)
-        bank.sort(by: byDate)
-        funder.sort(by: byDate)
         let grants = try warehouse.grants(files: files)
         return Dataset(pipeline: pipeline, ledger: ledger, bank: bank, funderMovements: funder,
                        grantsIn: grants.filter { $0.role == SourceRoleName.grantsIn },
                        grantsOut: grants.filter { $0.role == SourceRoleName.grantsOut },
                        members: members, balances: try warehouse.balances(files: files), files: files,
-                       findings: try warehouse.findings(files: files), duplicatesDropped: duplicates, grossTotal: grossTotal)
+                       findings: try warehouse.findings(files: files), duplicatesDropped: duplicates, grossTotal: grossTotal,
+                       sql: MeasureSQL(warehouse: warehouse))
     }
 
     /// Books that keep funds as account hierarchy (GnuCash's usual way:
@@ -311,6 +167,12 @@ public struct Dataset: Sendable {
             if let segment = path.split(separator: ":").map({ String($0.trimmingSpaces) }).first(where: codes.contains) { return segment }
         }
         return nil
+    }
+
+    /// Throws the first error a measure query met, so a run never keeps
+    /// outputs made without all their figures.
+    public func checkMeasures() throws {
+        if let e = sql?.failure { throw e }
     }
 
     /// The date of the latest ledger movement: the data's as-at date.

@@ -92,46 +92,27 @@ extension MeasureEngine {
             let i = fund.funders.firstIndex(of: funder.id)!
             shares[fund.code] = (weights[i], weights.reduce(0, +))
         }
-        let match = self.match(funder)
-        func from(_ r: Int) -> Bool { match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] }
-        let start = Int32(period.start.ordinal), end = Int32(period.end.ordinal)
-        var given: Int64 = 0, givenToDate: Int64 = 0
-        for p in s.all.positions {
-            let r = Int(rows[Int(p)])
-            if t.day[r] > end { break }
-            guard t.category[r] == .incomeGrant, from(r) else { continue }
-            givenToDate += t.amount[r]
-            if t.day[r] >= start { given += t.amount[r] }
-        }
+        let figures = sql.flows(period)
+        let money = pipeline.funders.firstIndex { $0.id == funder.id && $0.name == funder.name }
+            .flatMap { figures.funderMoney[$0] } ?? MeasureSQL.FunderMoney()
+        let given = money.given, givenToDate = money.givenToDate
 
-        // Unrestricted: this funder's share of unrestricted income in the period.
-        let unrestricted = fundMask(pipeline.funds.filter { $0.type == .unrestricted }.map(\.code))
+        // Unrestricted: this funder's share of unrestricted income in the period
+        // (`sql/funder_money.sql`, `sql/unrestricted_spending.sql`), the rounding by largest remainder.
         let restricted = fundMask(Array(codes))
-        let range = s.all.range(period)
-        var mine: Int64 = 0, all: Int64 = 0
-        var spendingSums = [Int64](repeating: 0, count: 14), spent = [Bool](repeating: false, count: 14)
         var flowPositions: [Int32] = []
-        for k in range {
+        for k in s.all.range(period) {
             let p = s.all.positions[k]
-            let r = Int(rows[Int(p)])
-            let f = Int(t.fund[r])
-            if restricted[f] { flowPositions.append(p) }
-            guard unrestricted[f] else { continue }
-            let c = t.category[r]
-            if c.incomeFast {
-                all += t.amount[r]
-                if from(r) { mine += t.amount[r] }
-            } else if c.redistributedFast || c.retainedFast {
-                spendingSums[c.slot] -= t.amount[r]
-                spent[c.slot] = true
-            }
+            if restricted[Int(t.fund[Int(rows[Int(p)])])] { flowPositions.append(p) }
         }
+        let mine = money.unrestrictedIncome
+        let all = figures.unrestricted.filter { $0.key.isIncome }.values.reduce(0, +)
         var apportioned: [Category: Int64] = [:]
         var unrestrictedShare: (Int64, Int64)? = nil
         if mine > 0 && all > 0 {
             unrestrictedShare = (mine, all)
-            for (slot, category) in Category.allCases.enumerated() where spent[slot] {
-                apportioned[category] = Apportion.largestRemainder(total: spendingSums[slot], weights: [mine, all - mine])?[0] ?? 0
+            for (category, spent) in figures.unrestricted where !category.isIncome {
+                apportioned[category] = Apportion.largestRemainder(total: spent, weights: [mine, all - mine])?[0] ?? 0
             }
         }
 

@@ -20,11 +20,9 @@ final class LedgerIndex: @unchecked Sendable {
         var organisation: [Period: ScopeMeasures] = [:]
         var fund: [FundPeriod: ScopeMeasures] = [:]
         var funder: [FundPeriod: ScopeMeasures] = [:]
-        var reached: [ListPeriod: KeySet] = [:]
         var funderMatch: [String: FunderMatch] = [:]
     }
     struct FundPeriod: Hashable { var code: String; var period: Period }
-    struct ListPeriod: Hashable { var list: Int32; var period: Period }
 
     func state(_ data: Dataset) -> LedgerState {
         lock.lock()
@@ -81,40 +79,6 @@ struct PositionList {
     }
 }
 
-/// A set of group keys (string numbers, plus keys of hosted projects after them).
-struct KeySet {
-    private(set) var bits: [UInt64]
-    private(set) var count = 0
-
-    init(capacity: Int) { bits = Array(repeating: 0, count: (capacity + 63) / 64) }
-
-    @inline(__always) mutating func insert(_ k: Int32) {
-        let w = Int(k) >> 6, b = UInt64(1) << UInt64(k & 63)
-        if bits[w] & b == 0 { bits[w] |= b; count += 1 }
-    }
-
-    func contains(_ k: Int32) -> Bool { bits[Int(k) >> 6] & (UInt64(1) << UInt64(k & 63)) != 0 }
-
-    mutating func formUnion(_ other: KeySet) {
-        count = 0
-        for i in bits.indices {
-            bits[i] |= other.bits[i]
-            count += bits[i].nonzeroBitCount
-        }
-    }
-
-    func forEach(_ body: (Int32) -> Void) {
-        for (w, word) in bits.enumerated() where word != 0 {
-            var x = word
-            while x != 0 {
-                let b = x.trailingZeroBitCount
-                body(Int32(w * 64 + b))
-                x &= x - 1
-            }
-        }
-    }
-}
-
 /// Which counterparty texts name a funder (by id or, case-insensitively, by name).
 struct FunderMatch {
     /// By string number: the counterparty's name matches.
@@ -140,14 +104,6 @@ final class LedgerState: @unchecked Sendable {
     /// Fund string numbers in the ledger, ascending.
     let fundIds: [Int32]
     let stringId: [String: Int32]
-    /// Group keys: string numbers, then these (hosted projects' keys that are no string of the table).
-    let keyCount: Int
-    /// By fund string number: the key a hosted project's own spending reaches.
-    let hostedKey: [Int32: Int32]
-    let keyText: [Int32: String]
-    /// By key: the first day (ordinal) the group was paid; Int32.max never.
-    let firstPaid: [Int32]
-
     init(_ data: Dataset) {
         let ledger = data.ledger
         var table: MovementColumns
@@ -222,43 +178,7 @@ final class LedgerState: @unchecked Sendable {
         byFund = fundPositions.mapValues(list)
         self.fundIds = fundIds.sorted()
 
-        // Keys a hosted project's spending reaches: its group, else "fund:CODE".
-        var extra: [String: Int32] = [:]
-        var hosted: [Int32: Int32] = [:]
-        var texts: [Int32: String] = [:]
-        var next = Int32(table.strings.count)
-        for f in fundIds {
-            let code = table.strings[Int(f)]
-            let text = data.pipeline.fund(code)?.group.nonEmpty ?? "fund:" + code
-            if let k = ids[text] { hosted[f] = k; continue }
-            if let k = extra[text] { hosted[f] = k; continue }
-            extra[text] = next
-            texts[next] = text
-            hosted[f] = next
-            next += 1
-        }
-        hostedKey = hosted
-        keyText = texts
-        keyCount = Int(next)
-
-        var first = [Int32](repeating: .max, count: Int(next))
-        for p in 0..<n {
-            let r = Int(rows[p])
-            guard table.amount[r] < 0, !table.isIndividual[r] else { continue }
-            let c = table.category[r]
-            guard c.redistributedFast else { continue }
-            let k: Int32
-            if c == .redistributedHosted { k = hosted[table.fund[r]]! } else {
-                guard table.counterparty[r] != 0 else { continue }
-                k = table.groupKey[r]
-            }
-            if table.day[r] < first[Int(k)] { first[Int(k)] = table.day[r] }
-        }
-        firstPaid = first
     }
-
-    /// The text of a group key.
-    func text(ofKey k: Int32) -> String { Int(k) < t.strings.count ? t.strings[Int(k)] : keyText[k]! }
 
     func fundId(_ code: String) -> Int32? { stringId[code] }
 

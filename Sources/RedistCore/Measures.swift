@@ -60,13 +60,12 @@ public struct TimeToMoney: Sendable, Hashable {
     public var median: Int
     public var p90: Int
 
-    /// Median (middle two averaged, rounded half up) and 90th percentile (nearest rank).
-    public init?(days: [Int]) {
-        guard !days.isEmpty else { return nil }
-        let s = days.sorted()
-        count = s.count
-        median = s.count % 2 == 1 ? s[s.count / 2] : Int(Rounding.divideHalfUp(Int64(s[s.count / 2 - 1] + s[s.count / 2]), 2))
-        p90 = s[max(0, min(s.count - 1, (9 * s.count + 9) / 10 - 1))]
+    /// Median (middle two averaged, rounded half up) and 90th percentile
+    /// (nearest rank) of the days, as `sql/time_to_money.sql` works them out.
+    public init(count: Int, median: Int, p90: Int) {
+        self.count = count
+        self.median = median
+        self.p90 = p90
     }
 }
 
@@ -81,6 +80,8 @@ public struct MeasureEngine {
     var pipeline: Pipeline { data.pipeline }
     var index: LedgerIndex { data.index }
     var state: LedgerState { data.index.state(data) }
+    /// The warehouse's measure views; a dataset made without one (in a test) has none to ask.
+    var sql: MeasureSQL { data.sql ?? MeasureSQL.none }
 
     public init(data: Dataset) { self.data = data }
 
@@ -101,6 +102,7 @@ public struct MeasureEngine {
 
     /// One row for the organisation, one per fund, one per funder.
     public func summary(for period: Period) -> [ScopeMeasures] {
+        sql.markReported(period)
         var rows = [organisation(period)]
         for code in fundCodes { rows.append(fund(code, period)) }
         for f in pipeline.funders { rows.append(funder(f, period)) }
@@ -118,11 +120,11 @@ public struct MeasureEngine {
 
     public func organisation(_ period: Period) -> ScopeMeasures {
         index.remembered(\.organisation, period) {
-            let s = state
-            let hosted = Set(pipeline.funds.filter { $0.type == .hosted }.map(\.code))
+            let flows = sql.flows(period)
             var m = measure(Scope(kind: .organisation, id: pipeline.organisation.id, name: pipeline.organisation.name),
-                            period, list: s.all, listId: -1, grants: data.grantsOut.map(\.grant), hostingFeeIsTransfer: true)
-            m.heldHosted = hosted.sorted().reduce(0) { total, code in total + list(ofFund: code).held(upTo: period.end) }
+                            period, key: .organisation, flows: flows.organisation,
+                            held: flows.totalHeld)
+            m.heldHosted = flows.hostedHeld
             return m
         }
     }
@@ -130,9 +132,9 @@ public struct MeasureEngine {
     public func fund(_ code: String, _ period: Period) -> ScopeMeasures {
         index.remembered(\.fund, LedgerIndex.FundPeriod(code: code, period: period)) {
             let name = pipeline.fund(code)?.name ?? code
+            let flows = sql.flows(period)
             var m = measure(Scope(kind: .fund, id: code, name: name), period,
-                            list: list(ofFund: code), listId: state.fundId(code) ?? -2,
-                            grants: data.grantsOut.map(\.grant).filter { $0.fund == code }, hostingFeeIsTransfer: false)
+                            key: .fund(code), flows: flows.fund[code] ?? [:], held: flows.held[code] ?? 0)
             if pipeline.fund(code)?.type == .hosted { m.heldHosted = m.held }
             return m
         }
@@ -147,12 +149,8 @@ public struct MeasureEngine {
     }
 
     private func computeFunder(_ funder: Pipeline.Funder, _ period: Period) -> ScopeMeasures {
-        let s = state
         var total = ScopeMeasures(period: period, scope: Scope(kind: .funder, id: funder.id, name: funder.name),
                                   currency: pipeline.organisation.currency)
-        var groups = KeySet(capacity: s.keyCount), firstTime = KeySet(capacity: s.keyCount)
-        var people = KeySet(capacity: s.keyCount)
-        var days: [Int] = []
         for fund in pipeline.funds where fund.funders.contains(funder.id) {
             let whole = self.fund(fund.code, period)
             let weights = poolWeights(fund, upTo: period.end)
@@ -169,18 +167,14 @@ public struct MeasureEngine {
             total.committed += share(whole.committed)
             total.held += share(whole.held)
             total.heldHosted += share(whole.heldHosted)
-            let l = list(ofFund: fund.code), id = s.fundId(fund.code) ?? -2
-            groups.formUnion(reached(l, id, period))
-            firstTime.formUnion(firstTimeGroups(l, id, period))
-            people.formUnion(individuals(l, period))
-            let grants = data.grantsOut.map(\.grant).filter { $0.fund == fund.code }
-            days += paymentDays(grants, period)
             total.grantsEvidenced += whole.grantsEvidenced
         }
-        total.groupsReached = groups.count
-        total.firstTimeGroups = firstTime.count
-        total.individualsPaid = people.count
-        total.timeToMoney = TimeToMoney(days: days)
+        let figures = sql.flows(period)
+        let reach = figures.reach[.funder(funder.id)] ?? MeasureSQL.Reach()
+        total.groupsReached = reach.groups
+        total.firstTimeGroups = reach.firstTime
+        total.individualsPaid = reach.individuals
+        total.timeToMoney = figures.timing[.funder(funder.id)]
         return total
     }
 
@@ -193,25 +187,12 @@ public struct MeasureEngine {
         }
     }
 
-    /// Each funder's share of a fund: grant income it paid in up to `end`;
-    /// equal shares before any has arrived.
+    /// Each funder's share of a fund: income it paid in up to `end`
+    /// (`sql/pool_weight.sql`); equal shares before any has arrived.
     public func poolWeights(_ fund: Pipeline.Fund, upTo end: Day) -> [Int64] {
         guard fund.funders.count > 1 else { return [1] }
-        let s = state, t = s.t
-        let l = list(ofFund: fund.code)
-        let last = Int32(end.ordinal)
-        let weights = fund.funders.map { id -> Int64 in
-            guard let f = pipeline.funder(id) else { return 0 }
-            let match = self.match(f)
-            var total: Int64 = 0
-            for p in l.positions {
-                let r = Int(s.rows[Int(p)])
-                if t.day[r] > last { break }
-                guard t.category[r].incomeFast, match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] else { continue }
-                total += t.amount[r]
-            }
-            return total
-        }
+        let paid = sql.flows(Period(start: end, end: end, label: "\(end)..\(end)")).poolWeights[fund.code] ?? [:]
+        let weights = fund.funders.indices.map { paid[$0] ?? 0 }
         return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
     }
 
@@ -221,120 +202,36 @@ public struct MeasureEngine {
         return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
-    /// The measures of the movements of `list` (whole ledger: `listId` -1; a fund: its string number).
-    func measure(_ scope: Scope, _ period: Period, list: PositionList, listId: Int32, grants: [GrantRecord],
-                 hostingFeeIsTransfer: Bool) -> ScopeMeasures {
+    /// The measures of a scope, as the shipped views give them: flows and
+    /// balance (`sql/scope_flow.sql`, `sql/fund_held.sql`), reach
+    /// (`sql/reach.sql`), commitments and time to money.
+    func measure(_ scope: Scope, _ period: Period, key: MeasureSQL.ScopeKey,
+                 flows: [Category: MeasureSQL.Flow], held: Int64) -> ScopeMeasures {
         var m = ScopeMeasures(period: period, scope: scope, currency: pipeline.organisation.currency)
-        let s = state, t = s.t
-        m.held = list.held(upTo: period.end)
-        var sums = [Int64](repeating: 0, count: 14)
-        var seen = [Bool](repeating: false, count: 14)
-        let rows = s.rows
-        for k in list.range(period) {
-            let r = Int(rows[Int(list.positions[k])])
-            let amount = t.amount[r]
-            let category = t.category[r]
+        m.held = held
+        for (category, f) in flows {
             switch category {
             case .unclassified:
-                m.unclassified += Int64(amount.magnitude)
-                m.unclassifiedCount += 1
-                if amount >= 0 { m.unclassifiedIn += amount } else { m.unclassifiedOut -= amount }
+                m.unclassified = f.moneyIn + f.moneyOut
+                m.unclassifiedIn = f.moneyIn
+                m.unclassifiedOut = f.moneyOut
+                m.unclassifiedCount = f.movements
             case .transfer:
-                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
-            case .retainedHostingFee where hostingFeeIsTransfer:
-                if amount >= 0 { m.transfersIn += amount } else { m.transfersOut -= amount }
+                m.transfersIn = f.moneyIn
+                m.transfersOut = f.moneyOut
             default:
-                let slot = category.slot
-                seen[slot] = true
-                if category.incomeFast { sums[slot] += amount } else { sums[slot] -= amount }
+                if category.isIncome { m.incomeByCategory[category] = f.net } else { m.spending[category] = f.net }
             }
         }
-        for (slot, category) in Category.allCases.enumerated() where seen[slot] {
-            if category.incomeFast { m.incomeByCategory[category] = sums[slot] } else { m.spending[category] = sums[slot] }
-        }
-        m.groupsReached = reached(list, listId, period).count
-        m.firstTimeGroups = firstTimeGroups(list, listId, period).count
-        m.individualsPaid = individuals(list, period).count
-        m.committed = committed(grants, at: period.end)
-        let days = paymentDays(grants, period)
-        m.timeToMoney = TimeToMoney(days: days)
-        m.grantsEvidenced = days.count
+        let figures = sql.flows(period)
+        let reach = figures.reach[key] ?? MeasureSQL.Reach()
+        m.groupsReached = reach.groups
+        m.firstTimeGroups = reach.firstTime
+        m.individualsPaid = reach.individuals
+        m.committed = figures.committed[key] ?? 0
+        m.timeToMoney = figures.timing[key]
+        m.grantsEvidenced = m.timeToMoney?.count ?? 0
         return m
-    }
-
-    /// A group's key: its register id, else its name as written.
-    func groupKey(_ c: ClassifiedMovement) -> String { c.groupKey }
-
-    /// The group a redistributed payment reached. A hosted project's own
-    /// spending reaches the project (the fund's `group`), not the supplier it
-    /// paid; other payments reach their counterparty, when it is named.
-    func reachedKey(_ c: ClassifiedMovement) -> String? {
-        if c.category == .redistributedHosted {
-            let fund = c.fund
-            return pipeline.fund(fund)?.group.nonEmpty ?? "fund:" + fund
-        }
-        return c.hasCounterparty ? c.groupKey : nil
-    }
-
-    /// The groups (not people) the list's redistributed payments in the period reached.
-    func reached(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
-        index.remembered(\.reached, LedgerIndex.ListPeriod(list: listId, period: period)) {
-            let s = state, t = s.t
-            var groups = KeySet(capacity: s.keyCount)
-            for k in list.range(period) {
-                let r = Int(s.rows[Int(list.positions[k])])
-                let c = t.category[r]
-                guard t.amount[r] < 0, c.redistributedFast, !t.isIndividual[r] else { continue }
-                if c == .redistributedHosted { groups.insert(s.hostedKey[t.fund[r]]!) }
-                else if t.counterparty[r] != 0 { groups.insert(t.groupKey[r]) }
-            }
-            return groups
-        }
-    }
-
-    func individuals(_ list: PositionList, _ period: Period) -> KeySet {
-        let s = state, t = s.t
-        var people = KeySet(capacity: s.keyCount)
-        for k in list.range(period) {
-            let r = Int(s.rows[Int(list.positions[k])])
-            guard t.amount[r] < 0, t.isIndividual[r], t.category[r].redistributedFast else { continue }
-            people.insert(t.groupKey[r])
-        }
-        return people
-    }
-
-    /// Groups whose first money from the organisation (in all the data) came in this period.
-    func firstTimeGroups(_ list: PositionList, _ listId: Int32, _ period: Period) -> KeySet {
-        let s = state
-        var firstTime = KeySet(capacity: s.keyCount)
-        let start = Int32(period.start.ordinal), end = Int32(period.end.ordinal)
-        reached(list, listId, period).forEach { k in
-            let d = s.firstPaid[Int(k)]
-            if d >= start && d <= end { firstTime.insert(k) }
-        }
-        return firstTime
-    }
-
-    /// Awarded by the period's end and not paid by then.
-    func committed(_ grants: [GrantRecord], at end: Day) -> Int64 {
-        var total: Int64 = 0
-        for g in grants where g.awardDate <= end {
-            let paid: Int64
-            if let p = g.paymentDate {
-                paid = p <= end ? (g.amountDisbursed?.minorUnits ?? g.amountAwarded.minorUnits) : 0
-            } else {
-                paid = g.amountDisbursed?.minorUnits ?? 0
-            }
-            total += max(0, g.amountAwarded.minorUnits - paid)
-        }
-        return total
-    }
-
-    func paymentDays(_ grants: [GrantRecord], _ period: Period) -> [Int] {
-        grants.compactMap { g in
-            guard let p = g.paymentDate, period.contains(p), p >= g.awardDate else { return nil }
-            return p - g.awardDate
-        }
     }
 
     /// The calendar quarters, up to `count`, ending with the period's, that hold ledger data.

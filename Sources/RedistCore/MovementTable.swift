@@ -44,6 +44,8 @@ struct MovementColumns {
     func role(_ r: Int) -> Int32 { origins[Int(origin[r])].role }
     /// The warehouse's identity key and occurrence; the id is made from them.
     var identity: [Int64] = [], occurrence: [Int32] = []
+    /// Each row's `movement_row.id`, ascending (rows are read in id order).
+    var movementId: [Int64] = []
     /// Ids given as text (movements not read from a warehouse); else empty.
     var explicitId: [String] = []
     var category: [Category] = []
@@ -130,7 +132,17 @@ struct MovementColumns {
         counterparty.reserveCapacity(n); counterpartyId.reserveCapacity(n); kind.reserveCapacity(n)
         description.reserve(n); reference.reserve(n); nativeId.reserve(n)
         origin.reserveCapacity(n); line.reserveCapacity(n); path.reserveCapacity(n)
-        identity.reserveCapacity(n); occurrence.reserveCapacity(n)
+        identity.reserveCapacity(n); occurrence.reserveCapacity(n); movementId.reserveCapacity(n)
+    }
+
+    /// The row read from `movement_row` with this id, if any.
+    func row(movementId id: Int64) -> Int? {
+        var lo = 0, hi = movementId.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if movementId[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < movementId.count && movementId[lo] == id ? lo : nil
     }
 }
 

@@ -109,11 +109,13 @@ public final class Warehouse {
 
     func migrate() throws {
         try db.write { db in
-            // A warehouse from an older schema is rebuilt from the inputs: it
-            // holds nothing that the source files do not.
+            // A warehouse from before the numbered migrations is rebuilt from
+            // the inputs: it holds nothing that the source files do not.
             if try db.tableExists("meta"),
                let version = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'"),
                version != String(Self.schemaVersion) {
+                // From schema 3 on, the migrator takes it forward.
+                if let found = Int(version), found >= 3, found < Self.schemaVersion { return }
                 // A newer redist's warehouse is not ours to drop: its figures
                 // may hold what this version cannot read.
                 if let found = Int(version), found > Self.schemaVersion {
@@ -210,31 +212,6 @@ public final class Warehouse {
             throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "\(table) holds \"\(text)\" where a date was stored")
         }
         return d
-    }
-
-    /// Every movement of the given files, in file order then line order.
-    public func movements(files: [LoadedFile]) throws -> [StoredMovement] {
-        let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
-        return try db.read { db in
-            var out: [StoredMovement] = []
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT file_id, line, identity, occurrence, date, amount, currency, account, account_name, fund, counterparty,
-                  counterparty_id, description, reference, native_id, kind, path FROM movement ORDER BY file_id, id
-                """)
-            while let r = try cursor.next() {
-                let fileId: Int64 = (try r.decode(atIndex: 0))
-                guard let file = byId[fileId] else { continue }
-                let currencyCode: String = (try r.decode(atIndex: 6))
-                let dateText: String = (try r.decode(atIndex: 4))
-                let m = Movement(date: try Self.day(dateText, "movement_row"), amount: Money(minorUnits: (try r.decode(atIndex: 5)), currency: Currency(code: currencyCode) ?? .gbp),
-                                 account: (try r.decode(atIndex: 7)), accountName: (try r.decode(atIndex: 8)), fund: (try r.decode(atIndex: 9)), counterparty: (try r.decode(atIndex: 10)), counterpartyId: (try r.decode(atIndex: 11)),
-                                 description: (try r.decode(atIndex: 12)), reference: (try r.decode(atIndex: 13)), nativeId: (try r.decode(atIndex: 14)), kind: (try r.decode(atIndex: 15)),
-                                 location: SourceLocation(file: file.path, line: (try r.decode(atIndex: 1)), path: (try r.decode(atIndex: 16))))
-                out.append(StoredMovement(movement: m, source: file.source, role: file.role, fileSha256: file.sha256,
-                                          identity: (try r.decode(atIndex: 2)), occurrence: (try r.decode(atIndex: 3))))
-            }
-            return out
-        }
     }
 
     public func grants(files: [LoadedFile]) throws -> [StoredGrant] {
@@ -338,16 +315,6 @@ public enum WarehouseError: Error, CustomStringConvertible {
             return "\(path): error: another redist run is using this warehouse; wait for it to finish, then run again"
         }
     }
-}
-
-/// A movement read back from the warehouse, with where it came from.
-public struct StoredMovement: Sendable {
-    public var movement: Movement
-    public var source: String
-    public var role: String
-    public var fileSha256: String
-    public var identity: String
-    public var occurrence: Int
 }
 
 public struct StoredGrant: Sendable {

@@ -55,10 +55,10 @@ extension Warehouse {
             var statement: OpaquePointer?
             let sql = freeText == nil ? """
                 SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
-                  description, reference, native_id, kind, path FROM movement_row ORDER BY id
+                  description, reference, native_id, kind, path, id FROM movement_row ORDER BY id
                 """ : """
                 SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
-                  '', '', '', kind, path FROM movement_row ORDER BY id
+                  '', '', '', kind, path, id FROM movement_row ORDER BY id
                 """
             guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let s = statement else {
                 throw DatabaseError(message: String(cString: sqlite3_errmsg(connection)))
@@ -145,6 +145,7 @@ extension Warehouse {
                     table.path.append(path.value)
                 }
                 table.origin.append(info)
+                table.movementId.append(sqlite3_column_int64(s, 15))
             }
             if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
             if let freeText {

@@ -1,7 +1,8 @@
 /// Account codes named by a code, a range `7000-7099`, or a list of both.
 public struct AccountMatcher: Sendable, Hashable {
-    enum Part: Sendable, Hashable { case code(String), range(String, String) }
-    let parts: [Part]
+    /// A code, or a range of codes of one length (digits only).
+    public enum Part: Sendable, Hashable { case code(String), range(String, String) }
+    public let parts: [Part]
 
     public init?(_ specs: [String]) {
         var parts: [Part] = []

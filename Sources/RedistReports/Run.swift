@@ -124,6 +124,8 @@ public enum PipelineRun {
             }
             ctx.written += try packs.wait()
             ctx.timed("render: waiting for the evidence packs")
+            // A figure the warehouse could not give fails the run before any output is kept.
+            try data.checkMeasures()
             // Every output is written: the folder becomes this run's output whole.
             try OutputFolder.swap(ctx.staging, into: ctx.options.outDirectory)
             ctx.written = ctx.written.map { OutputFolder.final($0, staging: ctx.staging, out: ctx.options.outDirectory) }

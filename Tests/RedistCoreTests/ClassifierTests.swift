@@ -1,13 +1,55 @@
+import Foundation
 @testable import RedistCore
 import RedistModel
 import Testing
 
+/// The rules as staff write them, applied by the shipped SQL
+/// (`sql/classify.sql`) to movements stored in a scratch warehouse.
 @Suite("Classifier")
 struct ClassifierTests {
+    struct Classified {
+        var category: Category
+        var rule: Rule?
+    }
+
+    /// Classifies one movement at a time with the rules of a pipeline file.
+    struct SQLClassifier {
+        let pipeline: Pipeline
+        var rules: [Rule] { pipeline.rules }
+
+        func classify(_ m: Movement, source: String) -> Classified {
+            do {
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redist-classify-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: dir) }
+                let w = try Warehouse(path: dir + "/w.sqlite")
+                let file = Warehouse.LoadedFile(id: 1, source: source, role: "ledger", format: "csv", path: "ledger.csv", sha256: "",
+                                                configHash: "", bytes: 0, rowsRead: 1, rowsLoaded: 1, rowsRejected: 0, rowsSkipped: 0,
+                                                amountRead: 0, amountLoaded: 0, amountRejected: 0, amountSkipped: 0, failure: nil)
+                try w.transaction { s in
+                    try s.execute("INSERT INTO account(id, code, name) VALUES (1, ?, '')", [.text(m.account)])
+                    try s.execute("INSERT INTO fund(id, code) VALUES (1, ?)", [.text(m.fund)])
+                    try s.execute("INSERT INTO counterparty(id, name, org_id) VALUES (1, ?, ?)", [.text(m.counterparty), .text(m.counterpartyId)])
+                    try s.execute("""
+                        INSERT INTO movement_row(id, file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id,
+                          counterparty_id, description, reference, native_id, kind)
+                        VALUES (1, 1, 2, 0, 1, ?, ?, 'GBP', 1, 1, 1, ?, '', '', '')
+                        """, [.text(m.date.description), .int(m.amount.minorUnits), .text(m.description)])
+                }
+                try w.prepareLedger(pipeline: pipeline, files: [file], members: [])
+                let r = try w.query("SELECT category, rule_number FROM ledger_entry")
+                let number = r.first?[1].int.map(Int.init)
+                return Classified(category: Category(rawValue: r.first?.text(0) ?? "") ?? .unclassified,
+                                  rule: rules.first { $0.number == number })
+            } catch {
+                Issue.record("classifying failed: \(error)")
+                return Classified(category: .unclassified, rule: nil)
+            }
+        }
+    }
+
     /// A classifier from `[[rule]]` tables, as staff write them.
-    func classifier(_ rules: String) throws -> Classifier {
-        let p = try Pipeline.parse("[organisation]\nid = \"GB-CHC-1\"\nname = \"Hub\"\n" + rules, file: "p.toml")
-        return Classifier(rules: p.rules)
+    func classifier(_ rules: String) throws -> SQLClassifier {
+        SQLClassifier(pipeline: try Pipeline.parse("[organisation]\nid = \"GB-CHC-1\"\nname = \"Hub\"\n" + rules, file: "p.toml"))
     }
 
     func movement(_ pence: Int64, account: String = "", fund: String = "", counterparty: String = "", counterpartyId: String = "",
@@ -41,7 +83,7 @@ struct ClassifierTests {
         let result = c.classify(movement(-100, account: "9999"), source: "ledger")
         #expect(result.category == .unclassified)
         #expect(result.rule == nil)
-        #expect(Classifier(rules: []).classify(movement(5), source: "x").category == .unclassified)
+        #expect(try classifier("").classify(movement(5), source: "x").category == .unclassified)
     }
 
     @Test func accountRangesAndLists() throws {

@@ -47,7 +47,15 @@ final class PostgresWarehouse: @unchecked Sendable {
     deinit {
         // Closed before the caller goes on (that ends its run lock), unless
         // released on the connection's own thread, which cannot wait.
-        if connection.eventLoop.inEventLoop { let _: EventLoopFuture<Void> = connection.close() } else { try? connection.close().wait() }
+        // The run lock is released first, in the session itself: the server
+        // ends a closed session's locks a moment after the socket closes, and
+        // the next run may already be asking for it.
+        if connection.eventLoop.inEventLoop {
+            let _: EventLoopFuture<Void> = connection.close()
+        } else {
+            try? execute("SELECT pg_advisory_unlock_all()")
+            try? connection.close().wait()
+        }
     }
 
     // MARK: Statements
@@ -316,7 +324,7 @@ final class PostgresWarehouse: @unchecked Sendable {
         b.table.reserve(total)
         try each("""
             SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
-              description, reference, native_id, kind, path FROM movement_row ORDER BY id
+              description, reference, native_id, kind, path, id FROM movement_row ORDER BY id
             """) { row in try b.add(row) }
         b.finish()
         return b.rowsByFile
@@ -680,6 +688,7 @@ private final class ColumnBuilder: @unchecked Sendable {
         table.kind.append(kindCell.withBytes({ $1 }) == 0 ? 0 : table.intern(try kindCell.decode(String.self)))
         if let path = try next().decode(String?.self) { table.path.append(table.intern(path)) } else { table.path.append(-1) }
         table.origin.append(info)
+        table.movementId.append(try next().int64())
     }
 
     func finish() {

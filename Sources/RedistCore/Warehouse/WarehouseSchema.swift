@@ -169,6 +169,106 @@ enum WarehouseSchema {
             "ALTER TABLE member ADD COLUMN consent_scope {text} NOT NULL DEFAULT ''",
             "ALTER TABLE member ADD COLUMN consent_expires {text}",
         ]),
+        // The run's settings as tables, and the ledger it counts: what the
+        // shipped SQL (`sql/*.sql`) reads. Each run replaces the `run_*`
+        // rows and `ledger_entry`; the stored inputs are never changed.
+        Migration(number: 5, name: "measures-in-sql", statements: [
+            // The files this run reads: its sources' files, with each file's
+            // rank by path (the order de-duplication keeps the first of).
+            """
+            CREATE TABLE IF NOT EXISTS run_file(
+                file_id {int} PRIMARY KEY,
+                source {text} NOT NULL,
+                role {text} NOT NULL,
+                path_rank {int} NOT NULL,
+                files_in_source {int} NOT NULL)
+            """,
+            // The pipeline's rules, in the order they are tried; a matcher a
+            // rule does not have is 0 in its `matches_*` column.
+            """
+            CREATE TABLE IF NOT EXISTS run_rule(
+                position {int} PRIMARY KEY,
+                number {int} NOT NULL,
+                category {text} NOT NULL,
+                individual {int} NOT NULL,
+                direction {text},
+                matches_account {int} NOT NULL,
+                matches_fund {int} NOT NULL,
+                matches_counterparty {int} NOT NULL,
+                matches_source {int} NOT NULL,
+                matches_description {int} NOT NULL)
+            """,
+            // A rule's account codes (`low` = `high`, not a range) and ranges.
+            "CREATE TABLE IF NOT EXISTS run_rule_account(position {int} NOT NULL, low {text} NOT NULL, high {text} NOT NULL, is_range {int} NOT NULL)",
+            // A rule's funds, sources and counterparties (lower-cased names or ids).
+            "CREATE TABLE IF NOT EXISTS run_rule_value(position {int} NOT NULL, field {text} NOT NULL, value {text} NOT NULL)",
+            // The descriptions each description rule's regular expression matches.
+            "CREATE TABLE IF NOT EXISTS run_rule_description(position {int} NOT NULL, description {text} NOT NULL)",
+            // Each counterparty's keys for matching, and the member register's word on it.
+            """
+            CREATE TABLE IF NOT EXISTS run_party(
+                counterparty_id {int} PRIMARY KEY,
+                name_key {text} NOT NULL,
+                id_key {text} NOT NULL,
+                group_key {text} NOT NULL,
+                member_index {int} NOT NULL,
+                member_individual {int} NOT NULL)
+            """,
+            // The fund a book that keeps funds as account hierarchy names in the account's path.
+            "CREATE TABLE IF NOT EXISTS run_account_fund(account_id {int} PRIMARY KEY, fund {text} NOT NULL)",
+            // Each distinct combination a rule can see, and the first rule that matches it.
+            """
+            CREATE TABLE IF NOT EXISTS run_combination(
+                account_id {int} NOT NULL,
+                fund {text} NOT NULL,
+                counterparty_id {int} NOT NULL,
+                source {text} NOT NULL,
+                outflow {int} NOT NULL,
+                description {text} NOT NULL,
+                rule_position {int},
+                UNIQUE(account_id, fund, counterparty_id, source, outflow, description))
+            """,
+            // The pipeline's funds, funders and which funders each fund is shared by, in the file's order.
+            """
+            CREATE TABLE IF NOT EXISTS run_fund(
+                code {text} PRIMARY KEY,
+                name {text} NOT NULL,
+                type {text} NOT NULL,
+                ringfenced {int} NOT NULL,
+                group_id {text} NOT NULL,
+                position {int} NOT NULL)
+            """,
+            "CREATE TABLE IF NOT EXISTS run_funder(id {text} NOT NULL, name {text} NOT NULL, name_key {text} NOT NULL, position {int} PRIMARY KEY)",
+            "CREATE TABLE IF NOT EXISTS run_fund_funder(fund {text} NOT NULL, funder {text} NOT NULL, position {int} NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS run_organisation(id {text} NOT NULL, name {text} NOT NULL, currency {text} NOT NULL)",
+            // The periods the run reports on (`reported` = 1) or looks at (trends, year to date).
+            """
+            CREATE TABLE IF NOT EXISTS run_period(
+                start_date {text} NOT NULL,
+                end_date {text} NOT NULL,
+                label {text} NOT NULL,
+                reported {int} NOT NULL,
+                PRIMARY KEY(start_date, end_date))
+            """,
+            // Every movement the run counts, de-duplicated and classified, in
+            // the ledger's order (date, file, line): one row per movement.
+            """
+            CREATE TABLE IF NOT EXISTS ledger_entry(
+                position {int} PRIMARY KEY,
+                movement_id {int} NOT NULL,
+                file_id {int} NOT NULL,
+                role {text} NOT NULL,
+                source {text} NOT NULL,
+                date {text} NOT NULL,
+                amount {int} NOT NULL,
+                fund {text} NOT NULL,
+                counterparty_id {int} NOT NULL,
+                category {text} NOT NULL,
+                rule_number {int},
+                is_individual {int} NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS ledger_entry_date ON ledger_entry(date)",
+        ]),
     ]
 }
 
@@ -183,6 +283,11 @@ enum SQLDialect: Sendable {
     /// - `{text}`: text compared and sorted by its bytes, as SQLite does
     ///   (PostgreSQL would otherwise sort by the server's locale);
     /// - `{create view}`: a view made if missing;
+    /// - `{drop view name}`: drops a view (and on PostgreSQL those made from it);
+    /// - `{digits expr}`: true when the text is one or more ASCII digits;
+    /// - `{days a, b}`: whole days from the `yyyy-mm-dd` date a to b;
+    /// - `{ratio4 a, b}`: a ÷ b to four places, for staff's views (the
+    ///   reports round exact sums in Swift);
     /// - `{hex16 expr}`: `h:` and the integer as 16 hexadecimal digits, the
     ///   identity shown for a movement without an id of its own.
     func render(_ sql: String) -> String {
@@ -198,6 +303,34 @@ enum SQLDialect: Sendable {
             s = s.replacingOccurrences(of: "{int}", with: "BIGINT")
             s = s.replacingOccurrences(of: "{text}", with: "TEXT COLLATE \"C\"")
             s = s.replacingOccurrences(of: "{create view}", with: "CREATE OR REPLACE VIEW")
+        }
+        while let open = s.range(of: "{drop view "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let name = s[open.upperBound..<close]
+            // PostgreSQL refuses to drop a view others are made from; they are made again after it.
+            s.replaceSubrange(open.lowerBound...close, with: "DROP VIEW IF EXISTS \(name)\(self == .postgresql ? " CASCADE" : "")")
+        }
+        while let open = s.range(of: "{digits "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let expr = s[open.upperBound..<close]
+            let test: String
+            switch self {
+            case .sqlite: test = "(\(expr) <> '' AND \(expr) NOT GLOB '*[^0-9]*')"
+            case .postgresql: test = "(\(expr) ~ '^[0-9]+$')"
+            }
+            s.replaceSubrange(open.lowerBound...close, with: test)
+        }
+        while let open = s.range(of: "{days "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let parts = s[open.upperBound..<close].split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let days: String
+            switch self {
+            case .sqlite: days = "CAST(julianday(\(parts[1])) - julianday(\(parts[0])) AS INTEGER)"
+            case .postgresql: days = "(CAST(\(parts[1]) AS DATE) - CAST(\(parts[0]) AS DATE))"
+            }
+            s.replaceSubrange(open.lowerBound...close, with: days)
+        }
+        while let open = s.range(of: "{ratio4 "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let parts = s[open.upperBound..<close].split(separator: ",", maxSplits: 1)
+            let type = self == .sqlite ? "REAL" : "NUMERIC"
+            s.replaceSubrange(open.lowerBound...close, with: "round(CAST(\(parts[0]) AS \(type)) / (\(parts[1])), 4)")
         }
         while let open = s.range(of: "{hex16 "), let close = s[open.upperBound...].firstIndex(of: "}") {
             let expr = s[open.upperBound..<close]

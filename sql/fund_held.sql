@@ -1,0 +1,17 @@
+-- fund_held: what each fund holds at the end of each period the run looks at.
+--
+-- One row per period and fund: the balance of everything booked to the
+-- fund from the start of the data up to the period's last day (receipts
+-- less payments, every category, in pence). The organisation holds the
+-- total of all its funds, hosted ones included; `hosted` = 1 marks the
+-- funds whose money is held for hosted projects, which reports show as
+-- money held for groups, never as the organisation's reserves.
+{drop view fund_held};
+CREATE VIEW fund_held AS
+SELECT p.start_date, p.end_date, e.fund,
+  CASE WHEN f.type = 'hosted' THEN 1 ELSE 0 END AS hosted,
+  CAST(sum(e.amount) AS {int}) AS held
+FROM run_period p
+  JOIN ledger_entry e ON e.role = 'ledger' AND e.date <= p.end_date
+  LEFT JOIN run_fund f ON f.code = e.fund
+GROUP BY p.start_date, p.end_date, e.fund, CASE WHEN f.type = 'hosted' THEN 1 ELSE 0 END;

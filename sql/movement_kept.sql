@@ -1,0 +1,37 @@
+-- movement_kept: every money movement this run counts, once.
+--
+-- One row per movement read from the run's source files. An export that
+-- overlaps another of the same source (a quarter, then the year to date)
+-- adds nothing twice: for each movement the warehouse keeps as many copies
+-- as the single file that holds the most of them, taken from the earliest
+-- file by path. Two identical rows inside one file are two real payments
+-- (their `occurrence` is 1 and 2), so both stay.
+--
+-- A movement is "the same" when its identity (the source system's id, else
+-- a hash of its fields) and its occurrence agree and, for one without an id
+-- of its own, every field the hash is made of agrees too: two different
+-- movements whose hashes happen to collide are never taken for one.
+--
+-- `fund` is the movement's fund, or for books that keep funds as account
+-- hierarchy (GnuCash), the fund its account's path names.
+{drop view movement_kept};
+CREATE VIEW movement_kept AS
+WITH counted AS (
+  SELECT m.id AS movement_id, m.file_id, f.role, f.source, f.path_rank, m.line, m.date, m.amount,
+    m.account_id, m.counterparty_id, m.description,
+    CASE WHEN fd.code = '' THEN coalesce(af.fund, '') ELSE fd.code END AS fund,
+    CASE WHEN f.files_in_source = 1 THEN 1 ELSE row_number() OVER (
+      PARTITION BY f.source, f.files_in_source, m.identity, m.occurrence, m.native_id,
+        CASE WHEN m.native_id = '' THEN m.date END, CASE WHEN m.native_id = '' THEN m.amount END,
+        CASE WHEN m.native_id = '' THEN m.currency END, CASE WHEN m.native_id = '' THEN a.code END,
+        CASE WHEN m.native_id = '' THEN m.fund_id END, CASE WHEN m.native_id = '' THEN m.counterparty_id END,
+        CASE WHEN m.native_id = '' THEN m.description END, CASE WHEN m.native_id = '' THEN m.reference END
+      ORDER BY f.path_rank, m.id) END AS copy
+  FROM movement_row m
+    JOIN run_file f ON f.file_id = m.file_id
+    JOIN account a ON a.id = m.account_id
+    JOIN fund fd ON fd.id = m.fund_id
+    LEFT JOIN run_account_fund af ON af.account_id = m.account_id
+)
+SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, counterparty_id, description, fund
+FROM counted WHERE copy = 1;
