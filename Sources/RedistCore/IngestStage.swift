@@ -33,7 +33,7 @@ public struct IngestStage {
         for source in pipeline.sources {
             let paths = Glob.expand(source.path, relativeTo: pipeline.directory)
             if paths.isEmpty { report.emptySources.append(source) }
-            let configHash = source.configurationHash(pipeline.organisation)
+            let configHash = source.configurationHash(pipeline.organisation, rates: pipeline.rates)
             for (absolute, display) in paths {
                 let digest: FileDigest
                 if let old = existing.first(where: { $0.source == source.name && $0.path == display }) {
@@ -56,7 +56,8 @@ public struct IngestStage {
                 }
                 log("reading \(display)")
                 let reader = try Readers.reader(for: source.format)!.init(source.readerConfiguration(pipeline.organisation))
-                let job = ReadJob(reader: reader, path: absolute, display: display, currency: pipeline.organisation.currency)
+                let job = ReadJob(reader: reader, path: absolute, display: display,
+                                  conversion: CurrencyConversion(currency: pipeline.organisation.currency, rates: pipeline.rates))
                 let outcome = try warehouse.load(source: source, path: display, digest: digest, configHash: configHash,
                                                  read: job.run)
                 if case .failed(let f) = outcome { report.filesFailed.append(f) }
@@ -76,19 +77,74 @@ public struct IngestStage {
         }
         return report
     }
+}
 
-    /// Money in another currency cannot be added to the reporting currency
-    /// without a rate, so such rows are rejected rather than mixed.
-    static func currencyProblem(_ record: SourceRecord, currency: Currency) -> String? {
-        let other: Currency?
-        switch record {
-        case .movement(let m): other = m.amount.currency == currency ? nil : m.amount.currency
-        case .grant(let g): other = g.amountAwarded.currency == currency ? nil : g.amountAwarded.currency
-        case .balance(let b): other = b.amount.currency == currency ? nil : b.amount.currency
-        case .member: other = nil
+/// The one rule for money in another currency than the organisation's: it
+/// is converted at the pipeline's rate dated on or before its day (rounded
+/// once, half away from zero), or rejected naming the rate it lacks, so every reader's
+/// records reach the warehouse in the reporting currency and no total mixes
+/// currencies.
+public struct CurrencyConversion: Sendable {
+    public let currency: Currency
+    public let rates: RateTable
+
+    public init(currency: Currency, rates: RateTable) {
+        self.currency = currency
+        self.rates = rates
+    }
+
+    /// What was converted in one file, per currency: rows and the rates' sources.
+    public struct Tally: Sendable {
+        public var rows: [Currency: Int] = [:]
+        public var sources: [Currency: Set<String>] = [:]
+        public init() {}
+    }
+
+    /// Converts `money` dated `day`; the message when it cannot be.
+    func convert(_ money: inout Money, on day: Day, tally: inout Tally) -> String? {
+        let other = money.currency
+        guard other != currency else { return nil }
+        guard let entry = rates.rate(other, on: day) else {
+            return "the amount is in \(other.code) but the organisation reports in \(currency.code), and no rate for \(other.code) is dated on or before \(day); redist never mixes currencies (expected a [[rate]] with currency = \"\(other.code)\" and a date on or before \(day))"
         }
-        guard let other else { return nil }
-        return "the amount is in \(other.code) but the organisation reports in \(currency.code); redist never mixes currencies (expected \(currency.code))"
+        guard let units = entry.rate.convert(money.minorUnits, fromDigits: other.minorDigits, toDigits: currency.minorDigits) else {
+            return "\(money) at the rate \(entry.rate) of \(entry.date) is more \(currency.code) than redist can count"
+        }
+        money = Money(minorUnits: units, currency: currency)
+        tally.rows[other, default: 0] += 1
+        tally.sources[other, default: []].insert(entry.source)
+        return nil
+    }
+
+    /// Converts every amount of `record` that is in another currency; the message when one cannot be.
+    public func convert(_ record: inout SourceRecord, tally: inout Tally) -> String? {
+        switch record {
+        case .movement(var m):
+            if let problem = convert(&m.amount, on: m.date, tally: &tally) { return problem }
+            record = .movement(m)
+        case .grant(var g):
+            if let problem = convert(&g.amountAwarded, on: g.awardDate, tally: &tally) { return problem }
+            if var paid = g.amountDisbursed {
+                if let problem = convert(&paid, on: g.paymentDate ?? g.awardDate, tally: &tally) { return problem }
+                g.amountDisbursed = paid
+            }
+            record = .grant(g)
+        case .balance(var b):
+            if let problem = convert(&b.amount, on: b.date, tally: &tally) { return problem }
+            record = .balance(b)
+        case .member: break
+        }
+        return nil
+    }
+
+    /// The file's note saying what was converted, and at whose rates.
+    public func notes(_ tally: Tally, file: String) -> [Diagnostic] {
+        tally.rows.keys.sorted().map { other in
+            let n = tally.rows[other]!
+            let sources = tally.sources[other, default: []].sorted().joined(separator: "; ")
+            return Diagnostic(.note, SourceLocation(file: file, line: 0), check: "converted",
+                              "\(n) amount\(n == 1 ? " was" : "s were") in \(other.code), converted to \(currency.code) at the rate dated on or before each one's day (rates from: \(sources))")
+        }
     }
 }
 
@@ -97,13 +153,15 @@ struct ReadJob: @unchecked Sendable {
     let reader: any SourceReader
     let path: String
     let display: String
-    let currency: Currency
+    let conversion: CurrencyConversion
 
     func run(_ emit: @escaping (SourceRecord) -> Void, _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink {
         let sink = RecordSink(emit, rows: emitRow)
-        let currency = self.currency
-        sink.validate = { record in IngestStage.currencyProblem(record, currency: currency) }
+        let conversion = self.conversion
+        var tally = CurrencyConversion.Tally()
+        sink.validate = { record in conversion.convert(&record, tally: &tally) }
         try reader.read(path: path, displayPath: display, into: sink)
+        for note in conversion.notes(tally, file: display) { sink.report(note) }
         // Totals that overflowed cannot be counted: the file fails, and what it loaded is rolled back.
         if let failure = sink.totalsFailure { throw failure }
         return sink
@@ -115,8 +173,15 @@ extension Pipeline.Source {
     /// including what a reader takes from it: a 360Giving file loaded before
     /// grants' planned dates were read (`reader-1`) is read again.
     func configurationHash(_ organisation: Pipeline.Organisation) -> String {
+        configurationHash(organisation, rates: RateTable())
+    }
+
+    /// The same, with the rates that convert the file's other currencies:
+    /// a changed rate reads the file again.
+    func configurationHash(_ organisation: Pipeline.Organisation, rates: RateTable) -> String {
         let reader = format == "360giving" ? "reader-2" : "reader-1"
         var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|\(reader)"
+        for r in rates.entries { text += "|r:\(r.date)=\(r.currency.code)@\(r.rate)/\(r.source)" }
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
         for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
         return SHA256.hash(data: Array(text.utf8)).hex

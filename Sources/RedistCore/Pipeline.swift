@@ -93,6 +93,9 @@ public struct Pipeline: Sendable {
     public var reconciliation: Reconciliation
     public var warehouse = WarehouseSettings()
     public var reports = Reports()
+    /// The rates that turn other currencies into the reporting currency:
+    /// `[[rate]]` rows and the CSV `[organisation] rates` names, together.
+    public var rates = RateTable()
 
     public func fund(_ code: String) -> Fund? { funds.first { $0.code == code } }
     /// The warehouse used when the command line names none: `[warehouse] url`,
@@ -111,8 +114,9 @@ extension Pipeline {
     /// against these lists, and docs/pipeline-reference.md documents every
     /// one (a test compares the two).
     public enum Keys {
-        public static let root = ["organisation", "source", "funder", "fund", "rule", "privacy", "reconciliation", "warehouse", "reports"]
-        public static let organisation = ["id", "name", "currency", "financial_year_start"]
+        public static let root = ["organisation", "rate", "source", "funder", "fund", "rule", "privacy", "reconciliation", "warehouse", "reports"]
+        public static let organisation = ["id", "name", "currency", "financial_year_start", "rates"]
+        public static let rate = ["date", "currency", "rate", "source"]
         public static let source = ["name", "role", "format", "path", "columns", "options"]
         public static let funder = ["id", "name"]
         public static let fund = ["code", "name", "type", "funders", "ringfenced", "group"]
@@ -124,7 +128,7 @@ extension Pipeline {
 
         /// Each table as the file writes it (`[organisation]`, `[[source]]`), with its keys.
         public static let tables: [(table: String, keys: [String])] = [
-            ("[organisation]", organisation), ("[[source]]", source), ("[[funder]]", funder), ("[[fund]]", fund),
+            ("[organisation]", organisation), ("[[rate]]", rate), ("[[source]]", source), ("[[funder]]", funder), ("[[fund]]", fund),
             ("[[rule]]", rule), ("[privacy]", privacy), ("[reconciliation]", reconciliation), ("[warehouse]", warehouse),
             ("[reports]", reports),
         ]
@@ -252,6 +256,65 @@ struct Decoder {
             }
         }
         return out
+    }
+
+    /// `[[rate]]` rows and the rows of the `rates` CSV (`date, currency, rate,
+    /// source`). A rate is a string, so it stays the exact decimal written.
+    func rates(_ root: TOML.Table, organisation org: TOML.Table, currency: Currency, directory: String) throws(PipelineError) -> RateTable {
+        var entries: [RateTable.Entry] = []
+        func entry(_ date: String, _ code: String, _ rate: String, _ source: String, at location: SourceLocation,
+                   fail: (Int, String) -> PipelineError) throws(PipelineError) {
+            // `fail`'s first argument is the field at fault: 0 date, 1 currency, 2 rate, 3 source.
+            guard let day = Day(iso: date) else { throw fail(0, "date \"\(date)\" of a rate is not a date as yyyy-mm-dd") }
+            guard let other = Currency(code: code) else { throw fail(1, "currency \"\(code)\" of a rate is not an ISO 4217 code such as USD") }
+            guard other != currency else { throw fail(1, "a rate for \(code), the reporting currency itself (expected another currency)") }
+            guard let exact = ExchangeRate(rate) else {
+                throw fail(2, "rate \"\(rate)\" is not a positive decimal such as 0.7850 (\(currency.code) for one \(code); at most \(ExchangeRate.maximumScale) decimals)")
+            }
+            if source.trimmingCharacters(in: .whitespaces).isEmpty { throw fail(3, "the rate for \(code) on \(date) names no source (expected where it came from, such as \"Bank of England XUDLUSS\")") }
+            if let twin = entries.first(where: { $0.currency == other && $0.date == day }) {
+                throw fail(0, "a second rate for \(code) on \(date) (the first is at \(twin.location))")
+            }
+            entries.append(RateTable.Entry(date: day, currency: other, rate: exact, source: source, location: location))
+        }
+        for t in try tables(root, "rate") {
+            try checkKeys(t, allowed: Pipeline.Keys.rate, in: "[[rate]]")
+            let values = [try string(t, "date", in: "[[rate]]"), try string(t, "currency", in: "[[rate]]"),
+                          try string(t, "rate", in: "[[rate]]"), try string(t, "source", in: "[[rate]]")]
+            try entry(values[0], values[1], values[2], values[3], at: SourceLocation(file: file, line: t.line)) { field, message in
+                fail(t[Pipeline.Keys.rate[field]]?.line ?? t.line, message)
+            }
+        }
+        if org["rates"] != nil {
+            let path = try string(org, "rates", in: "[organisation]")
+            let line = org["rates"]!.line
+            let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+            guard FileManager.default.fileExists(atPath: absolute) else {
+                throw fail(line, "rates in [organisation] names \"\(path)\", which does not exist (expected a CSV with the columns date, currency, rate, source)")
+            }
+            var rows: [(line: Int, fields: [String])] = []
+            do {
+                try CSVScanner().scan(path: absolute) { record in
+                    rows.append((record.line, (0..<record.count).map { record.string($0).trimmingCharacters(in: .whitespaces) }))
+                    return true
+                }
+            } catch {
+                throw fail(line, "the rates file \(path) cannot be read: \(error)")
+            }
+            let header = ["date", "currency", "rate", "source"]
+            guard let first = rows.first, first.fields.map({ $0.lowercased() }) == header else {
+                throw PipelineError(file: path, line: 1, "the rates file's header should be \(header.joined(separator: ","))")
+            }
+            for row in rows.dropFirst() where !row.fields.allSatisfy(\.isEmpty) {
+                guard row.fields.count == 4 else {
+                    throw PipelineError(file: path, line: row.line, "a rate has \(row.fields.count) fields (expected 4: \(header.joined(separator: ", ")))")
+                }
+                try entry(row.fields[0], row.fields[1], row.fields[2], row.fields[3], at: SourceLocation(file: path, line: row.line)) { _, message in
+                    PipelineError(file: path, line: row.line, message)
+                }
+            }
+        }
+        return RateTable(entries)
     }
 
     mutating func pipeline(_ root: TOML.Table) throws(PipelineError) -> Pipeline {
@@ -398,6 +461,7 @@ struct Decoder {
                                 reconciliation: reconciliation)
         pipeline.warehouse = warehouse
         pipeline.reports = reports
+        pipeline.rates = try rates(root, organisation: org, currency: currency, directory: pipeline.directory)
         return pipeline
     }
 

@@ -62,10 +62,12 @@ public final class RecordSink {
     /// Takes each record over (a buffering handler moves it, never copies it).
     private let handler: (consuming SourceRecord) -> Void
     private let rowHandler: ((borrowing MovementRow) -> Void)?
-    /// A last check on each record before it is loaded (the currency); a
-    /// message turns the row into a reject. For movements handed over as
-    /// rows it is asked once per currency, not per row.
-    public var validate: ((SourceRecord) -> String?)? = nil
+    /// A last look at each record before it is loaded: it may change the
+    /// record (an amount in another currency converted to the reporting
+    /// one), and a message turns the row into a reject. For movements handed
+    /// over as rows it is asked once per currency while it changes nothing;
+    /// a row it changes is handed on as a record.
+    public var validate: ((inout SourceRecord) -> String?)? = nil
 
     /// `handler` gets every record; with `rows`, readers that can hand
     /// ledger rows over as bytes (`MovementRow`) do so instead of making a
@@ -99,9 +101,20 @@ public final class RecordSink {
 
     /// The first row in a currency: asks `validate`.
     private func loadChecking(_ row: borrowing MovementRow) {
-        if let validate, let problem = validate(.movement(row.movement())) {
-            rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
-            return
+        if let validate {
+            let original = row.movement()
+            var record = SourceRecord.movement(original)
+            if let problem = validate(&record) {
+                rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
+                return
+            }
+            if case .movement(let converted) = record, converted != original {
+                // Converted: its amount is no longer the row's, so it goes on as a record.
+                Self.count(&totals, Self.gross(converted.amount.minorUnits))
+                if totals.overflowed { noteOverflow(converted.location) }
+                handler(record)
+                return
+            }
         }
         totals.acceptedCurrency = row.amount.currency
         Self.count(&totals, Self.gross(row.amount.minorUnits))
@@ -112,9 +125,15 @@ public final class RecordSink {
     /// A row that became a record.
     @inline(__always)
     public func load(_ record: consuming SourceRecord, amount: Int64) {
-        if let validate, let problem = validate(record) {
-            rejected(record.location, check: "reject.currency", problem, amount: record.money)
-            return
+        var amount = amount
+        if let validate {
+            let before = record.money
+            if let problem = validate(&record) {
+                rejected(record.location, check: "reject.currency", problem, amount: before)
+                return
+            }
+            // A converted record is counted in the currency it is loaded in.
+            if let after = record.money, after != before { amount = after.minorUnits }
         }
         Self.count(&totals, Self.gross(amount))
         if totals.overflowed { noteOverflow(record.location) }

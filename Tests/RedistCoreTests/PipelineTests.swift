@@ -124,8 +124,8 @@ struct PipelineTests {
         id = "GB-CHC-1"
         name = "Hub"
         currancy = "GBP"
-        """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start)")
-        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, source, funder, fund, rule, privacy, reconciliation, warehouse, reports)")
+        """) == "p.toml:4: error: unknown key \"currancy\" in [organisation] — did you mean \"currency\"? (expected one of: id, name, currency, financial_year_start, rates)")
+        #expect(error(Self.minimal + "[extras]\nx = 1\n") == "p.toml:4: error: unknown key \"extras\" in the pipeline file (expected one of: organisation, rate, source, funder, fund, rule, privacy, reconciliation, warehouse, reports)")
     }
 
     @Test func theWarehouseCanBeAPostgreSQLServer() throws {
@@ -255,5 +255,58 @@ struct PipelineTests {
         } catch {
             #expect(error.message == "the pipeline file is not UTF-8 text")
         }
+    }
+}
+
+/// `[[rate]]` rows and the `rates` CSV make one table of exact rates; every
+/// mistake in them names its line.
+@Suite("Pipeline rates")
+struct PipelineRatesTests {
+    static let minimal = PipelineTests.minimal
+
+    func error(_ text: String) -> String? { PipelineTests().error(text) }
+
+    static func rate(_ date: String = "2024-04-01", _ currency: String = "USD", _ rate: String = "0.7913", _ source: String = "BoE") -> String {
+        "[[rate]]\ndate = \"\(date)\"\ncurrency = \"\(currency)\"\nrate = \"\(rate)\"\nsource = \"\(source)\"\n"
+    }
+
+    @Test func rateRowsAreReadExactly() throws {
+        let p = try Pipeline.parse(Self.minimal + Self.rate() + Self.rate("2024-05-01", "USD", "0.80125"), file: "p.toml")
+        let usd = try #require(Currency(code: "USD"))
+        #expect(p.rates.entries.count == 2)
+        let may = try #require(p.rates.rate(usd, on: Day(iso: "2024-05-31")!))
+        #expect(may.rate == ExchangeRate(numerator: 80125, scale: 5))
+        #expect(may.source == "BoE")
+        #expect(p.rates.rate(usd, on: Day(iso: "2024-03-31")!) == nil)
+    }
+
+    @Test func aRatesFileIsReadBesideTheRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rates-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "date,currency,rate,source\n2024-04-01,EUR,0.8556,\"Bank of England, XUDLERS\"\n".write(toFile: dir + "/rates.csv", atomically: true, encoding: .utf8)
+        let text = Self.minimal.replacingOccurrences(of: "name = \"Hub\"", with: "name = \"Hub\"\nrates = \"rates.csv\"") + Self.rate()
+        try text.write(toFile: dir + "/p.toml", atomically: true, encoding: .utf8)
+        let p = try Pipeline.load(path: dir + "/p.toml")
+        let eur = try #require(p.rates.rate(Currency(code: "EUR")!, on: Day(iso: "2024-04-02")!))
+        #expect(eur.source == "Bank of England, XUDLERS")
+        #expect(eur.rate.description == "0.8556")
+        #expect(p.rates.entries.count == 2)
+        try "date,currency,rate,source\n2024-04-01,EUR,abc,BoE\n".write(toFile: dir + "/rates.csv", atomically: true, encoding: .utf8)
+        #expect(throws: PipelineError.self) { try Pipeline.load(path: dir + "/p.toml") }
+        do { _ = try Pipeline.load(path: dir + "/p.toml") } catch {
+            #expect(error.description == "rates.csv:2: error: rate \"abc\" is not a positive decimal such as 0.7850 (GBP for one EUR; at most 12 decimals)")
+        }
+    }
+
+    @Test func mistakesNameTheirLine() {
+        // minimal is 3 lines; [[rate]] is line 4, date 5, currency 6, rate 7, source 8.
+        #expect(error(Self.minimal + Self.rate("2024-13-01")) == "p.toml:5: error: date \"2024-13-01\" of a rate is not a date as yyyy-mm-dd")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "GBP")) == "p.toml:6: error: a rate for GBP, the reporting currency itself (expected another currency)")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "1.2e3")) == "p.toml:7: error: rate \"1.2e3\" is not a positive decimal such as 0.7850 (GBP for one USD; at most 12 decimals)")
+        #expect(error(Self.minimal + Self.rate("2024-04-01", "USD", "0.79", " ")) == "p.toml:8: error: the rate for USD on 2024-04-01 names no source (expected where it came from, such as \"Bank of England XUDLUSS\")")
+        #expect(error(Self.minimal + Self.rate() + Self.rate()) == "p.toml:10: error: a second rate for USD on 2024-04-01 (the first is at p.toml:4)")
+        #expect(error(Self.minimal + "[[rate]]\ndate = \"2024-04-01\"\ncurrency = \"USD\"\nrate = \"0.79\"\nsorce = \"x\"\n")?.contains("unknown key \"sorce\" in [[rate]] — did you mean \"source\"?") == true)
+        #expect(error(Self.minimal.replacingOccurrences(of: "name = \"Hub\"", with: "name = \"Hub\"\nrates = \"nowhere.csv\""))?.contains("rates in [organisation] names \"nowhere.csv\", which does not exist") == true)
     }
 }

@@ -152,9 +152,26 @@ struct WarehouseTests {
         #expect(try w.dataset().ledger.count == 1)
         let finding = try #require(w.findings().first)
         #expect(finding.check == "reject.currency")
-        #expect(finding.message == "the amount is in EUR but the organisation reports in GBP; redist never mixes currencies (expected GBP)")
+        #expect(finding.message == "the amount is in EUR but the organisation reports in GBP, and no rate for EUR is dated on or before 2024-01-11; redist never mixes currencies (expected a [[rate]] with currency = \"EUR\" and a date on or before 2024-01-11)")
         #expect(finding.location.line == 3)
         #expect(try w.files().first?.rowsRejected == 1)
+    }
+
+    /// With a rate, the same row is loaded in the reporting currency, and the
+    /// control totals count it as loaded, in pence.
+    @Test func moneyInAnotherCurrencyIsConvertedAtItsRate() throws {
+        let w = try Workspace()
+        let rate = "\n[[rate]]\ndate = \"2024-01-01\"\ncurrency = \"EUR\"\nrate = \"0.8556\"\nsource = \"Bank of England XUDLERS\"\n"
+        try w.write("pipeline.toml", Workspace.cashbook.replacingOccurrences(of: "amount = \"Amount\"", with: "amount = \"Amount\"\ncurrency = \"Currency\"") + rate)
+        try w.write("exports/q1.csv", "Date,Details,Amount,Currency\n2024-01-10,Room hire,-50.00,GBP\n2024-01-11,Conference,-20.00,EUR\n")
+        try w.ingest()
+        let ledger = try w.dataset().ledger
+        #expect(ledger.count == 2)
+        let file = try #require(try w.files().first)
+        #expect(file.rowsRejected == 0)
+        #expect(file.amountLoaded == 5_000 + 1_711)  // 20.00 EUR at 0.8556 = 17.112 GBP
+        let notes = try w.findings().filter { $0.check == "converted" }
+        #expect(notes.map(\.message) == ["1 amount was in EUR, converted to GBP at the rate dated on or before each one's day (rates from: Bank of England XUDLERS)"])
     }
 
     @Test func aFileThatCannotBeReadIsRecordedAndReportedOnEveryRun() throws {

@@ -107,7 +107,7 @@ struct ByteLevelIngestTests {
         let reader = try S.mapped(columns, options: options)
         let path = try S.temporaryFile("rows.csv", bytes)
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let validate: (SourceRecord) -> String? = { record in
+        let validate: (inout SourceRecord) -> String? = { record in
             guard case .movement(let m) = record, m.amount.currency != .gbp else { return nil }
             return "not GBP"
         }
