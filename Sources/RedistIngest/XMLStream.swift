@@ -678,45 +678,37 @@ enum XMLText {
     /// Trimmed text with each run of white space (new lines included) made one space.
     static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let t = trimmed(bytes)
-        guard let base = t.baseAddress, t.count > 0 else { return "" }
-        var needsWork = false
-        var i = 0
-        let n = t.count
-        while i < n {
-            let b = base[i]
-            // A space is fine unless another follows; any other white space needs work.
-            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { needsWork = true; break }
-            i += 1
-        }
-        if !needsWork { return String(decoding: t, as: UTF8.self) }
+        if !needsCollapsing(t) { return String(decoding: t, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(t.count)
-        var previousSpace = false
-        for b in t {
-            if isSpace(b) {
-                if !previousSpace { out.append(0x20) }
-                previousSpace = true
-            } else {
-                out.append(b)
-                previousSpace = false
-            }
-        }
+        appendCollapsing(t, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends what `collapsed` would make a `String` of, as bytes.
     static func appendCollapsed(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let t = trimmed(bytes)
-        guard let base = t.baseAddress, t.count > 0 else { return }
-        var needsWork = false
+        if !needsCollapsing(t) { out.append(contentsOf: t); return }
+        appendCollapsing(t, to: &out)
+    }
+
+    /// Whether trimmed text holds white space other than single spaces.
+    private static func needsCollapsing(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = t.baseAddress else { return false }
         var i = 0
         let n = t.count
         while i < n {
             let b = base[i]
-            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { needsWork = true; break }
+            // A space is fine unless another follows (the text is trimmed, so
+            // one always does); any other white space needs work.
+            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { return true }
             i += 1
         }
-        if !needsWork { out.append(contentsOf: t); return }
+        return false
+    }
+
+    /// Appends trimmed text with each run of white space made one space.
+    private static func appendCollapsing(_ t: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var previousSpace = false
         for b in t {
             if isSpace(b) {
