@@ -179,6 +179,20 @@ public struct Dataset: Sendable {
     public var asAt: Day? { ledger.last?.date }
 }
 
+extension Dataset {
+    /// Each grant to the organisation once: a grant an IATI activity sums
+    /// up is left out where another file gives the same grant (its
+    /// identifier, or one of its other identifiers, is that grant's).
+    public var distinctGrantsIn: [StoredGrant] {
+        let given = Set(grantsIn.filter { !$0.grant.summarisesMovements }.map { $0.grant.funderId + "\u{0}" + $0.grant.identifier })
+        guard !given.isEmpty else { return grantsIn }
+        return grantsIn.filter { g in
+            !g.grant.summarisesMovements
+                || !([g.grant.identifier] + g.grant.otherIdentifiers).contains { given.contains(g.grant.funderId + "\u{0}" + $0) }
+        }
+    }
+}
+
 enum SourceRoleName {
     static let grantsIn = "grants-in"
     static let grantsOut = "grants-out"

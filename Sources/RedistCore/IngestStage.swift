@@ -171,7 +171,8 @@ struct ReadJob: @unchecked Sendable {
 extension Pipeline.Source {
     /// Changes when anything that decides how the file is read changes,
     /// including what a reader takes from it: a 360Giving file loaded before
-    /// grants' planned dates were read (`reader-1`) is read again.
+    /// grants' planned dates were read (`reader-1`) is read again, and so is
+    /// an IATI grants-in file read before its activities were grants.
     func configurationHash(_ organisation: Pipeline.Organisation) -> String {
         configurationHash(organisation, rates: RateTable())
     }
@@ -179,7 +180,7 @@ extension Pipeline.Source {
     /// The same, with the rates that convert the file's other currencies:
     /// a changed rate reads the file again.
     func configurationHash(_ organisation: Pipeline.Organisation, rates: RateTable) -> String {
-        let reader = format == "360giving" ? "reader-2" : "reader-1"
+        let reader = format == "360giving" || (format == "iati" && role == .grantsIn) ? "reader-2" : "reader-1"
         var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|\(reader)"
         for r in rates.entries { text += "|r:\(r.date)=\(r.currency.code)@\(r.rate)/\(r.source)" }
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }

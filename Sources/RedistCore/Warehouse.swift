@@ -227,6 +227,8 @@ public final class Warehouse {
                 let startText: String? = (try r.decode(forColumn: "planned_start"))
                 let endText: String? = (try r.decode(forColumn: "planned_end"))
                 let months: Int64? = (try r.decode(forColumn: "duration_months"))
+                let others: String = (try r.decode(forColumn: "other_identifiers"))
+                let summarises: Int64 = (try r.decode(forColumn: "summarises_movements"))
                 let g = GrantRecord(identifier: (try r.decode(forColumn: "identifier")), title: (try r.decode(forColumn: "title")), description: (try r.decode(forColumn: "description")),
                                     amountAwarded: Money(minorUnits: (try r.decode(forColumn: "amount_awarded")), currency: currency),
                                     amountDisbursed: disbursed.map { Money(minorUnits: $0, currency: currency) },
@@ -236,6 +238,7 @@ public final class Warehouse {
                                     beneficiaryLocation: (try r.decode(forColumn: "beneficiary_location")),
                                     plannedStart: startText.flatMap { Day(iso: $0) }, plannedEnd: endText.flatMap { Day(iso: $0) },
                                     durationMonths: months.map { Int($0) },
+                                    otherIdentifiers: others.split(separator: ";").map(String.init), summarisesMovements: summarises != 0,
                                     location: SourceLocation(file: file.path, line: (try r.decode(forColumn: "line"))))
                 return StoredGrant(grant: g, source: file.source, role: file.role)
             }

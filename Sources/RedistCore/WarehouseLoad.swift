@@ -517,15 +517,16 @@ final class RecordLoader {
                 grantStatement = try db.makeStatement(sql: """
                     INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency,
                       award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location,
-                      planned_start, planned_end, duration_months)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      planned_start, planned_end, duration_months, other_identifiers, summarises_movements)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             }
             try grantStatement!.execute(arguments: [
                 fileId, g.location.line, g.identifier, g.title, g.description, g.amountAwarded.minorUnits,
                 g.amountDisbursed?.minorUnits, g.amountAwarded.currency.code, g.awardDate.description,
                 g.paymentDate?.description, g.recipientId, g.recipientName, g.funderId, g.funderName, g.programme,
-                g.fund, g.beneficiaryLocation, g.plannedStart?.description, g.plannedEnd?.description, g.durationMonths])
+                g.fund, g.beneficiaryLocation, g.plannedStart?.description, g.plannedEnd?.description, g.durationMonths,
+                g.otherIdentifiers.joined(separator: ";"), g.summarisesMovements])
         case .member(let m):
             if memberStatement == nil {
                 memberStatement = try db.makeStatement(sql: """

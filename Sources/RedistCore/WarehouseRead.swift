@@ -181,9 +181,12 @@ extension Warehouse {
     func checkControlTotals(files: [LoadedFile], movementRows: [Int64: [Int32]], amount: [Int64]) throws -> Int64 {
         struct Held { var rows = 0; var gross: Int64 = 0; var extra: Int64 = 0 }
         var held: [Int64: Held] = [:]
-        // Balances and members are loaded with no amount; a grant with its amount awarded.
+        // Balances and members are loaded with no amount; a grant with its
+        // amount awarded. A grant that sums up its file's movements is not a
+        // row of its own: only its amounts count, toward the gross limit.
         // (The casts: PostgreSQL's sum of 64-bit integers is a decimal.)
-        let queries = ["SELECT file_id, count(*), CAST(sum(abs(amount_awarded)) AS BIGINT), CAST(sum(abs(coalesce(amount_disbursed, 0))) AS BIGINT) FROM grant_award GROUP BY file_id",
+        let queries = ["SELECT file_id, count(*), CAST(sum(abs(amount_awarded)) AS BIGINT), CAST(sum(abs(coalesce(amount_disbursed, 0))) AS BIGINT) FROM grant_award WHERE summarises_movements = 0 GROUP BY file_id",
+                       "SELECT file_id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(sum(abs(amount_awarded)) + sum(abs(coalesce(amount_disbursed, 0))) AS BIGINT) FROM grant_award WHERE summarises_movements = 1 GROUP BY file_id",
                        "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(sum(abs(amount)) AS BIGINT) FROM balance GROUP BY file_id",
                        "SELECT file_id, count(*), CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM member GROUP BY file_id"]
         if let postgres {

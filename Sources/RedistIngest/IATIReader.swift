@@ -21,6 +21,20 @@ import RedistModel
 /// transaction is a record. Values keep their own sign in both roles: a
 /// disbursement to the organisation is positive, its reversal negative.
 ///
+/// As a `grants-in` source, an activity with such a transaction is also a
+/// grant record (as a 360Giving row is), so a funder's pack can show what
+/// was awarded against what was paid and spent: its `iati-identifier` as
+/// the grant's identifier, its title, the sum of its commitments to the
+/// organisation (types 2 and 11, 1.0x `C`) as the amount awarded, or its
+/// budgets where it gives no commitment (the revised ones where there are
+/// any), the first commitment's date as the award date, and its
+/// `activity-date`s as the grant's start and end (planned, codes 1 and 3,
+/// or actual, 2 and 4, where no planned date is given). Its
+/// `other-identifier`s are kept, so a grant the funder's 360Giving file
+/// gives too is shown once. The grant adds up transactions the file's
+/// control totals count already, so it is not counted again; it has no
+/// amount disbursed, as its disbursements are matched one by one.
+///
 /// Transactions are handed on when their activity ends, because 1.0x files
 /// may put the identifier and title after the transactions: memory grows
 /// with the largest activity, never with the file.
@@ -60,6 +74,8 @@ public struct IATIReader: SourceReader, Sendable {
 
     /// Transaction types that are money promised or paid to the organisation.
     static let incomingTypes: Set<String> = ["1", "2", "3", "11", "IF", "C", "D"]
+    /// Transaction types that are money promised to the organisation: a grant's award.
+    static let commitmentTypes: Set<String> = ["2", "11", "C"]
     /// Types whose receiver, when not named, is the reporting organisation.
     static let receivedByReporter: Set<String> = ["1", "11", "IF"]
 
@@ -120,6 +136,11 @@ struct IATIActivity: Sendable {
     var transactions: [IATITransaction] = []
     /// The bytes the transactions' fields point into (filled in only for `onActivity`).
     var bytes: [UInt8] = []
+    /// Read for grants in only: `activity-date`s by type (the first of each),
+    /// `budget`s (type, value as written, currency), and `other-identifier` refs.
+    var dates: [String: String] = [:]
+    var budgets: [(type: String, value: String, currency: String)] = []
+    var otherIdentifiers: [String] = []
 
     /// A transaction's field as text.
     func text(_ t: IATIText) -> String { bytes.withUnsafeBufferPointer { IATIHandler.string(t, $0) } }
@@ -139,7 +160,11 @@ final class IATIHandler: XMLStreamHandler {
     // Interned names.
     private let nActivities, nActivity, nIdentifier, nReportingOrg, nTitle, nNarrative, nTransaction: XMLName
     private let nTransactionType, nTransactionDate, nValue, nDescription, nProviderOrg, nReceiverOrg: XMLName
-    private let nOrganisations: XMLName
+    private let nOrganisations, nActivityDate, nBudget, nOtherIdentifier: XMLName
+    private let aType: XMLName
+    /// Inside an activity's `<budget>` (grants in only), and its type.
+    private var budgetType: String? = nil
+    private var budgetCurrency = ""
     private let aDefaultCurrency, aRef, aCode, aIsoDate, aCurrency, aValueDate, aProviderActivityId: XMLName
     private let aReceiverActivityId: XMLName
 
@@ -168,7 +193,7 @@ final class IATIHandler: XMLStreamHandler {
     private var transactionDepth = 0
     private var transaction: IATITransaction?
 
-    private enum Field { case identifier, title, reportingOrg, value, description, provider, receiver }
+    private enum Field { case identifier, title, reportingOrg, value, description, provider, receiver, budgetValue }
     private var field: Field?
     private var fieldDepth = 0
     private var narrativeTaken = false
@@ -185,6 +210,8 @@ final class IATIHandler: XMLStreamHandler {
         nTransactionType = s.intern("transaction-type"); nTransactionDate = s.intern("transaction-date")
         nValue = s.intern("value"); nDescription = s.intern("description"); nProviderOrg = s.intern("provider-org")
         nReceiverOrg = s.intern("receiver-org"); nOrganisations = s.intern("iati-organisations")
+        nActivityDate = s.intern("activity-date"); nBudget = s.intern("budget"); nOtherIdentifier = s.intern("other-identifier")
+        aType = s.intern("type")
         aDefaultCurrency = s.intern("default-currency"); aRef = s.intern("ref")
         aCode = s.intern("code"); aIsoDate = s.intern("iso-date"); aCurrency = s.intern("currency")
         aValueDate = s.intern("value-date"); aProviderActivityId = s.intern("provider-activity-id")
@@ -226,11 +253,16 @@ final class IATIHandler: XMLStreamHandler {
             }
             return
         }
-        if let f = field, name == nNarrative, d == fieldDepth + 1, !narrativeTaken, f != .value, f != .identifier {
+        if let f = field, name == nNarrative, d == fieldDepth + 1, !narrativeTaken, f != .value, f != .identifier, f != .budgetValue {
             s.beginText()
             return
         }
         if transactionDepth == 0 {
+            if budgetType != nil, d == activityDepth + 2, name == nValue {
+                budgetCurrency = tag.attribute(aCurrency) ?? ""
+                beginField(.budgetValue, s)
+                return
+            }
             guard d == activityDepth + 1 else { return }
             if name == nTransaction {
                 transactionDepth = d
@@ -244,6 +276,13 @@ final class IATIHandler: XMLStreamHandler {
             } else if name == nReportingOrg {
                 activity?.reportingOrgRef = tag.attribute(aRef) ?? ""
                 beginField(.reportingOrg, s)
+            } else if grantsIn && name == nActivityDate {
+                let type = tag.attribute(aType) ?? ""
+                if activity?.dates[type] == nil { activity?.dates[type] = tag.attribute(aIsoDate) ?? "" }
+            } else if grantsIn && name == nBudget {
+                budgetType = tag.attribute(aType) ?? ""
+            } else if grantsIn && name == nOtherIdentifier, let ref = tag.attribute(aRef), !ref.isEmpty {
+                activity?.otherIdentifiers.append(ref)
             }
             return
         }
@@ -376,11 +415,14 @@ final class IATIHandler: XMLStreamHandler {
                 case .description: transaction?.description = text
                 case .provider: transaction?.providerName = text
                 case .receiver: transaction?.receiverName = text
+                case .budgetValue:
+                    activity?.budgets.append((budgetType ?? "", Self.string(text, laidOut), budgetCurrency))
                 }
                 field = nil
                 s.endText()
             }
         }
+        if budgetType != nil && d == activityDepth + 1 && name == nBudget { budgetType = nil }
         if d == transactionDepth {
             // Moved, not copied: take() leaves nil behind.
             if let t = transaction.take() { activity?.transactions.append(t) }
@@ -422,10 +464,72 @@ final class IATIHandler: XMLStreamHandler {
         let defaultCurrency = a.defaultCurrency.isEmpty ? nil : Currency(code: a.defaultCurrency)
         let b = laidOut
         // Each transaction is lent where it lies, not copied out.
-        for i in a.transactions.indices { emit(a.transactions[i], of: a, defaultCurrency, b) }
+        var kept: [Kept] = []
+        for i in a.transactions.indices {
+            if let k = emit(a.transactions[i], of: a, defaultCurrency, b) { kept.append(k) }
+        }
+        if grantsIn, !kept.isEmpty, let grant = grant(a, kept, defaultCurrency) { sink.loadSummary(.grant(grant)) }
     }
 
-    private func emit(_ t: IATITransaction, of a: IATIActivity, _ defaultCurrency: Currency?, _ b: UnsafeBufferPointer<UInt8>) {
+    /// What a grant record needs of a transaction loaded for grants in.
+    struct Kept {
+        var type: String
+        var money: Money
+        var day: Day
+        var receiverRef: String, receiverName: String
+        var providerRef: String, providerName: String
+    }
+
+    /// The activity as a grant to the organisation, from the transactions
+    /// of it that were loaded; nil when neither a commitment nor a budget
+    /// says what was awarded.
+    private func grant(_ a: IATIActivity, _ kept: [Kept], _ defaultCurrency: Currency?) -> GrantRecord? {
+        func sum(_ amounts: [Money]) -> Money? {
+            guard let first = amounts.first else { return nil }
+            var total: Int64 = 0
+            for m in amounts where m.currency == first.currency {
+                let (t, overflow) = total.addingReportingOverflow(m.minorUnits)
+                if overflow { return nil }
+                total = t
+            }
+            return Money(minorUnits: total, currency: first.currency)
+        }
+        let commitments = kept.filter { IATIReader.commitmentTypes.contains($0.type) }
+        var awarded = sum(commitments.map(\.money))
+        if awarded == nil {
+            let revised = a.budgets.filter { $0.type == "2" || $0.type.lowercased() == "revised" }
+            var values: [Money] = []
+            for budget in revised.isEmpty ? a.budgets : revised {
+                let currency = budget.currency.isEmpty ? defaultCurrency : Currency(code: budget.currency)
+                var rounded = 0, tooLarge = false
+                guard let currency, let units = Array(budget.value.utf8).withUnsafeBytes({
+                    AmountParser.xmlValue($0, digits: currency.minorDigits, rounded: &rounded, tooLarge: &tooLarge)
+                }) else { continue }
+                values.append(Money(minorUnits: units, currency: currency))
+            }
+            awarded = sum(values)
+        }
+        guard let awarded else { return nil }
+        func date(_ codes: String...) -> Day? {
+            for code in codes { if let text = a.dates[code], let d = Day(iso: String(text.prefix(10))) { return d } }
+            return nil
+        }
+        let start = date("1", "start-planned", "2", "start-actual")
+        let end = date("3", "end-planned", "4", "end-actual")
+        let payer = commitments.first ?? kept[0]
+        let receiver = kept.first { !$0.receiverRef.isEmpty || !$0.receiverName.isEmpty } ?? kept[0]
+        return GrantRecord(
+            identifier: a.identifier, title: a.title, amountAwarded: awarded,
+            awardDate: commitments.map(\.day).min() ?? start ?? kept.map(\.day).min()!,
+            recipientId: receiver.receiverRef, recipientName: receiver.receiverName,
+            funderId: payer.providerRef.isEmpty ? a.reportingOrgRef : payer.providerRef,
+            funderName: payer.providerName.isEmpty ? a.reportingOrgName : payer.providerName,
+            plannedStart: start, plannedEnd: end, otherIdentifiers: a.otherIdentifiers, summarisesMovements: true,
+            location: a.location)
+    }
+
+    @discardableResult
+    private func emit(_ t: IATITransaction, of a: IATIActivity, _ defaultCurrency: Currency?, _ b: UnsafeBufferPointer<UInt8>) -> Kept? {
         var currency: Currency? = nil
         var currencyProblem: String? = nil
         if t.valueCurrency.isEmpty {
@@ -454,6 +558,7 @@ final class IATIHandler: XMLStreamHandler {
             return SourceLocation(file: location.file, line: line, path: (location.path ?? "") + "/" + child)
         }
 
+        var receiverRef = "", receiverName = ""
         if grantsIn {
             let typeCode = Self.string(t.typeCode, b)
             let type = typeCode.uppercased()
@@ -462,9 +567,10 @@ final class IATIHandler: XMLStreamHandler {
                 let shown = typeCode.isEmpty ? "no transaction type" : "transaction type \(typeCode)\(label)"
                 sink.skip(location, check: "skip.transaction-type",
                           "\(shown): not a commitment or disbursement to the organisation", amount: money)
-                return
+                return nil
             }
-            var receiverRef = Self.string(t.receiverRef, b), receiverName = Self.string(t.receiverName, b)
+            receiverRef = Self.string(t.receiverRef, b)
+            receiverName = Self.string(t.receiverName, b)
             if receiverRef.isEmpty && receiverName.isEmpty && IATIReader.receivedByReporter.contains(type) {
                 receiverRef = a.reportingOrgRef
                 receiverName = a.reportingOrgName
@@ -478,31 +584,31 @@ final class IATIHandler: XMLStreamHandler {
                     ? "the transaction names no receiver-org, so it is not known to be for the organisation"
                     : "the receiver is \(who), not the organisation"
                 sink.skip(location, check: "skip.other-organisation", message, amount: money)
-                return
+                return nil
             }
         }
 
         if a.identifier.isEmpty {
             sink.reject(location, check: "reject.identifier",
                         "the activity has no <iati-identifier> (expected one, such as GB-CHC-1234567-AB12)", amount: money)
-            return
+            return nil
         }
         if let currencyProblem {
             sink.reject(childLocation("value", line: t.valueLine), check: "reject.currency", currencyProblem)
-            return
+            return nil
         }
         guard let money else {
             let text = Self.string(t.valueText, b)
             let message = tooLarge ? AmountParser.tooLargeMessage(text, digits: currency?.minorDigits ?? 2)
                 : (t.valueText.isEmpty ? "the value is empty" : "\"\(text)\" is not an amount") + " (expected a number such as 1234.56)"
             sink.reject(childLocation("value", line: t.valueLine), check: "reject.amount", message)
-            return
+            return nil
         }
         guard let day = XMLText.isoDay(Self.slice(t.date, b)) ?? XMLText.isoDay(Self.slice(t.valueDate, b)) else {
             let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(Self.string(t.date, b))\" is not a date"
             sink.reject(childLocation("transaction-date", line: t.dateLine), check: "reject.date",
                         "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)
-            return
+            return nil
         }
         let ref = Self.string(t.ref, b)
         let movement = Movement(
@@ -512,6 +618,9 @@ final class IATIHandler: XMLStreamHandler {
             description: Self.string(t.description, b, reusing: &lastDescription),
             reference: ref.isEmpty ? a.identifier : ref, nativeId: Self.nativeId(a.identifier, t.ordinal),
             kind: Self.string(t.typeCode, b, reusing: &lastKind), location: location)
+        let kept = grantsIn ? Kept(type: movement.kind.uppercased(), money: movement.amount, day: day, receiverRef: receiverRef,
+                                   receiverName: receiverName, providerRef: movement.counterpartyId, providerName: movement.counterparty) : nil
         sink.load(.movement(movement), amount: money.minorUnits)
+        return kept
     }
 }

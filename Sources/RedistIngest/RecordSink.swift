@@ -140,6 +140,15 @@ public final class RecordSink {
         handler(record)
     }
 
+    /// A record that sums up rows already counted (an IATI activity's
+    /// grant, made of its transactions): handed on, converted as any record
+    /// is, but not counted again. One that cannot be converted is dropped:
+    /// its transactions were rejected with the reason already.
+    public func loadSummary(_ record: consuming SourceRecord) {
+        if let validate, validate(&record) != nil { return }
+        handler(record)
+    }
+
     @inline(__always)
     private static func count(_ t: inout Totals, _ gross: Int64) {
         t.rowsRead += 1

@@ -57,13 +57,21 @@ public struct GrantRecord: Hashable, Sendable {
     public var plannedStart: Day?
     public var plannedEnd: Day?
     public var durationMonths: Int?
+    /// The grant's other identifiers where the file gives them (an IATI
+    /// activity's `other-identifier`s, such as the funder's 360Giving id for it).
+    public var otherIdentifiers: [String]
+    /// True for a grant a file gives as the sum of transactions it also
+    /// gives as movements (an IATI activity): those rows are counted in the
+    /// file's control totals, so the grant is not counted again.
+    public var summarisesMovements: Bool
     public var location: SourceLocation
 
     public init(identifier: String, title: String = "", description: String = "", amountAwarded: Money,
                 amountDisbursed: Money? = nil, awardDate: Day, paymentDate: Day? = nil, recipientId: String,
                 recipientName: String, funderId: String, funderName: String, programme: String = "",
                 fund: String = "", beneficiaryLocation: String = "", plannedStart: Day? = nil, plannedEnd: Day? = nil,
-                durationMonths: Int? = nil, location: SourceLocation) {
+                durationMonths: Int? = nil, otherIdentifiers: [String] = [], summarisesMovements: Bool = false,
+                location: SourceLocation) {
         self.identifier = identifier
         self.title = title
         self.description = description
@@ -81,6 +89,8 @@ public struct GrantRecord: Hashable, Sendable {
         self.plannedStart = plannedStart
         self.plannedEnd = plannedEnd
         self.durationMonths = durationMonths
+        self.otherIdentifiers = otherIdentifiers
+        self.summarisesMovements = summarisesMovements
         self.location = location
     }
 }

@@ -237,7 +237,7 @@ final class PostgresWarehouse: @unchecked Sendable {
         return try rows("""
             SELECT file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency, award_date,
               payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location,
-              planned_start, planned_end, duration_months
+              planned_start, planned_end, duration_months, other_identifiers, summarises_movements
             FROM grant_award ORDER BY file_id, id
             """).compactMap { r in
             guard let file = byId[try r.int(0)] else { return nil }
@@ -250,6 +250,7 @@ final class PostgresWarehouse: @unchecked Sendable {
                                 funderName: try r.text(13), programme: try r.text(14), fund: try r.text(15),
                                 beneficiaryLocation: try r.text(16), plannedStart: try r.optionalText(17).flatMap { Day(iso: $0) },
                                 plannedEnd: try r.optionalText(18).flatMap { Day(iso: $0) }, durationMonths: try r.optionalInt(19).map { Int($0) },
+                                otherIdentifiers: try r.text(20).split(separator: ";").map(String.init), summarisesMovements: try r.int(21) != 0,
                                 location: SourceLocation(file: file.path, line: Int(try r.int(1))))
             return StoredGrant(grant: g, source: file.source, role: file.role)
         }
@@ -509,14 +510,15 @@ final class PostgresWarehouse: @unchecked Sendable {
             try execute("""
                 INSERT INTO grant_award(file_id, line, identifier, title, description, amount_awarded, amount_disbursed, currency,
                   award_date, payment_date, recipient_id, recipient_name, funder_id, funder_name, programme, fund, beneficiary_location,
-                  planned_start, planned_end, duration_months)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                  planned_start, planned_end, duration_months, other_identifiers, summarises_movements)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
                 """, [.int(fileId), .int(Int64(g.location.line)), .text(g.identifier), .text(g.title), .text(g.description),
                       .int(g.amountAwarded.minorUnits), .int(g.amountDisbursed?.minorUnits), .text(g.amountAwarded.currency.code),
                       .text(g.awardDate.description), .text(g.paymentDate?.description), .text(g.recipientId),
                       .text(g.recipientName), .text(g.funderId), .text(g.funderName), .text(g.programme), .text(g.fund),
                       .text(g.beneficiaryLocation), .text(g.plannedStart?.description), .text(g.plannedEnd?.description),
-                      .int(g.durationMonths.map { Int64($0) })])
+                      .int(g.durationMonths.map { Int64($0) }), .text(g.otherIdentifiers.joined(separator: ";")),
+                      .int(g.summarisesMovements ? 1 : 0)])
         case .member(let m):
             try execute("""
                 INSERT INTO member(file_id, line, member_id, name, kind, region, characteristics, consent, consent_date,

@@ -276,6 +276,13 @@ enum WarehouseSchema {
             "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
             "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
         ]),
+        // A grant's other identifiers (`;`-separated), and whether it sums up
+        // movements its file gives too (an IATI activity: 1), so is not one
+        // of the file's rows in its control totals.
+        Migration(number: 7, name: "grant-other-identifiers", statements: [
+            "ALTER TABLE grant_award ADD COLUMN other_identifiers {text} NOT NULL DEFAULT ''",
+            "ALTER TABLE grant_award ADD COLUMN summarises_movements {int} NOT NULL DEFAULT 0",
+        ]),
     ]
 }
 
