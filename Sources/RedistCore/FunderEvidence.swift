@@ -146,12 +146,12 @@ extension MeasureEngine {
         if !mergeKinds {
             for (category, groups) in groupsByCategory { reach[category] = Self.reachTable(groups.values.map { $0 }, minimum: k) }
         }
-        let audience = ConsentScope.Audience.funder(id: funder.id, name: funder.name)
-        let named = everyone.values.compactMap { $0 }.filter { $0.mayBeNamed(to: audience, on: period.end) }.sorted { $0.name < $1.name }
+        let policy = NamingPolicy(.funderPack(funder), on: period.end)
+        let named = everyone.values.compactMap { $0 }.filter(policy.mayName).sorted { $0.name < $1.name }
         return FunderEvidence(
             funder: funder, period: period, measures: self.funder(funder, period), given: given, givenToDate: givenToDate,
             funds: funds, shares: shares, apportioned: apportioned, unrestrictedShare: unrestrictedShare, flows: flows,
-            grants: grants, grantsIn: data.grantsIn.filter { $0.grant.funderId == funder.id },
+            grants: grants, grantsIn: data.distinctGrantsIn.filter { $0.grant.funderId == funder.id },
             reach: reach, namedGroups: named, unnamedGroupCount: everyone.count - named.count,
             reconciliation: reconciliation.filter { $0.party == funder.id },
             reachAllKinds: mergeKinds ? Self.reachTable(everyone.sorted { $0.key < $1.key }.map(\.value), minimum: k) : nil)

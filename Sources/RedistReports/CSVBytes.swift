@@ -118,6 +118,17 @@ struct CSVBytes {
     mutating func location(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
         scratch.removeAll(keepingCapacity: true)
         c.withUTF8(.file) { scratch.append(contentsOf: $0) }
+        appendLine(c, scratch: &scratch)
+    }
+
+    /// `file:line`, with the file as a funder's pack shows it (`PackPath`).
+    mutating func packLocation(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        c.withUTF8(.file) { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: $0[PackPath.dropped($0)...])) }
+        appendLine(c, scratch: &scratch)
+    }
+
+    private mutating func appendLine(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
         scratch.append(UInt8(ascii: ":"))
         ClassifiedMovement.appendDecimal(Int64(c.line), to: &scratch)
         field(scratch)

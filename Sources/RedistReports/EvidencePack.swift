@@ -23,10 +23,8 @@ public struct EvidencePack {
     var currency: Currency { data.pipeline.organisation.currency }
     func money(_ v: Int64) -> String { MoneyFormat.decimal(v, digits: currency.minorDigits) }
 
-    /// May this member be named in this funder's pack, by its consent's scope and dates?
-    func named(_ m: MemberRecord) -> Bool {
-        m.mayBeNamed(to: .funder(id: evidence.funder.id, name: evidence.funder.name), on: evidence.period.end)
-    }
+    /// Who may be named in this funder's pack, and what is written instead.
+    var naming: NamingPolicy { NamingPolicy(.funderPack(evidence.funder), on: evidence.period.end) }
 
     public static let grantsHeader = ["identifier", "status", "award_date", "payment_date", "amount_awarded", "amount_disbursed",
                                       "fund", "programme", "recipient", "recipient_id", "region", "funded_by_grant",
@@ -38,12 +36,13 @@ public struct EvidencePack {
         var csv = CSVWriter(header: Self.grantsHeader)
         let members = Dictionary(data.members.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let upstream = evidence.grantsIn.map(\.grant.identifier).joined(separator: ";")
+        let naming = self.naming
         for g in evidence.grants.sorted(by: { ($0.paymentDate ?? $0.awardDate, $0.identifier) < ($1.paymentDate ?? $1.awardDate, $1.identifier) }) {
             let member = members[g.recipientId]
-            let consent = member.map(named) ?? false
+            let consent = naming.mayName(member)
             csv.row([g.identifier, g.paymentDate == nil ? "committed" : "paid", g.awardDate.description, g.paymentDate?.description ?? "",
                      money(g.amountAwarded.minorUnits), money(g.amountDisbursed?.minorUnits ?? 0), g.fund, g.programme,
-                     consent ? (member?.name ?? g.recipientName) : "a member group (not named)", consent ? g.recipientId : "",
+                     consent ? (member?.name ?? g.recipientName) : NamingPolicy.memberGroup, consent ? g.recipientId : "",
                      consent ? (member?.region ?? g.beneficiaryLocation) : "", upstream,
                      g.plannedStart?.description ?? "", g.plannedEnd?.description ?? "", g.durationMonths.map(String.init) ?? ""])
         }
@@ -53,6 +52,7 @@ public struct EvidencePack {
     func flowsCSV() -> [UInt8] {
         var csv = CSVBytes(header: Self.flowsHeader, reserve: evidence.flows.count * 200)
         var scratch: [UInt8] = []
+        let naming = self.naming
         // Per fund: its code and basis; per description of a counterparty: how it may be shown.
         var day = (number: Int.min, value: Day(ordinal: 0))
         // Rows of one fund come in runs: its share and basis are worked out once per run.
@@ -74,15 +74,15 @@ public struct EvidencePack {
             csv.plain(c.isOut ? "out" : "in")
             csv.amount(amount, digits: currency.minorDigits)
             if funderShare < 0 { csv.field(money(funderShare)) } else { csv.amount(funderShare, digits: currency.minorDigits) }
-            if c.isIndividual { csv.field("a person (not named)") }
+            if c.isIndividual { csv.field(NamingPolicy.person) }
             else if c.category == .retainedStaff { csv.field("") }
-            else if let m = c.member { csv.field(named(m) ? m.name : "a member group (not named)") }
-            else if c.category.isRedistributed { csv.field("a group (not named)") }
+            else if let m = c.member { csv.field(naming.name(m)) }
+            else if c.category.isRedistributed { csv.field(NamingPolicy.group) }
             else { c.withUTF8(.counterparty) { csv.field($0) } }
             scratch.removeAll(keepingCapacity: true)
             c.appendId(to: &scratch)
             csv.field(scratch)
-            csv.location(c, scratch: &scratch)
+            csv.packLocation(c, scratch: &scratch)
             csv.endRow()
         }
         if let share = evidence.unrestrictedShare {
@@ -137,7 +137,7 @@ public struct EvidencePack {
             period: ["label": evidence.period.label, "start": evidence.period.start.description, "end": evidence.period.end.description],
             generator: "redist \(RedistBuild.version)", pipeline: data.pipeline.name,
             files: files.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).hex, bytes: $0.1.count) },
-            inputs: EvidenceReport.inputs(evidence, data).map { Manifest.Input(source: $0.source, path: $0.path, sha256: $0.sha256, bytes: $0.bytes) })
+            inputs: EvidenceReport.inputs(evidence, data).map { Manifest.Input(source: $0.source, path: PackPath.shown($0.path), sha256: $0.sha256, bytes: $0.bytes) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(m)) + [0x0A]

@@ -48,14 +48,15 @@ struct EvidenceReport {
         let recon: [[String: Any]] = evidence.reconciliation.map { r in
             ["matched": r.status == .matched, "amountDiffers": r.status == .amountDiffers,
              "onlyTheirs": r.status == .onlyLeft, "onlyOurs": r.status == .onlyRight,
-             "theirs": r.leftAmount.map(say.money) ?? "–", "ours": r.rightAmount.map(say.money) ?? "–", "ref": r.leftRef.isEmpty ? r.rightRef : r.leftRef,
+             "theirs": r.leftAmount.map(say.money) ?? "–", "ours": r.rightAmount.map(say.money) ?? "–",
+             "ref": PackPath.shownReference(r.leftRef.isEmpty ? r.rightRef : r.leftRef),
              "date": (r.leftDate ?? r.rightDate).map { "\($0)" } ?? "", "difference": say.money(r.difference), "rule": r.rule]
         }
         let spent = m.redistributed + m.retained
         let apportionedPassedOn = Self.passedOn.reduce(0) { $0 + (evidence.apportioned[$1] ?? 0) }
         let apportionedKept = Self.kept.reduce(0) { $0 + (evidence.apportioned[$1] ?? 0) }
         let unnamed = evidence.unnamedGroupCount
-        let funderFiles = Self.funderFiles(evidence)
+        let funderFiles = Self.funderFiles(evidence, data)
         let inputs = Self.inputs(evidence, data)
         let grantsAgainst = self.grantsAgainst()
         var model: [String: Any] = [
@@ -97,7 +98,7 @@ struct EvidenceReport {
             // restricted fund is never told what its restricted funds did.
             "hasRestricted": !evidence.funds.isEmpty,
             "hasFile": !funderFiles.isEmpty,
-            "funderFiles": Words.list(funderFiles.map { ["path": $0] }),
+            "funderFiles": Words.list(funderFiles.map { ["path": PackPath.shown($0)] }),
             "grantsAgainst": grantsAgainst,
             "hasGrantsAgainst": !grantsAgainst.isEmpty,
             "hasUnrestrictedShare": evidence.unrestrictedShare != nil,
@@ -114,7 +115,7 @@ struct EvidenceReport {
             "unread": data.unreadFlags,
             "hasTime": m.timeToMoney != nil,
             "time": ["median": Words.count(m.timeToMoney?.median ?? 0), "p90": Words.count(m.timeToMoney?.p90 ?? 0)],
-            "sources": inputs.map { ["source": $0.source, "path": $0.path, "sha": $0.sha256] },
+            "sources": inputs.map { ["source": $0.source, "path": PackPath.shown($0.path), "sha": $0.sha256] },
             "hasLargestPassedOn": false, "largestPassedOn": "", "largestPassedOnAmount": "",
             "hasLargestKept": false, "largestKept": "", "largestKeptAmount": "",
         ]
@@ -151,10 +152,13 @@ struct EvidenceReport {
         return model
     }
 
-    /// The funder's own files: those its grants to us were read from.
-    static func funderFiles(_ evidence: FunderEvidence) -> [String] {
+    /// The funder's own files: those its grants to us were read from (a
+    /// grant two of its files give counts for both).
+    static func funderFiles(_ evidence: FunderEvidence, _ data: Dataset) -> [String] {
         var seen = Set<String>(), files: [String] = []
-        for g in evidence.grantsIn where seen.insert(g.grant.location.file).inserted { files.append(g.grant.location.file) }
+        for g in data.grantsIn where g.grant.funderId == evidence.funder.id && seen.insert(g.grant.location.file).inserted {
+            files.append(g.grant.location.file)
+        }
         return files
     }
 
@@ -162,7 +166,7 @@ struct EvidenceReport {
     /// statements, the funder's own files, and the grants register when the
     /// pack lists grants from it; never another funder's file or the member register.
     static func inputs(_ evidence: FunderEvidence, _ data: Dataset) -> [Warehouse.LoadedFile] {
-        let own = Set(funderFiles(evidence))
+        let own = Set(funderFiles(evidence, data))
         return data.files.filter { f in
             switch f.role {
             case "ledger", "bank": return true

@@ -26,12 +26,13 @@ public enum OpenData360Giving {
         let modified = "\(data.asAt(period) ?? period.end)T00:00:00+00:00"
         var csv = CSVWriter(header: header)
         var anonymous = 0
+        // Open data is public: only a public consent, in force at the period's end, names a group.
+        let naming = NamingPolicy(.openData, on: period.end)
         let grants = data.grantsOut.map(\.grant).filter { $0.awardDate <= period.end }
             .sorted { ($0.awardDate, $0.identifier) < ($1.awardDate, $1.identifier) }
         for g in grants {
             let member = members[g.recipientId]
-            // Open data is public: only a public consent, in force at the period's end, names a group.
-            let consent = member?.mayBeNamed(to: .public, on: period.end) ?? false
+            let consent = naming.mayName(member)
             let disbursed: Int64 = {
                 guard let p = g.paymentDate else { return g.amountDisbursed?.minorUnits ?? 0 }
                 return p <= period.end ? (g.amountDisbursed?.minorUnits ?? g.amountAwarded.minorUnits) : 0
@@ -48,7 +49,7 @@ public enum OpenData360Giving {
             } else {
                 anonymous += 1
                 recipientId = "360G-\(pipeline.organisation.id)-ANON-\(String(format4(anonymous)))"
-                recipientName = "Anonymised recipient: a user-led group"
+                recipientName = NamingPolicy.anonymisedRecipient
                 title = "\(programme) grant"
                 description = "A grant to a user-led group that has not agreed to be named."
                 let region = member?.region ?? ""
@@ -64,7 +65,7 @@ public enum OpenData360Giving {
     /// The funders' grants to the organisation that fund the grant's fund.
     static func upstreamGrants(_ g: GrantRecord, _ data: Dataset) -> [String] {
         guard let fund = data.pipeline.fund(g.fund) else { return [] }
-        return data.grantsIn.filter { fund.funders.contains($0.grant.funderId) && $0.grant.recipientId == data.pipeline.organisation.id }
+        return data.distinctGrantsIn.filter { fund.funders.contains($0.grant.funderId) && $0.grant.recipientId == data.pipeline.organisation.id }
             .map(\.grant.identifier).uniqued().sorted()
     }
 

@@ -114,6 +114,7 @@ public struct TrusteesReport {
         model["bank"] = bankModel()
         model["lastYear"] = sameQuarterLastYear(org, engine)
         model["quality"] = qualityModel(org, trend: trend)
+        model["named"] = namedGroups(org)
         model["unread"] = data.unreadFlags
         model["whereChart"] = try whereChart(org, templates.chartWords("chart-where", model))
         model.merge(try trendCharts(trend, rate: templates.chartWords("chart-rate", model),
@@ -327,6 +328,33 @@ public struct TrusteesReport {
                            colour: Palette.retained, style: .dashed, marker: .square, pointLabels: .below)],
             ticks: ticks, axis: .count, title: try reach["title"], description: try reach["description"], id: "reach", endValues: false)
         return ["rateChart": rateChart, "amountsChart": amountsChart, "reachChart": reachChart]
+    }
+
+    // MARK: Who may be named to the trustees
+
+    /// The groups paid in the period whose consent names them to the
+    /// trustees (any consent in force at the period's end: trustees only,
+    /// named funders, or public), each with what it received and who else
+    /// its consent names it to; the rest are counted.
+    func namedGroups(_ org: ScopeMeasures) -> [String: Any] {
+        let naming = NamingPolicy(.trustees, on: period.end)
+        let named = data.groupsPaid(in: period).filter { naming.mayName($0.member) }
+        let rows: [[String: Any]] = named.map { g in
+            ["name": g.member.name, "amount": say.money(g.amount), "alsoTo": alsoNamedTo(g.member.consentScope)]
+        }
+        return ["has": !named.isEmpty, "groups": rows, "count": Words.count(named.count),
+                "others": Words.count(max(0, org.groupsReached - named.count))]
+    }
+
+    /// Who else a consent names a group to, in the trustees' words.
+    func alsoNamedTo(_ scope: ConsentScope) -> String {
+        switch scope {
+        case .trustees: return "no one else (trustees only)"
+        case .public: return "anyone: open data and every funder's pack"
+        case .funders(let names):
+            let shown = names.map { n in pipeline.funders.first { $0.id.lowercased() == n || $0.name.lowercased() == n }?.name ?? n }
+            return (shown.count == 1 ? "the evidence pack of " : "the evidence packs of ") + shown.joined(separator: ", ")
+        }
     }
 
     // MARK: Do the sources agree?
