@@ -336,14 +336,21 @@ public struct TrusteesReport {
     /// trustees (any consent in force at the period's end: trustees only,
     /// named funders, or public), each with what it received and who else
     /// its consent names it to; the rest are counted.
-    func namedGroups(_ org: ScopeMeasures) -> [String: Any] {
+    func namedGroups(_ org: ScopeMeasures) -> NamedGroupsView {
         let naming = NamingPolicy(.trustees, on: period.end)
         let named = data.groupsPaid(in: period).filter { naming.mayName($0.member) }
-        let rows: [[String: Any]] = named.map { g in
-            ["name": g.member.name, "amount": say.money(g.amount), "alsoTo": alsoNamedTo(g.member.consentScope)]
-        }
-        return ["has": !named.isEmpty, "groups": rows, "count": Words.count(named.count),
-                "others": Words.count(max(0, org.groupsReached - named.count))]
+        return NamedGroupsView(
+            has: !named.isEmpty,
+            groups: named.map { NamedGroupsView.Group(name: $0.member.name, amount: say.money($0.amount), alsoTo: alsoNamedTo($0.member.consentScope)) },
+            count: Words.count(named.count), others: Words.count(max(0, org.groupsReached - named.count)))
+    }
+
+    /// The groups named to the trustees, and how many others are counted only.
+    struct NamedGroupsView {
+        struct Group { let name: String, amount: String, alsoTo: String }
+        let has: Bool
+        let groups: [Group]
+        let count: Words.Count, others: Words.Count
     }
 
     /// Who else a consent names a group to, in the trustees' words.

@@ -60,14 +60,14 @@ import Testing
     @Test func exactlyOneCaseOfEachPhraseApplies() {
         for all in 0...6 {
             for first in 0...all {
-                let flags = Words.newcomers(first, of: all).compactMap { $0.value as? Bool }
+                let flags = Words.newcomers(first, of: all).cases
                 #expect(flags.count == 6 && flags.filter { $0 }.count == 1, "\(first) of \(all)")
             }
         }
         for n in 0...3 {
             let c = Words.count(n)
-            #expect(["zero", "one", "many"].filter { c[$0] as? Bool == true }.count == 1)
-            #expect(c["some"] as? Bool == (n > 0) && c["n"] as? String == String(n))
+            #expect([c.zero, c.one, c.many].filter { $0 }.count == 1)
+            #expect(c.some == (n > 0) && c.n == String(n))
         }
         let items = Words.list([["name": "a"], ["name": "b"], ["name": "c"]])
         #expect(items.map { $0["last"] as? Bool } == [false, false, true])

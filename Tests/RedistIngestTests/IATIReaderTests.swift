@@ -170,4 +170,77 @@ struct IATIReaderTests {
                         "Tidewater Foundation", "GB-CHC-9990201", "Award: Community Constellations, three years",
                         "TW-2022-001", "GB-CHC-9990201-CC01#1", "2", "line 21, /iati-activities/iati-activity[1]/transaction[1]"])
     }
+
+    // MARK: An activity as a grant record
+
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path + "/sample-data/funders/fellhouse-iati.xml"
+
+    /// The activity paid to us is a grant: its identifier, its commitment as
+    /// the amount awarded and its date, its planned start and end; the other
+    /// activity (to another organisation) is none.
+    @Test func anActivityPaidToUsIsAGrant() throws {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation), Self.sample, display: "funders/fellhouse-iati.xml")
+        #expect(out.failure == nil)
+        #expect(out.grants.count == 1)
+        let g = try #require(out.grants.first)
+        #expect(g.identifier == "GB-CHC-9990203-RG-2023-01")
+        #expect(g.title == "Regional Groups Pool: Northfield Peer Support Network")
+        #expect(g.amountAwarded == Money(minorUnits: 4_000_000, currency: .gbp))
+        #expect(g.amountDisbursed == nil, "its disbursements are matched one by one")
+        #expect(g.awardDate == Day(year: 2023, month: 3, day: 17))
+        #expect(g.plannedStart == Day(year: 2023, month: 4, day: 1))
+        #expect(g.plannedEnd == Day(year: 2024, month: 9, day: 30), "activity-date type 3 is the planned end")
+        #expect(g.funderId == "GB-CHC-9990203")
+        #expect(g.funderName == "Fellhouse Fund")
+        #expect(g.recipientId == "GB-CHC-9990012")
+        #expect(g.otherIdentifiers == ["360G-FELLHOUSE-23-112"])
+        #expect(g.summarisesMovements)
+        #expect(g.location.file == "funders/fellhouse-iati.xml" && g.location.line == 3)
+    }
+
+    /// The grant sums rows counted already: the control totals count the transactions only.
+    @Test func theGrantIsNotCountedAgain() {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation), Self.sample)
+        #expect(out.sink.rowsRead == 6)
+        #expect(out.sink.rowsLoaded == 3 && out.sink.rowsSkipped == 3)
+        #expect(out.movements.count == 3)
+        #expect(out.totalsBalance)
+    }
+
+    /// With no commitment to us, the budget says what was awarded (the
+    /// revised budgets where there are any); an actual start stands in for
+    /// a planned one; 1.0x date types are read too.
+    @Test func withoutACommitmentTheBudgetIsTheAward() throws {
+        let path = try XMLTestSupport.temporaryFile("budget.xml", """
+            <iati-activities version="2.03">
+             <iati-activity default-currency="GBP">
+              <iati-identifier>GB-CHC-1-X</iati-identifier>
+              <reporting-org ref="GB-CHC-1"><narrative>A Funder</narrative></reporting-org>
+              <activity-date iso-date="2023-05-02" type="2"/>
+              <activity-date iso-date="2024-04-30" type="end-planned"/>
+              <budget type="1"><value>9000.00</value></budget>
+              <budget type="2"><value>7000.00</value></budget>
+              <budget type="2"><value currency="GBP">500.50</value></budget>
+              <transaction><transaction-type code="3"/><transaction-date iso-date="2023-06-01"/><value>3500.00</value>
+               <provider-org ref="GB-CHC-1"><narrative>A Funder</narrative></provider-org>
+               <receiver-org ref="GB-CHC-9990012"/></transaction>
+             </iati-activity>
+            </iati-activities>
+            """)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation), path)
+        let g = try #require(out.grants.first)
+        #expect(g.amountAwarded == Money(minorUnits: 750_050, currency: .gbp))
+        #expect(g.awardDate == Day(year: 2023, month: 5, day: 2))
+        #expect(g.plannedStart == Day(year: 2023, month: 5, day: 2))
+        #expect(g.plannedEnd == Day(year: 2024, month: 4, day: 30))
+        #expect(out.sink.rowsRead == 1 && out.sink.rowsLoaded == 1)
+    }
+
+    /// As a ledger, an activity is no grant.
+    @Test func aLedgerReadMakesNoGrant() {
+        let out = XMLTestSupport.read(XMLTestSupport.iati(.ledger), Self.sample)
+        #expect(out.grants.isEmpty)
+    }
 }
