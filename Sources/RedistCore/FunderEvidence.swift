@@ -147,7 +147,7 @@ extension MeasureEngine {
             for (category, groups) in groupsByCategory { reach[category] = Self.reachTable(groups.values.map { $0 }, minimum: k) }
         }
         let policy = NamingPolicy(.funderPack(funder), on: period.end)
-        let named = everyone.values.compactMap { $0 }.filter(policy.mayName).sorted { $0.name < $1.name }
+        let named = everyone.values.compactMap { $0 }.filter { policy.mayName($0) }.sorted { $0.name < $1.name }
         return FunderEvidence(
             funder: funder, period: period, measures: self.funder(funder, period), given: given, givenToDate: givenToDate,
             funds: funds, shares: shares, apportioned: apportioned, unrestrictedShare: unrestrictedShare, flows: flows,

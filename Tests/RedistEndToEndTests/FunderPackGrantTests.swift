@@ -14,8 +14,8 @@ import Testing
         #expect(run.status == 0, "\(run.log)")
         let html = text(copy.out + "/evidence/fellhouse-fund/index.html")
         #expect(html.contains("<code class=\"fund\">GB-CHC-9990203-RG-2023-01</code>"), "\(html)")
-        #expect(html.contains("Runs 1 Apr 2023 to 30 Sep 2024"))
-        #expect(html.contains("<td class=\"nowrap\">17 Mar 2023</td><td class=\"num\">£40,000.00</td>"))
+        #expect(html.contains("Runs 1 April 2023 to 30 September 2024"))
+        #expect(html.contains("<td class=\"nowrap\">17 March 2023</td><td class=\"num\">£40,000.00</td><td class=\"num\">£40,000.00</td>"))
         #expect(!html.contains("We have no file from you"))
         #expect(text(copy.out + "/evidence/fellhouse-fund/manifest.json").contains("sample-data/funders/fellhouse-iati.xml"))
     }
