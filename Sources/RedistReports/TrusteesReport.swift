@@ -98,7 +98,7 @@ public struct TrusteesReport {
             },
         ]
         if let t = org.timeToMoney {
-            model["time"] = ["median": Words.count(t.median), "p90": Words.count(t.p90), "grants": Words.count(t.count)]
+            model["time"] = TimeToMoneyView(median: Words.count(t.median), p90: Words.count(t.p90), grants: Words.count(t.count))
         }
         model["hasTime"] = org.timeToMoney != nil
         model["ytd"] = yearToDate(org, ytd)
@@ -121,6 +121,11 @@ public struct TrusteesReport {
                                     amounts: templates.chartWords("chart-amounts", model),
                                     reach: templates.chartWords("chart-reach", model))) { $1 }
         return model
+    }
+
+    /// Days from award to payment: the median, nine in ten, and how many grants.
+    struct TimeToMoneyView {
+        let median: Words.Count, p90: Words.Count, grants: Words.Count
     }
 
     func scopeRow(_ m: ScopeMeasures) -> [String: Any] {
@@ -155,7 +160,11 @@ public struct TrusteesReport {
     /// sentences and rows about hosted projects, a small-costs pot or
     /// payments for expertise where it has none (money in any of them is
     /// always shown).
-    func fits(_ org: ScopeMeasures, _ ytd: ScopeMeasures) -> [String: Bool] {
+    struct Fits {
+        let hosted: Bool, smallCosts: Bool, expertise: Bool, payments: Bool
+    }
+
+    func fits(_ org: ScopeMeasures, _ ytd: ScopeMeasures) -> Fits {
         let categories = Set(pipeline.rules.map(\.category))
         let hosted = pipeline.funds.contains { $0.type == .hosted } || categories.contains(.redistributedHosted)
             || org.spent(.redistributedHosted) != 0 || org.heldHosted != 0
@@ -163,7 +172,7 @@ public struct TrusteesReport {
         let expertise = pipeline.rules.contains { $0.counterpartyKind == .individual } || data.members.contains { $0.kind == .individual }
             || org.individualsPaid > 0 || ytd.individualsPaid > 0
         let payments = expertise || categories.contains(.redistributedPayment) || org.spent(.redistributedPayment) != 0
-        return ["hosted": hosted, "smallCosts": smallCosts, "expertise": expertise, "payments": payments]
+        return Fits(hosted: hosted, smallCosts: smallCosts, expertise: expertise, payments: payments)
     }
 
     /// The kinds of spending worth a row: those the organisation has, and any with money in it.
@@ -171,9 +180,9 @@ public struct TrusteesReport {
         let f = fits(org, org)
         return kinds.filter { c in
             switch c {
-            case .redistributedHosted: return f["hosted"]! || org.spent(c) != 0
-            case .redistributedSmallCosts: return f["smallCosts"]! || org.spent(c) != 0
-            case .redistributedPayment: return f["payments"]! || org.spent(c) != 0
+            case .redistributedHosted: return f.hosted || org.spent(c) != 0
+            case .redistributedSmallCosts: return f.smallCosts || org.spent(c) != 0
+            case .redistributedPayment: return f.payments || org.spent(c) != 0
             default: return true
             }
         }
