@@ -52,6 +52,8 @@ public struct ClassifiedMovement: Sendable {
     public var isOut: Bool { table.c.amount[row] < 0 }
     public var date: Day { Day(ordinal: Int(table.c.day[row])) }
     public var fund: String { table.c.strings[Int(table.c.fund[row])] }
+    /// For money converted from another currency: what the source said and at which rate.
+    public var original: OriginalAmount? { table.c.originals.isEmpty ? nil : table.c.originals[Int32(row)] }
 
     // Column reads for the measures' loops, without making values.
     var dayOrdinal: Int { Int(table.c.day[row]) }
@@ -96,6 +98,7 @@ public struct Dataset: Sendable {
         var table = MovementColumns()
         table.members = members
         let rowsByFile = try warehouse.readMovementColumns(files: files, into: &table)
+        try warehouse.readOriginals(into: &table)
         warehouse.releaseMemory()  // the pages just read are in the table now
         // Before any figure: the warehouse holds what was loaded, and the
         // magnitudes of all amounts add up within 64 bits, so no sum the

@@ -54,6 +54,9 @@ struct MovementColumns {
     var member: [Int32] = []         // index in members, -1: none
     /// A group's key (register id, else counterparty id, else name lower-cased).
     var groupKey: [Int32] = []
+    /// What the rows converted from another currency were, by row: few, so
+    /// kept apart from the columns.
+    var originals: [Int32: OriginalAmount] = [:]
 
     var count: Int { day.count }
 
@@ -81,7 +84,7 @@ struct MovementColumns {
                  account: strings[Int(account[r])], accountName: strings[Int(accountName[r])], fund: strings[Int(fund[r])],
                  counterparty: strings[Int(counterparty[r])], counterpartyId: strings[Int(counterpartyId[r])],
                  description: description[r], reference: reference[r], nativeId: nativeId[r], kind: strings[Int(kind[r])],
-                 location: location(r))
+                 location: location(r), original: originals[Int32(r)])
     }
 
     func location(_ r: Int) -> SourceLocation {
@@ -104,6 +107,7 @@ struct MovementColumns {
 
     /// Appends one movement's columns (not its classification).
     mutating func append(_ m: Movement, source: String, role: String) {
+        if let o = m.original { originals[Int32(count)] = o }
         day.append(Int32(m.date.ordinal))
         amount.append(m.amount.minorUnits)
         currency.append(currencyIndex(m.amount.currency))

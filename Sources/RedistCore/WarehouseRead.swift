@@ -163,6 +163,26 @@ extension Warehouse {
 }
 
 extension Warehouse {
+    /// Adds to `table` what each movement converted from another currency
+    /// was (`movement_row`'s `original_*` and `rate*` columns), for the rows
+    /// `readMovementColumns` read.
+    func readOriginals(into table: inout MovementColumns) throws {
+        var found: [(Int64, OriginalAmount)] = []
+        try each("""
+            SELECT id, original_amount, original_currency, rate, rate_date, rate_source FROM movement_row
+            WHERE original_currency IS NOT NULL ORDER BY id
+            """) { r in
+            guard let currency = Currency(code: r.text(2)), let rate = ExchangeRate(r.text(3)), let day = Day(iso: r.text(4)) else {
+                throw DataError("\(self.path): error: movement \(r.int(0)) holds a conversion that cannot be read (\(r.text(2)) at \(r.text(3)) of \(r.text(4))); run again with a new --warehouse")
+            }
+            found.append((r.int(0), OriginalAmount(amount: Money(minorUnits: r.int(1), currency: currency), rate: rate,
+                                                   rateDate: day, rateSource: r.text(5))))
+        }
+        for (id, original) in found {
+            if let row = table.row(movementId: id) { table.originals[Int32(row)] = original }
+        }
+    }
+
     /// Checks, before any figure is computed, that the warehouse still
     /// holds what was loaded from each file: rows read = loaded + rejected
     /// + skipped as stored, and the rows and gross amounts (the sum of

@@ -9,6 +9,8 @@ public enum TransactionsCSV {
         "amount", "currency", "category", "source", "location",
         // After the contract's columns: in positive, out negative, so a SUM is the net movement.
         "signed_amount",
+        // Money converted from another currency: what the source said (signed), and the rate; empty otherwise.
+        "original_amount", "original_currency", "rate", "rate_date", "rate_source",
     ]
 
     public static func render(_ movements: [ClassifiedMovement], period: Period, pseudonymiser: Pseudonymiser) -> [UInt8] {
@@ -67,6 +69,15 @@ public enum TransactionsCSV {
             c.withUTF8(.source) { csv.field($0) }
             csv.location(c, scratch: &scratch)
             csv.amount(Int64(amount), digits: c.minorDigits)
+            if let o = c.original {
+                csv.amount(o.amount.minorUnits, digits: o.amount.currency.minorDigits)
+                csv.field(o.amount.currency.code)
+                csv.field(o.rate.description)
+                csv.date(o.rateDate)
+                csv.field(o.rateSource)
+            } else {
+                for _ in 0..<5 { csv.plain("") }
+            }
             csv.endRow()
             try csv.spill(atLeast: chunk, to: sink)
         }

@@ -438,7 +438,8 @@ final class PostgresWarehouse: @unchecked Sendable {
     }
 
     static let movementColumns = ["file_id", "line", "identity", "date", "amount", "currency", "account_id", "fund_id",
-                                  "counterparty_id", "description", "reference", "native_id", "kind", "path"]
+                                  "counterparty_id", "description", "reference", "native_id", "kind", "path",
+                                  "original_amount", "original_currency", "rate", "rate_date", "rate_source"]
 
     /// What a file's batches bring besides movements, kept while the
     /// movements stream in: new dimensions, other records, identities that
@@ -482,6 +483,7 @@ final class PostgresWarehouse: @unchecked Sendable {
     /// A batch's movements in `COPY`'s text format.
     static func movementText(_ batch: Batch, fileId: Int64) -> ByteBuffer {
         var c = CopyText(capacity: batch.text.count + batch.rows * 96)
+        var originals = batch.originals[...]
         batch.text.withUnsafeBufferPointer { text in
             for r in 0..<batch.rows {
                 let i = r * Batch.integers
@@ -494,6 +496,14 @@ final class PostgresWarehouse: @unchecked Sendable {
                 c.int(batch.integers[i + 3]); c.int(batch.integers[i + 4]); c.int(batch.integers[i + 5])
                 c.bytes(field(2)); c.bytes(field(3)); c.bytes(field(4)); c.bytes(field(5))
                 if batch.hasPath[r] { c.bytes(field(6)) } else { c.null() }
+                if let next = originals.first, next.row == r {
+                    let o = next.original
+                    originals.removeFirst()
+                    c.int(o.amount.minorUnits); c.text(o.amount.currency.code); c.text(o.rate.description)
+                    c.text(o.rateDate.description); c.text(o.rateSource)
+                } else {
+                    c.null(); c.null(); c.null(); c.null(); c.null()
+                }
                 c.endRow()
             }
         }

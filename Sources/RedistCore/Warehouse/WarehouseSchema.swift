@@ -276,6 +276,31 @@ enum WarehouseSchema {
             "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
             "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
         ]),
+        // A movement converted from another currency keeps what its source
+        // said (the amount in minor units of that currency, signed as
+        // `amount`), the rate as written (an exact decimal, so text), the
+        // rate's date and where the rate came from; all NULL for money in the
+        // reporting currency. The movement view shows them.
+        Migration(number: 7, name: "original-currency", statements: [
+            "ALTER TABLE movement_row ADD COLUMN original_amount {int}",
+            "ALTER TABLE movement_row ADD COLUMN original_currency {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate_date {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate_source {text}",
+            // Only converted rows are in it, so reading them back costs nothing when there are none.
+            "CREATE INDEX IF NOT EXISTS movement_converted ON movement_row(id) WHERE original_currency IS NOT NULL",
+            "{drop view movement}",
+            """
+            {create view} movement AS
+              SELECT m.id, m.file_id, m.line,
+                CASE WHEN m.native_id = '' THEN {hex16 m.identity} ELSE 'id:' || m.native_id END AS identity,
+                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
+                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path,
+                m.original_amount, m.original_currency, m.rate, m.rate_date, m.rate_source
+              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
+                JOIN counterparty c ON c.id = m.counterparty_id
+            """,
+        ]),
     ]
 }
 
