@@ -189,6 +189,8 @@ extension Pipeline.Source {
         let reader = format == "360giving" ? "reader-2" : "reader-1"
         var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|\(reader)"
         for r in rates.entries { text += "|r:\(r.date)=\(r.currency.code)@\(r.rate)/\(r.source)" }
+        // Converted movements keep their originals since schema 7: files read before are read again.
+        if !rates.isEmpty { text += "|originals-1" }
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
         for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
         return SHA256.hash(data: Array(text.utf8)).hex

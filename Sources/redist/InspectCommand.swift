@@ -126,7 +126,7 @@ struct Inspect: ParsableCommand {
     }
 
     /// The pipeline's reporting currency and rates, when `--pipeline` is given.
-    func conversion() throws -> CurrencyConversion? {
+    func pipelineConversion() throws -> CurrencyConversion? {
         guard let pipeline else { return nil }
         do {
             let p = try Pipeline.load(path: pipeline)
@@ -139,7 +139,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let (instance, notes) = try reader()
         for note in notes { log("\(file): note: \(note)") }
-        let conversion = try conversion()
+        let conversion = try pipelineConversion()
         let out = FileHandle.standardOutput
         var csv = CSVWriter(streamingHeader: inspectHeader + (conversion == nil ? [] : inspectConversionHeader))
         var movements = 0
