@@ -174,7 +174,7 @@ public struct PipelineDraft {
         guard let header = head.csvRows.first, header.filter({ !$0.isEmpty }).count >= 2 else {
             return .failure(Reason(message: "not an export redist knows: no reader claims it and its first line is not a CSV header (\"\(head.firstLine.prefix(40))\")"))
         }
-        if header == inspectHeader {
+        if header.starts(with: inspectHeader) {
             return .failure(Reason(message: "redist's own output (redist inspect), not an export"))
         }
         if let members = ColumnGuess.memberColumns(header) {

@@ -71,7 +71,9 @@ import Testing
         #expect(!plain.stdout.contains("original_amount"))
         guard let converted = try redist(["inspect", "--pipeline", fixtures + "/pipeline.toml", fixtures + "/funder-eur.xml"]) else { return }
         #expect(converted.status == 0, "\(converted.stderr)")
-        let rows = converted.stdout.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let captured = temporaryDirectory("inspect-rates") + "/out.csv"
+        try converted.stdout.write(toFile: captured, atomically: true, encoding: .utf8)
+        let rows = parseCSV(captured)
         let header = rows[0].map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") }
         #expect(Array(header.suffix(5)) == ["original_amount", "original_currency", "rate", "rate_date", "rate_source"])
         func cell(_ row: [String], _ name: String) -> String { row[header.firstIndex(of: name)!] }

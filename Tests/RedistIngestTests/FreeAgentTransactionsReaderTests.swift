@@ -46,7 +46,7 @@ struct FreeAgentTransactionsReaderTests {
         let out = try Self.read("Date,Nominal Code,Description,Debit Value\n05/01/2024,001,Donation,12.3.4\n")
         #expect(out.sink.rowsRejected == 1 && out.totalsBalance)
         let e = try #require(out.errors.first)
-        #expect(e.hasPrefix("transactions.csv:2:4: error: \"12.3.4\" is not an amount"), "\(e)")
+        #expect(e.hasPrefix("transactions.csv:2:25: error: \"12.3.4\" is not an amount"), "\(e)")
     }
 
     @Test func aFileWithoutTheColumnsIsRefusedNamingThem() throws {
