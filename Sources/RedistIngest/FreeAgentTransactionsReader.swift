@@ -95,7 +95,7 @@ public struct FreeAgentTransactionsReader: SourceReader {
                     width = record.count
                     titled = record.titledCount
                 } else if !record.allBlank {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.title", "title line \"\(record.string(0))\" skipped")
+                    sink.skip(record.rowLocation(displayPath), check: .skipTitle, "title line \"\(record.string(0))\" skipped")
                 }
                 return true
             }
@@ -107,7 +107,7 @@ public struct FreeAgentTransactionsReader: SourceReader {
             var rowCurrency = currency
             if let i = c["currency"], !record.isBlank(i) {
                 guard let given = Currency(code: record.string(i)) else {
-                    sink.reject(record.location(displayPath, i), check: "reject.currency",
+                    sink.reject(record.location(displayPath, i), check: .rejectCurrency,
                                 "\"\(record.string(i))\" is not an ISO 4217 currency code (expected GBP, EUR, USD, …)")
                     return true
                 }
@@ -126,7 +126,7 @@ public struct FreeAgentTransactionsReader: SourceReader {
             let money = Money(minorUnits: -debit, currency: rowCurrency)
             let nominal = record.optionalString(c["nominal"])
             if Self.isBankAccount(nominal) {
-                sink.skip(record.rowLocation(displayPath), check: "skip.bank-side",
+                sink.skip(record.rowLocation(displayPath), check: .skipBankSide,
                           "the bank account's side of a posting (nominal \(nominal)) skipped: its income or cost side is the same money", amount: money)
                 return true
             }

@@ -25,7 +25,7 @@ struct FreeAgentTransactionsReaderTests {
         #expect(out.movements.map(\.account) == ["001", "363"])
         #expect(out.movements.map(\.accountName) == ["Sales", "Rent"])
         #expect(out.movements.map(\.date.description) == ["2024-01-05", "2024-01-12"])
-        #expect(out.findings("skip.bank-side").count == 2)
+        #expect(out.findings(.skipBankSide).count == 2)
         #expect(out.sink.amountSkipped == 37_000)
     }
 
