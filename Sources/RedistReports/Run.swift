@@ -138,7 +138,7 @@ public enum PipelineRun {
         let out = ctx.staging
         let period = ctx.options.period
         try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
-        try TransactionsCSV.write(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
+        try TransactionsCSV.write(ctx.data, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
         ctx.timed("render: summary.csv and transactions.csv")
         let engine = MeasureEngine(data: ctx.data)
         let ytd = engine.yearToDate(period)
