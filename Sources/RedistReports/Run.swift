@@ -303,7 +303,7 @@ public enum PipelineRun {
         // Errors other than rejected rows (a bank balance that does not add
         // up, a file that failed) are the data's errors: exit status 1.
         // Rejected rows are counted and shown; --strict fails on them.
-        let dataErrors = errors.filter { !$0.check.hasPrefix("reject.") }
+        let dataErrors = errors.filter { !$0.check.rejectsRow }
         if !dataErrors.isEmpty {
             log("error: the data has \(dataErrors.count) error\(dataErrors.count == 1 ? "" : "s") besides rejected rows (see quality.csv)")
             status = 1
@@ -323,7 +323,7 @@ public enum PipelineRun {
         if ctx.data.hasNoLedgerMovements(in: ctx.options.period) {
             log("warning: no ledger movement is dated in \(ctx.options.period) (\(ctx.options.period.start) to \(ctx.options.period.end)): every figure for it is nothing")
         }
-        for r in ctx.quality where r.check == QualityCSV.noPack { log("\(ctx.pipeline.file): note: \(r.message)") }
+        for r in ctx.quality where r.check == .evidenceNoPack { log("\(ctx.pipeline.file): note: \(r.message)") }
         for path in ctx.written { log("wrote \(path)") }
         return status
     }
