@@ -47,9 +47,7 @@ public struct Dataset: Sendable {
         if let warehouse {
             // One pass: the ledger's days and funds (a few hundred rows whatever its size).
             for r in try warehouse.query("SELECT date, fund FROM ledger_entry WHERE role = 'ledger' GROUP BY date, fund ORDER BY date") {
-                guard let day = Day(iso: r.text(0))?.ordinal else {
-                    throw DataError("\(warehouse.path): error: ledger_entry holds \"\(r.text(0))\" where a date was stored; run again")
-                }
+                let day = try Warehouse.day(r.text(0), "ledger_entry").ordinal
                 if days.last != day { days.append(day) }
                 funds.insert(r.text(1))
             }

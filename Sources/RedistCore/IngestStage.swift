@@ -43,7 +43,7 @@ public struct IngestStage {
                         report.filesUnchanged += 1
                         if let failure = old.failure {
                             // Reported where the first run found it, kept with the file's findings.
-                            let location = try warehouse.findings(files: [old]).first { $0.0.check == "file" }?.0.location
+                            let location = try warehouse.findings(files: [old]).first { $0.0.check == .file }?.0.location
                                 ?? SourceLocation(file: display, line: 0)
                             report.filesFailed.append(FileFailure(location, failure))
                         }
@@ -142,7 +142,7 @@ public struct CurrencyConversion: Sendable {
         tally.rows.keys.sorted().map { other in
             let n = tally.rows[other]!
             let sources = tally.sources[other, default: []].sorted().joined(separator: "; ")
-            return Diagnostic(.note, SourceLocation(file: file, line: 0), check: "converted",
+            return Diagnostic(.note, SourceLocation(file: file, line: 0), check: .converted,
                               "\(n) amount\(n == 1 ? " was" : "s were") in \(other.code), converted to \(currency.code) at the rate dated on or before each one's day (rates from: \(sources))")
         }
     }

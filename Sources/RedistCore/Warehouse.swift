@@ -287,7 +287,7 @@ public final class Warehouse {
                 guard let file = byId[fileId] else { return nil }
                 let amount: Int64? = (try r.decode(forColumn: "amount"))
                 let currency: String? = (try r.decode(forColumn: "currency"))
-                let d = Diagnostic(Diagnostic.Severity(rawValue: try r.decode(String.self, forColumn: "severity")) ?? .error,
+                let d = Diagnostic(stored: try r.decode(String.self, forColumn: "severity"),
                                    SourceLocation(file: file.path, line: (try r.decode(forColumn: "line")), column: (try r.decode(forColumn: "col")), path: (try r.decode(forColumn: "path"))),
                                    check: (try r.decode(forColumn: "check_name")), (try r.decode(forColumn: "message")),
                                    amount: amount.map { Money(minorUnits: $0, currency: Currency(code: currency ?? "GBP") ?? .gbp) })

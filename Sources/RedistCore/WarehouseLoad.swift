@@ -90,7 +90,7 @@ extension Warehouse {
             """)
         for d in Self.findingsToStore(path: path, sink: sink, failure: failure) {
             try insertFinding.execute(arguments: [
-                fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check, d.message,
+                fileId, d.severity.rawValue, d.location.line, d.location.column, d.location.path, d.check.rawValue, d.message,
                 d.amount?.minorUnits, d.amount?.currency.code])
         }
     }
@@ -101,7 +101,7 @@ extension Warehouse {
     /// it, and a count for each kind of finding past the listed ones.
     static func findingsToStore(path: String, sink: RecordSink?, failure: FileFailure?) -> [Diagnostic] {
         var findings = sink?.diagnostics ?? []
-        if let failure { findings.append(Diagnostic(.error, failure.location, check: "file", failure.message)) }
+        if let failure { findings.append(Diagnostic(.error, failure.location, check: .file, failure.message)) }
         for (check, count) in (sink?.unkeptFindings ?? [:]).sorted(by: { $0.key < $1.key }) {
             findings.append(Diagnostic(.warning, SourceLocation(file: path, line: 0), check: check,
                                        "\(count) more findings of this kind are counted but not listed"))

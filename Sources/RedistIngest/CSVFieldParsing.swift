@@ -3,7 +3,7 @@ import RedistModel
 /// A field that could not be read, ready to be reported against its row.
 struct FieldProblem: Error {
     var location: SourceLocation
-    var check: String
+    var check: Check
     var message: String
     /// The problem condemns the whole file, not only the row (see `failing`).
     var wholeFile = false
@@ -36,7 +36,7 @@ extension CSVRecord {
         guard let index else { return nil }
         if isBlank(index) {
             if required {
-                throw FieldProblem(location: location(file, index), check: "reject.amount",
+                throw FieldProblem(location: location(file, index), check: .rejectAmount,
                                    message: "\(what) is empty (\(AmountParser.expectation))")
             }
             return nil
@@ -46,7 +46,7 @@ extension CSVRecord {
         case .amount(let v): return v
         case .rounded(let v): rounded += 1; return v
         default:
-            throw FieldProblem(location: location(file, index), check: "reject.amount",
+            throw FieldProblem(location: location(file, index), check: .rejectAmount,
                                message: parser.problem(reading, text: string(index), currency: currency.code)!)
         }
     }
@@ -62,20 +62,20 @@ extension CSVRecord {
             var extra = width
             while extra < n && isBlank(extra) { extra += 1 }
             if extra < n {
-                return FieldProblem(location: location(file, extra), check: "reject.fields",
+                return FieldProblem(location: location(file, extra), check: .rejectFields,
                                     message: "the row has \(n) fields but \(what) has \(width) (expected a comma inside a value to be quoted, as in \"1,234.00\")")
             }
         } else if n < width && n < titled {
-            return FieldProblem(location: location(file, n), check: "reject.fields",
+            return FieldProblem(location: location(file, n), check: .rejectFields,
                                 message: "the row has \(n) field\(n == 1 ? "" : "s") but \(what) has \(width) (expected \(width): a value or a comma is missing, or a quote is out of place)")
         }
         if let stray = strayText {
-            return FieldProblem(location: SourceLocation(file: file, line: stray.line, column: stray.column), check: "reject.quote",
+            return FieldProblem(location: SourceLocation(file: file, line: stray.line, column: stray.column), check: .rejectQuote,
                                 message: "the value \"\(string(stray.field))\" has text after its closing quote (expected the whole value inside the quotes, or no quotes)")
         }
         if !isUTF8 {
             for k in 0..<fields.count where !CSVScanner.isValidUTF8(bytes(k), allowTruncatedEnd: false) {
-                return FieldProblem(location: location(file, k), check: "reject.encoding",
+                return FieldProblem(location: location(file, k), check: .rejectEncoding,
                                     message: "the value holds bytes that are not UTF-8, in a file that is UTF-8 elsewhere (expected the whole file in one encoding: save it again as UTF-8, or, if all of it is Windows-1252, set encoding = \"windows-1252\" in [source.options])")
             }
         }
@@ -95,12 +95,12 @@ extension CSVRecord {
         }
         let message = text.isEmpty ? "the date is empty (\(format.expectation))"
                                    : "\"\(text)\" is not a date (\(format.expectation))"
-        throw FieldProblem(location: location(file, index), check: "reject.date", message: message)
+        throw FieldProblem(location: location(file, index), check: .rejectDate, message: message)
     }
 
     /// `said` is how the source reads dates (`date_format is dd/mm/yyyy`).
     static func dateOrderProblem(_ text: String, said: String, other: DateFormat, at location: SourceLocation) -> FieldProblem {
-        FieldProblem(location: location, check: "file", message:
+        FieldProblem(location: location, check: .file, message:
             "\"\(text)\" is a date only as \(other.rawValue), but \(said): the file's dates look like \(other.rawValue), so none of them can be trusted and nothing from this file is loaded (expected date_format = \"\(other.rawValue)\" for this file, or dates as \(other.swapped!.rawValue))",
             wholeFile: true)
     }
@@ -272,14 +272,14 @@ extension RecordSink {
     /// The note that says how many of an XML file's values had more decimals than their currency and were rounded.
     func noteRoundedValues(_ count: Int, file: String) {
         guard count > 0 else { return }
-        report(Diagnostic(.note, SourceLocation(file: file, line: 1), check: "rounded",
+        report(Diagnostic(.note, SourceLocation(file: file, line: 1), check: .rounded,
                           "\(count) value\(count == 1 ? " has" : "s have") more decimal places than its currency and \(count == 1 ? "was" : "were") rounded half away from zero"))
     }
 
     /// The note that says how many of a file's amounts were rounded, if any were.
     func noteRounded(_ count: Int, digits: Int, file: String) {
         guard count > 0 else { return }
-        report(Diagnostic(.note, SourceLocation(file: file, line: 0), check: "rounded",
+        report(Diagnostic(.note, SourceLocation(file: file, line: 0), check: .rounded,
                           "\(count) amount\(count == 1 ? " was" : "s were") rounded to \(digits) decimal places (round_amounts = \"true\")"))
     }
 }

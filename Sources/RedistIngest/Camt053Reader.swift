@@ -354,25 +354,25 @@ final class Camt053Handler: XMLStreamHandler {
     /// The amount of an entry or balance (`present`: it has an `<Amt>`), or why it cannot be read.
     private func money(_ text: String, _ code: String, present: Bool) -> Result<Money, FieldError> {
         guard present else {
-            return .failure(FieldError(check: "reject.amount", message: "the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)"))
+            return .failure(FieldError(check: .rejectAmount, message: "the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)"))
         }
         guard let currency = Currency(code: code) else {
-            return .failure(FieldError(check: "reject.currency",
+            return .failure(FieldError(check: .rejectCurrency,
                                        message: code.isEmpty ? "the amount has no Ccy attribute (expected <Amt Ccy=\"EUR\">)"
                                                              : "\"\(code)\" is not a currency (expected an ISO 4217 code such as EUR)"))
         }
         var tooLarge = false
         guard let units = AmountParser.xmlValue(text, digits: currency.minorDigits, rounded: &rounded, tooLarge: &tooLarge) else {
-            return .failure(FieldError(check: "reject.amount", message: tooLarge ? AmountParser.tooLargeMessage(text, digits: currency.minorDigits)
+            return .failure(FieldError(check: .rejectAmount, message: tooLarge ? AmountParser.tooLargeMessage(text, digits: currency.minorDigits)
                                                                                    : "\"\(text)\" is not an amount (expected a number such as 1234.56)"))
         }
         guard units >= 0 else {
-            return .failure(FieldError(check: "reject.amount", message: "\"\(text)\" is negative (expected an amount without sign: CdtDbtInd gives the direction)"))
+            return .failure(FieldError(check: .rejectAmount, message: "\"\(text)\" is negative (expected an amount without sign: CdtDbtInd gives the direction)"))
         }
         return .success(Money(minorUnits: units, currency: currency))
     }
 
-    struct FieldError: Error { var check: String; var message: String }
+    struct FieldError: Error { var check: Check; var message: String }
 
     private func finishEntry(_ e: Camt053Entry) {
         onEntry?(e)
@@ -395,12 +395,12 @@ final class Camt053Handler: XMLStreamHandler {
         }
         if !(status == "BOOK" || status.isEmpty) {
             let what = status == "PDNG" ? "pending entry" : "entry with status \(status)"
-            sink.skip(e.location, check: "skip.pending", "\(what) skipped: only booked entries are movements", amount: amount)
+            sink.skip(e.location, check: .skipPending, "\(what) skipped: only booked entries are movements", amount: amount)
             return
         }
         guard let amount else {
             unreadEntries += 1
-            sink.reject(e.location, check: "reject.amount",
+            sink.reject(e.location, check: .rejectAmount,
                         "the credit/debit indicator is \(e.creditDebit.isEmpty ? "missing" : "\"\(e.creditDebit)\"") (expected <CdtDbtInd>CRDT</CdtDbtInd> or DBIT)")
             return
         }
@@ -414,7 +414,7 @@ final class Camt053Handler: XMLStreamHandler {
         guard let day = date else {
             unreadEntries += 1
             let shown = e.bookingDate.isEmpty ? "the entry has no booking date" : "\"\(e.bookingDate)\" is not a date"
-            sink.reject(e.location, check: "reject.date", "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
+            sink.reject(e.location, check: .rejectDate, "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
             return
         }
         let (total, overflow) = bookedTotals[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
@@ -450,7 +450,7 @@ final class Camt053Handler: XMLStreamHandler {
         case .success(let m):
             let sign: Int64 = b.creditDebit.uppercased() == "DBIT" ? -1 : 1
             guard let day = Day(iso: b.date) else {
-                sink.reject(b.location, check: "reject.date",
+                sink.reject(b.location, check: .rejectDate,
                             "\(code) balance: \(b.date.isEmpty ? "no date" : "\"\(b.date)\" is not a date") (expected <Dt><Dt>2023-04-01</Dt></Dt>)")
                 return
             }
@@ -482,7 +482,7 @@ final class Camt053Handler: XMLStreamHandler {
         let where_ = SourceLocation(file: file, line: s.line, path: s.elementPath)
         let name = statementId.isEmpty ? "the statement" : "statement \(statementId)"
         if undatedEntries > 0, let (day, why) = undatedAs {
-            sink.report(Diagnostic(.warning, where_, check: "bank.entry-date",
+            sink.report(Diagnostic(.warning, where_, check: .bankEntryDate,
                                    "\(name): \(undatedEntries) booked \(undatedEntries == 1 ? "entry has" : "entries have") no booking or value date; dated \(day), \(why)"))
         }
         let opening = parsedBalances.first { $0.code == "OPBD" } ?? parsedBalances.first { $0.code == "PRCD" }
@@ -490,7 +490,7 @@ final class Camt053Handler: XMLStreamHandler {
         guard let opening, let closing else {
             let missing = [opening == nil ? "opening (OPBD or PRCD)" : nil, closing == nil ? "closing (CLBD)" : nil]
                 .compactMap { $0 }.joined(separator: " and ")
-            sink.report(Diagnostic(.warning, where_, check: "bank.balance",
+            sink.report(Diagnostic(.warning, where_, check: .bankBalance,
                                    "\(name): balance not checked: no readable \(missing) balance"))
             return
         }
@@ -498,12 +498,12 @@ final class Camt053Handler: XMLStreamHandler {
         let others = bookedTotals.keys.filter { $0 != currency.code }.sorted()
         if closing.amount.currency != currency || !others.isEmpty {
             let list = ([closing.amount.currency.code] + others).filter { $0 != currency.code }
-            sink.report(Diagnostic(.warning, closing.location, check: "bank.balance",
+            sink.report(Diagnostic(.warning, closing.location, check: .bankBalance,
                                    "\(name): balance not checked: the opening balance is in \(currency.code) but the statement also has \(Set(list).sorted().joined(separator: ", ")) amounts"))
             return
         }
         if unreadEntries > 0 {
-            sink.report(Diagnostic(.warning, closing.location, check: "bank.balance",
+            sink.report(Diagnostic(.warning, closing.location, check: .bankBalance,
                                    "\(name): balance not checked: \(unreadEntries) booked \(unreadEntries == 1 ? "entry" : "entries") could not be read"))
             return
         }
@@ -511,17 +511,17 @@ final class Camt053Handler: XMLStreamHandler {
         let (sum, sumOverflow) = opening.amount.minorUnits.addingReportingOverflow(booked.minorUnits)
         let (gap, gapOverflow) = closing.amount.minorUnits.subtractingReportingOverflow(sum)
         if bookedOverflowed || sumOverflow || gapOverflow {
-            sink.report(Diagnostic(.error, closing.location, check: "bank.balance",
+            sink.report(Diagnostic(.error, closing.location, check: .bankBalance,
                                    "\(name): the balance cannot be checked: the opening balance and booked entries add up to more than \(Money(minorUnits: .max, currency: currency)) (expected the amounts of a real statement)"))
             return
         }
         let expected = Money(minorUnits: sum, currency: currency)
         if expected == closing.amount {
-            sink.report(Diagnostic(.note, closing.location, check: "bank.balance",
+            sink.report(Diagnostic(.note, closing.location, check: .bankBalance,
                                    "\(name): closing balance \(closing.amount) = opening balance \(opening.amount) + booked entries \(booked.decimalString)"))
         } else {
             let difference = Money(minorUnits: gap, currency: currency)
-            sink.report(Diagnostic(.error, closing.location, check: "bank.balance",
+            sink.report(Diagnostic(.error, closing.location, check: .bankBalance,
                                    "\(name): closing balance \(closing.amount) does not equal opening balance \(opening.amount) + booked entries \(booked.decimalString) = \(expected) (difference \(difference.decimalString))",
                                    amount: difference))
         }

@@ -307,7 +307,7 @@ final class GnuCashHandler: XMLStreamHandler {
             if templateDepth > 0 {
                 templateCount += 1
                 let what = templateDescription.isEmpty ? "" : " \"\(templateDescription)\""
-                sink.skip(templateLocation ?? s.location(), check: "skip.template",
+                sink.skip(templateLocation ?? s.location(), check: .skipTemplate,
                           "scheduled-transaction template\(what) skipped (it is not a transaction until GnuCash creates one from it)")
             } else if let t = transaction.take() {
                 transactionCount += 1
@@ -362,7 +362,7 @@ final class GnuCashHandler: XMLStreamHandler {
         let day = t.dayPosted
         for sp in t.splits {
             guard let a = accounts[sp.account] else {
-                sink.reject(sp.location, check: "reject.account",
+                sink.reject(sp.location, check: .rejectAccount,
                             "the split names account \(sp.account.isEmpty ? "(none)" : sp.account), which the book does not define (expected the guid of an account in the book)")
                 continue
             }
@@ -370,25 +370,25 @@ final class GnuCashHandler: XMLStreamHandler {
             let units = currency.flatMap { AmountParser.xmlValue(sp.value, digits: $0.minorDigits, rounded: &rounded, tooLarge: &tooLarge) }
             let money = currency.flatMap { c in units.map { Money(minorUnits: -$0, currency: c) } }
             guard a.type == "INCOME" || a.type == "EXPENSE" else {
-                sink.skip(sp.location, check: "skip.other-account",
+                sink.skip(sp.location, check: .skipOtherAccount,
                           "split on \(a.type) account \"\(fullPath(a.id))\" skipped: only income and expense splits are movements (the other splits are the other side of the same money)",
                           amount: money.map { -$0 })
                 continue
             }
             guard currency != nil else {
-                sink.reject(t.location, check: "reject.currency",
+                sink.reject(t.location, check: .rejectCurrency,
                             "the transaction's currency \"\(t.currencySpace):\(t.currencyId)\" is not a currency (expected ISO4217 and a code such as GBP)")
                 continue
             }
             guard let money else {
-                sink.reject(sp.location, check: "reject.amount",
+                sink.reject(sp.location, check: .rejectAmount,
                             tooLarge ? "the split value " + AmountParser.tooLargeMessage(sp.value, digits: currency?.minorDigits ?? 2)
                                      : "the split value \"\(sp.value)\" is not an amount (expected a fraction such as 16723/100)")
                 continue
             }
             guard let day else {
                 let shown = t.datePosted.isEmpty ? "the transaction has no date posted" : "\"\(t.datePosted)\" is not a date"
-                sink.reject(t.location, check: "reject.date", "\(shown) (expected <trn:date-posted><ts:date>2023-04-01 10:59:00 +0000</ts:date>)", amount: money)
+                sink.reject(t.location, check: .rejectDate, "\(shown) (expected <trn:date-posted><ts:date>2023-04-01 10:59:00 +0000</ts:date>)", amount: money)
                 continue
             }
             var description = t.description, counterparty = ""

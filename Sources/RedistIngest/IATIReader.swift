@@ -460,7 +460,7 @@ final class IATIHandler: XMLStreamHandler {
             if !IATIReader.incomingTypes.contains(type) {
                 let label = IATIReader.typeNames[type].map { " (\($0))" } ?? ""
                 let shown = typeCode.isEmpty ? "no transaction type" : "transaction type \(typeCode)\(label)"
-                sink.skip(location, check: "skip.transaction-type",
+                sink.skip(location, check: .skipTransactionType,
                           "\(shown): not a commitment or disbursement to the organisation", amount: money)
                 return
             }
@@ -477,30 +477,30 @@ final class IATIHandler: XMLStreamHandler {
                 let message = who.isEmpty
                     ? "the transaction names no receiver-org, so it is not known to be for the organisation"
                     : "the receiver is \(who), not the organisation"
-                sink.skip(location, check: "skip.other-organisation", message, amount: money)
+                sink.skip(location, check: .skipOtherOrganisation, message, amount: money)
                 return
             }
         }
 
         if a.identifier.isEmpty {
-            sink.reject(location, check: "reject.identifier",
+            sink.reject(location, check: .rejectIdentifier,
                         "the activity has no <iati-identifier> (expected one, such as GB-CHC-1234567-AB12)", amount: money)
             return
         }
         if let currencyProblem {
-            sink.reject(childLocation("value", line: t.valueLine), check: "reject.currency", currencyProblem)
+            sink.reject(childLocation("value", line: t.valueLine), check: .rejectCurrency, currencyProblem)
             return
         }
         guard let money else {
             let text = Self.string(t.valueText, b)
             let message = tooLarge ? AmountParser.tooLargeMessage(text, digits: currency?.minorDigits ?? 2)
                 : (t.valueText.isEmpty ? "the value is empty" : "\"\(text)\" is not an amount") + " (expected a number such as 1234.56)"
-            sink.reject(childLocation("value", line: t.valueLine), check: "reject.amount", message)
+            sink.reject(childLocation("value", line: t.valueLine), check: .rejectAmount, message)
             return
         }
         guard let day = XMLText.isoDay(Self.slice(t.date, b)) ?? XMLText.isoDay(Self.slice(t.valueDate, b)) else {
             let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(Self.string(t.date, b))\" is not a date"
-            sink.reject(childLocation("transaction-date", line: t.dateLine), check: "reject.date",
+            sink.reject(childLocation("transaction-date", line: t.dateLine), check: .rejectDate,
                         "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)
             return
         }

@@ -139,7 +139,7 @@ public struct MappedCSVReader: SourceReader {
         if let failure { throw failure }
         if columns == nil { throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected a header row)") }
         if scanner.detectedWindows1252 {
-            sink.report(Diagnostic(.note, SourceLocation(file: displayPath, line: 1), check: "encoding",
+            sink.report(Diagnostic(.note, SourceLocation(file: displayPath, line: 1), check: .encoding,
                                    "not UTF-8: read as Windows-1252"))
         }
         sink.noteRounded(rounded, digits: currency.minorDigits, file: displayPath)
@@ -163,12 +163,12 @@ public struct MappedCSVReader: SourceReader {
                 case "credit", "cr", "c", "in", "deposit", "paid in", "receipt": sign = 1
                 case "debit", "dr", "d", "out", "withdrawal", "payment", "paid out": sign = -1
                 default:
-                    throw FieldProblem(location: record.location(file, di), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, di), check: .rejectAmount,
                                        message: word.isEmpty ? "the direction is empty (expected debit or credit, DR or CR)"
                                                              : "\"\(record.string(di))\" is not a direction (expected debit or credit, DR or CR)")
                 }
                 if unsigned < 0 {
-                    throw FieldProblem(location: record.location(file, cols.amount!), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, cols.amount!), check: .rejectAmount,
                                        message: "\"\(record.string(cols.amount!))\" has a sign, but the direction column gives the sign (expected an amount without sign)")
                 }
                 amount = sign * unsigned
@@ -179,12 +179,12 @@ public struct MappedCSVReader: SourceReader {
                 let a = try record.amount(first, parser, file: file, what: names.0, required: false, currency: currency, rounded: &rounded)
                 let b = try record.amount(second, parser, file: file, what: names.1, required: false, currency: currency, rounded: &rounded)
                 if a == nil && b == nil {
-                    throw FieldProblem(location: record.location(file, first), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, first), check: .rejectAmount,
                                        message: "both \(names.0) and \(names.1) are empty (expected an amount in one of them)")
                 }
                 // Both filled is not a net to work out: which one is right is not known.
                 if let a, let b, a != 0, b != 0 {
-                    throw FieldProblem(location: record.location(file, second), check: "reject.amount",
+                    throw FieldProblem(location: record.location(file, second), check: .rejectAmount,
                                        message: "both \(names.0) (\(record.string(first))) and \(names.1) (\(record.string(second))) hold an amount (expected one of them, the other empty or 0.00)")
                 }
                 let (i, o) = inOut || !debitIsOut ? (a ?? 0, b ?? 0) : (b ?? 0, a ?? 0)
@@ -197,7 +197,7 @@ public struct MappedCSVReader: SourceReader {
         var rowCurrency = currency
         if let ci = cols.currency, !record.isBlank(ci) {
             guard let c = Currency(code: record.string(ci)) else {
-                sink.reject(record.location(file, ci), check: "reject.currency",
+                sink.reject(record.location(file, ci), check: .rejectCurrency,
                             "\"\(record.string(ci))\" is not a currency (expected an ISO 4217 code such as GBP)")
                 return
             }
@@ -237,20 +237,20 @@ public struct MappedCSVReader: SourceReader {
         guard let i = column, !record.isBlank(i) else { return .some(nil) }
         let text = record.string(i)
         if let value = parse(text) { return .some(value) }
-        sink.reject(record.location(file, i), check: "reject.member", expected(text))
+        sink.reject(record.location(file, i), check: .rejectMember, expected(text))
         return nil
     }
 
     private func readMember(_ record: borrowing CSVRecord, _ cols: [String: Int], _ file: String, _ sink: RecordSink) {
         let id = record.optionalString(cols["id"])
         guard !id.isEmpty else {
-            sink.reject(record.location(file, cols["id"]!), check: "reject.member", "the identifier is empty (expected an org-id such as 360G-ABC-G001)")
+            sink.reject(record.location(file, cols["id"]!), check: .rejectMember, "the identifier is empty (expected an org-id such as 360G-ABC-G001)")
             return
         }
         var kind = OrganisationRole.memberGroup
         if let ki = cols["kind"], !record.isBlank(ki) {
             guard let k = OrganisationRole(rawValue: record.string(ki).lowercased()) else {
-                sink.reject(record.location(file, ki), check: "reject.member",
+                sink.reject(record.location(file, ki), check: .rejectMember,
                             "\"\(record.string(ki))\" is not a kind (expected member-group, hosted-project, individual, supplier or funder)")
                 return
             }
@@ -262,7 +262,7 @@ public struct MappedCSVReader: SourceReader {
             case "yes", "y", "true", "1": consent = true
             case "no", "n", "false", "0": consent = false
             default:
-                sink.reject(record.location(file, ci), check: "reject.member",
+                sink.reject(record.location(file, ci), check: .rejectMember,
                             "\"\(record.string(ci))\" is not a consent answer (expected yes or no)")
                 return
             }

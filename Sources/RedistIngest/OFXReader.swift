@@ -257,12 +257,12 @@ final class OFXStatements: OFXEvents {
         case .success(let c): currency = c
         case .failure(let problem):
             statement!.unread += 1
-            sink.reject(t.location, check: "reject.currency", problem.message)
+            sink.reject(t.location, check: .rejectCurrency, problem.message)
             return
         }
         guard !t.amount.isEmpty, let amountAt = t.amountLocation else {
             statement!.unread += 1
-            sink.reject(t.location, check: "reject.amount", "the transaction has no amount (expected <TRNAMT>-12.50)")
+            sink.reject(t.location, check: .rejectAmount, "the transaction has no amount (expected <TRNAMT>-12.50)")
             return
         }
         let units: Int64
@@ -270,7 +270,7 @@ final class OFXStatements: OFXEvents {
         case .success(let v): units = v
         case .failure(let problem):
             statement!.unread += 1
-            sink.reject(amountAt, check: "reject.amount", problem.message)
+            sink.reject(amountAt, check: .rejectAmount, problem.message)
             return
         }
         let money = Money(minorUnits: units, currency: currency)
@@ -278,7 +278,7 @@ final class OFXStatements: OFXEvents {
         guard let day = Self.day(dateText) else {
             statement!.unread += 1
             let what = dateText.isEmpty ? "the transaction has no date (<DTPOSTED>)" : "\"\(dateText)\" is not a date"
-            sink.reject(t.dateLocation ?? t.location, check: "reject.date", "\(what) (\(Self.dateExpectation))", amount: money)
+            sink.reject(t.dateLocation ?? t.location, check: .rejectDate, "\(what) (\(Self.dateExpectation))", amount: money)
             return
         }
         let (total, overflow) = statement!.totals[currency.code, default: 0].addingReportingOverflow(units)
@@ -299,22 +299,22 @@ final class OFXStatements: OFXEvents {
         let name = "the statement of account \(s.account.isEmpty ? "(no ACCTID)" : s.account)"
             + (s.end.isEmpty ? "" : " to \(Self.day(s.end).map(\.description) ?? s.end)")
         guard let at = s.balanceLocation else {
-            sink.report(Diagnostic(.warning, end, check: "bank.balance", "\(name): balance not checked: no <LEDGERBAL> closing balance"))
+            sink.report(Diagnostic(.warning, end, check: .bankBalance, "\(name): balance not checked: no <LEDGERBAL> closing balance"))
             return
         }
         guard case .success(let currency) = self.currency(of: s) else {
-            sink.report(Diagnostic(.warning, at, check: "bank.balance", "\(name): balance not checked: <CURDEF> is not a currency"))
+            sink.report(Diagnostic(.warning, at, check: .bankBalance, "\(name): balance not checked: <CURDEF> is not a currency"))
             return
         }
         let units: Int64
         switch amount(s.balanceText, currency) {
         case .success(let v): units = v
         case .failure(let problem):
-            sink.reject(at, check: "reject.amount", "closing balance (LEDGERBAL): \(problem.message)")
+            sink.reject(at, check: .rejectAmount, "closing balance (LEDGERBAL): \(problem.message)")
             return
         }
         guard let day = Self.day(s.balanceDate) ?? Self.day(s.end) else {
-            sink.reject(at, check: "reject.date",
+            sink.reject(at, check: .rejectDate,
                         "closing balance (LEDGERBAL): \(s.balanceDate.isEmpty ? "no <DTASOF>" : "\"\(s.balanceDate)\" is not a date") (\(Self.dateExpectation))")
             return
         }
@@ -324,36 +324,36 @@ final class OFXStatements: OFXEvents {
         let key = s.account + " " + currency.code
         defer { lastClosing[key] = (closing, day, name) }
         guard let previous = lastClosing[key], previous.date <= day else {
-            sink.report(Diagnostic(.note, at, check: "bank.balance",
+            sink.report(Diagnostic(.note, at, check: .bankBalance,
                                    "\(name): closing balance \(closing) on \(day); OFX gives no opening balance, so the transactions are checked only against an earlier statement of the account in the same file"))
             return
         }
         let others = s.totals.keys.filter { $0 != currency.code }.sorted()
         if !others.isEmpty {
-            sink.report(Diagnostic(.warning, at, check: "bank.balance",
+            sink.report(Diagnostic(.warning, at, check: .bankBalance,
                                    "\(name): balance not checked: the statement is in \(currency.code) but also has \(others.joined(separator: ", ")) amounts"))
             return
         }
         if s.unread > 0 {
-            sink.report(Diagnostic(.warning, at, check: "bank.balance",
+            sink.report(Diagnostic(.warning, at, check: .bankBalance,
                                    "\(name): balance not checked: \(s.unread) transaction\(s.unread == 1 ? "" : "s") could not be read"))
             return
         }
         let booked = s.totals[currency.code] ?? 0
         let (sum, o1) = previous.money.minorUnits.addingReportingOverflow(booked)
         if s.overflowed || o1 {
-            sink.report(Diagnostic(.error, at, check: "bank.balance",
+            sink.report(Diagnostic(.error, at, check: .bankBalance,
                                    "\(name): the balance cannot be checked: the amounts add up to more than redist can count (expected the amounts of a real statement)"))
             return
         }
         let expected = Money(minorUnits: sum, currency: currency)
         let bookedText = Money(minorUnits: booked, currency: currency).decimalString
         if expected == closing {
-            sink.report(Diagnostic(.note, at, check: "bank.balance",
+            sink.report(Diagnostic(.note, at, check: .bankBalance,
                                    "\(name): closing balance \(closing) = the previous statement's \(previous.money) + transactions \(bookedText)"))
         } else {
             let difference = Money(minorUnits: units &- sum, currency: currency)
-            sink.report(Diagnostic(.error, at, check: "bank.balance",
+            sink.report(Diagnostic(.error, at, check: .bankBalance,
                                    "\(name): closing balance \(closing) does not equal the previous statement's closing balance \(previous.money) + transactions \(bookedText) = \(expected) (difference \(difference.decimalString))",
                                    amount: difference))
         }
@@ -365,7 +365,7 @@ final class OFXStatements: OFXEvents {
             throw FileFailure(investment, "an investment statement (<INVSTMTRS>): it lists holdings and trades, not money in and out of a bank account, so redist does not read it (expected a bank <STMTRS> or credit-card <CCSTMTRS> statement)")
         }
         if let investment {
-            sink.report(Diagnostic(.warning, investment, check: "ofx.investment",
+            sink.report(Diagnostic(.warning, investment, check: .ofxInvestment,
                                    "an investment statement (<INVSTMTRS>) is not read: only the bank and credit-card statements of this file are"))
         }
         if bankStatements == 0 {

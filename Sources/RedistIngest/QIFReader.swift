@@ -115,7 +115,7 @@ public struct QIFReader: SourceReader {
                 }
                 guard !record.isEmpty else { return }
                 if !Self.bankTypes.contains(type) {
-                    sink.skip(SourceLocation(file: displayPath, line: record.start, column: 1), check: "skip.qif-type",
+                    sink.skip(SourceLocation(file: displayPath, line: record.start, column: 1), check: .skipQIFType,
                               "a !Type:\(type.isEmpty ? "(none)" : type) record skipped: only Bank, CCard and Cash records are money movements")
                     return
                 }
@@ -148,23 +148,23 @@ public struct QIFReader: SourceReader {
     }
 
     private func reject(_ record: QIFRecord, _ message: String, _ sink: RecordSink, _ file: String) {
-        sink.reject(SourceLocation(file: file, line: record.start, column: 1), check: "reject.record", message)
+        sink.reject(SourceLocation(file: file, line: record.start, column: 1), check: .rejectRecord, message)
     }
 
     private func amount(_ text: String, line: Int, what: String, _ file: String) -> Result<Int64, FieldProblem> {
         let at = SourceLocation(file: file, line: line, column: 2)
         if text.isEmpty {
-            return .failure(FieldProblem(location: at, check: "reject.amount", message: "\(what) is empty (\(AmountParser.expectation))"))
+            return .failure(FieldProblem(location: at, check: .rejectAmount, message: "\(what) is empty (\(AmountParser.expectation))"))
         }
         let reading = parser.read(text)
         if let v = reading.value, parser.problem(reading, text: text, currency: currency.code) == nil { return .success(v) }
-        return .failure(FieldProblem(location: at, check: "reject.amount",
+        return .failure(FieldProblem(location: at, check: .rejectAmount,
                                      message: parser.problem(reading, text: text, currency: currency.code) ?? "\"\(text)\" is not an amount"))
     }
 
     private func emit(_ r: QIFRecord, type: String, account: String, format: DateFormat, _ sink: RecordSink, _ file: String) {
         guard let t = r.fields["T"] ?? r.fields["U"] else {
-            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: "reject.amount", "the record has no amount (expected a T line such as T-12.50)")
+            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: .rejectAmount, "the record has no amount (expected a T line such as T-12.50)")
             return
         }
         let total: Int64
@@ -174,11 +174,11 @@ public struct QIFReader: SourceReader {
         }
         let money = Money(minorUnits: total, currency: currency)
         guard let d = r.fields["D"] else {
-            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: "reject.date", "the record has no date (expected a D line such as D01/05/2023)", amount: money)
+            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: .rejectDate, "the record has no date (expected a D line such as D01/05/2023)", amount: money)
             return
         }
         guard let day = DateOrder.parse(d.value, format) else {
-            sink.reject(SourceLocation(file: file, line: d.line, column: 2), check: "reject.date",
+            sink.reject(SourceLocation(file: file, line: d.line, column: 2), check: .rejectDate,
                         "\"\(d.value)\" is not a date (expected \(format.rawValue), as in \(format == .iso ? "2023-01-05" : format == .monthDayYear ? "01/05/2023 or 1/5'23" : "05/01/2023 or 5/1'23"))",
                         amount: money)
             return
@@ -207,7 +207,7 @@ public struct QIFReader: SourceReader {
             }
         }
         if sum != total {
-            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: "reject.amount",
+            sink.reject(SourceLocation(file: file, line: r.start, column: 1), check: .rejectAmount,
                         "the splits add up to \(Money(minorUnits: sum, currency: currency).decimalString) but the record's amount is \(money.decimalString) (expected the $ lines to add up to T)",
                         amount: money)
             return

@@ -70,7 +70,7 @@ public struct QuickBooksReader: SourceReader {
                         return false
                     }
                 } else {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.title", "title line \"\(record.string(0))\" skipped")
+                    sink.skip(record.rowLocation(displayPath), check: .skipTitle, "title line \"\(record.string(0))\" skipped")
                 }
                 return true
             }
@@ -81,16 +81,16 @@ public struct QuickBooksReader: SourceReader {
             let lower = label.lowercased()
             if record.isBlank(dateIndex) || dateIndex >= record.count {
                 if lower.hasPrefix("beginning balance") || lower.hasPrefix("total for ") || lower == "total" || lower.hasPrefix("total ") {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.balance-row", "\"\(label)\" row skipped (not a transaction)")
+                    sink.skip(record.rowLocation(displayPath), check: .skipBalanceRow, "\"\(label)\" row skipped (not a transaction)")
                 } else if lower.hasPrefix("accrual basis") || lower.hasPrefix("cash basis") {
                     // The report's footer ("Accrual Basis Monday, April 1, …"), not an account.
-                    sink.skip(record.rowLocation(displayPath), check: "skip.footer", "\"\(label)\" row skipped (the report's footer)")
+                    sink.skip(record.rowLocation(displayPath), check: .skipFooter, "\"\(label)\" row skipped (the report's footer)")
                 } else if record.isBlank(c["amount"]!) && !record.isBlank(0) {
                     (account, accountName) = Self.splitHeading(record.string(0))
                     accountIsIncome = incomeAccounts.matches(account) || accountName.lowercased().contains("income")
-                    sink.skip(record.rowLocation(displayPath), check: "skip.heading", "account heading \"\(record.string(0))\"")
+                    sink.skip(record.rowLocation(displayPath), check: .skipHeading, "account heading \"\(record.string(0))\"")
                 } else {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.footer", "\"\(label)\" row skipped (no date)")
+                    sink.skip(record.rowLocation(displayPath), check: .skipFooter, "\"\(label)\" row skipped (no date)")
                 }
                 return true
             }
@@ -117,7 +117,7 @@ public struct QuickBooksReader: SourceReader {
                 return true
             }
             if account.isEmpty {
-                sink.reject(record.rowLocation(displayPath), check: "reject.account",
+                sink.reject(record.rowLocation(displayPath), check: .rejectAccount,
                             "a transaction before any account section (expected an account row above it)", amount: money)
                 return true
             }

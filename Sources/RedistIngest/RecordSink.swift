@@ -58,7 +58,7 @@ public final class RecordSink {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Findings are kept up to this many per check; the rest are counted.
     public var keepPerCheck = 1000
-    private var countsByCheck: [String: Int] = [:]
+    private var countsByCheck: [Check: Int] = [:]
     /// Takes each record over (a buffering handler moves it, never copies it).
     private let handler: (consuming SourceRecord) -> Void
     private let rowHandler: ((borrowing MovementRow) -> Void)?
@@ -105,7 +105,7 @@ public final class RecordSink {
             let original = row.movement()
             var record = SourceRecord.movement(original)
             if let problem = validate(&record) {
-                rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: "reject.currency", problem, amount: row.amount)
+                rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: .rejectCurrency, problem, amount: row.amount)
                 return
             }
             if case .movement(let converted) = record, converted != original {
@@ -129,7 +129,7 @@ public final class RecordSink {
         if let validate {
             let before = record.money
             if let problem = validate(&record) {
-                rejected(record.location, check: "reject.currency", problem, amount: before)
+                rejected(record.location, check: .rejectCurrency, problem, amount: before)
                 return
             }
             // A converted record is counted in the currency it is loaded in.
@@ -151,11 +151,11 @@ public final class RecordSink {
     }
 
     /// A row that could not be used: an error, counted.
-    public func reject(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+    public func reject(_ location: SourceLocation, check: Check, _ message: String, amount: Money? = nil) {
         rejected(location, check: check, message, amount: amount)
     }
 
-    private func rejected(_ location: SourceLocation, check: String, _ message: String, amount: Money?) {
+    private func rejected(_ location: SourceLocation, check: Check, _ message: String, amount: Money?) {
         let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsRejected += 1
@@ -169,7 +169,7 @@ public final class RecordSink {
 
     /// A row that is not a record by design (a total row, another
     /// organisation's grant): a note, counted.
-    public func skip(_ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+    public func skip(_ location: SourceLocation, check: Check, _ message: String, amount: Money? = nil) {
         let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsSkipped += 1
@@ -195,7 +195,7 @@ public final class RecordSink {
     }
 
     /// Findings not kept because there were more than `keepPerCheck` of a kind.
-    public var unkeptFindings: [String: Int] {
+    public var unkeptFindings: [Check: Int] {
         countsByCheck.compactMapValues { $0 > keepPerCheck ? $0 - keepPerCheck : nil }
     }
 }

@@ -70,7 +70,7 @@ public struct SageReader: SourceReader {
                     width = record.count
                     titled = record.titledCount
                 } else if !record.allBlank {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.title", "title line \"\(record.string(0))\" skipped")
+                    sink.skip(record.rowLocation(displayPath), check: .skipTitle, "title line \"\(record.string(0))\" skipped")
                 }
                 return true
             }
@@ -91,13 +91,13 @@ public struct SageReader: SourceReader {
             }
             let gross = Money(minorUnits: units, currency: currency)
             if Self.noMoney.contains(type) {
-                sink.skip(record.rowLocation(displayPath), check: "skip.no-money",
+                sink.skip(record.rowLocation(displayPath), check: .skipNoMoney,
                           "a \(type) line skipped: invoices, credit notes, journals and discounts move no money (their payments and receipts do)", amount: gross)
                 return true
             }
             let sign: Int64
             if Self.moneyIn.contains(type) { sign = 1 } else if Self.moneyOut.contains(type) { sign = -1 } else {
-                sink.reject(record.location(displayPath, c["type"]!), check: "reject.type",
+                sink.reject(record.location(displayPath, c["type"]!), check: .rejectType,
                             "\"\(record.string(c["type"]!))\" is not a Sage transaction type (expected BR, BP, CR, CP, SR, PP, … or SI, PI, JD, JC)", amount: gross)
                 return true
             }

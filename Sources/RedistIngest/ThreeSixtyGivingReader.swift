@@ -86,7 +86,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
                     var found = try header.require(wanted, location: record.rowLocation(displayPath))
                     for (key, title) in Self.optional where found[key] == nil { if let i = header.index(of: title) { found[key] = i } }
                     if found["recipient"] == nil {
-                        sink.report(Diagnostic(.warning, record.rowLocation(displayPath), check: "missing-column",
+                        sink.report(Diagnostic(.warning, record.rowLocation(displayPath), check: .missingColumn,
                                                "the header has no column \"Recipient Org:Identifier\": grants are read with the recipient's name only (expected the identifier the 360Giving standard requires)"))
                     }
                     cols = found
@@ -105,14 +105,14 @@ public struct ThreeSixtyGivingReader: SourceReader {
             }
             let identifier = record.string(c["id"]!)
             guard !identifier.isEmpty else {
-                sink.reject(record.location(displayPath, c["id"]!), check: "reject.grant",
+                sink.reject(record.location(displayPath, c["id"]!), check: .rejectGrant,
                             "the grant has no Identifier (expected a 360Giving identifier such as 360G-ABC-0001)")
                 return true
             }
             var currency = configuration.currency
             if let ci = c["currency"], !record.isBlank(ci) {
                 guard let cur = Currency(code: record.string(ci)) else {
-                    sink.reject(record.location(displayPath, ci), check: "reject.currency",
+                    sink.reject(record.location(displayPath, ci), check: .rejectCurrency,
                                 "\"\(record.string(ci))\" is not a currency (expected an ISO 4217 code such as GBP)")
                     return true
                 }
@@ -145,7 +145,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
             for key in ["plannedStart", "plannedEnd"] {
                 guard let i = c[key], !record.isBlank(i) else { continue }
                 do throws(FieldProblem) { planned[key] = try date(record, i, displayPath) } catch {
-                    sink.report(Diagnostic(.warning, error.location, check: "planned-date",
+                    sink.report(Diagnostic(.warning, error.location, check: .plannedDate,
                                            "\(error.message); the grant is read without it"))
                 }
             }
@@ -155,18 +155,18 @@ public struct ThreeSixtyGivingReader: SourceReader {
                 while text.first?.isWhitespace == true { text.removeFirst() }
                 while text.last?.isWhitespace == true { text.removeLast() }
                 if let n = Int(text), n >= 0 { duration = n } else {
-                    sink.report(Diagnostic(.warning, record.location(displayPath, i), check: "planned-date",
+                    sink.report(Diagnostic(.warning, record.location(displayPath, i), check: .plannedDate,
                                            "\"\(text)\" is not a number of months (expected a whole number such as 12); the grant is read without it"))
                 }
             }
             let recipient = record.optionalString(c["recipient"])
             if grantsIn && !organisationIds.contains(IATIReader.normalisedId(recipient)) {
-                sink.skip(record.rowLocation(displayPath), check: "skip.other-recipient",
+                sink.skip(record.rowLocation(displayPath), check: .skipOtherRecipient,
                           "grant \(identifier) is to \(recipient.isEmpty ? "an unnamed recipient" : recipient), not to \(organisation)", amount: money)
                 return true
             }
             if !seen.insert(identifier).inserted {
-                sink.report(Diagnostic(.warning, record.location(displayPath, c["id"]!), check: "duplicate-identifier",
+                sink.report(Diagnostic(.warning, record.location(displayPath, c["id"]!), check: .duplicateIdentifier,
                                        "Identifier \(identifier) appears more than once in this file; each row is kept"))
             }
             // The organisation is the funder of its own register when the register does not say.
@@ -198,7 +198,7 @@ public struct ThreeSixtyGivingReader: SourceReader {
             throw CSVRecord.dateOrderProblem(String(text), said: "this source reads dates as \(dateFormats.map(\.rawValue).joined(separator: " or "))",
                                              other: other, at: record.location(file, index))
         }
-        throw FieldProblem(location: record.location(file, index), check: "reject.date",
+        throw FieldProblem(location: record.location(file, index), check: .rejectDate,
                            message: "\"\(text)\" is not a date (expected yyyy-mm-dd or \(dateFormats.contains(.monthDayYear) ? "mm/dd/yyyy" : "dd/mm/yyyy"))")
     }
 }

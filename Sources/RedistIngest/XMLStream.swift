@@ -490,7 +490,7 @@ final class XMLStream {
         warningCount += 1
         if warningCount <= 100 {
             warnings.append(Diagnostic(.warning, SourceLocation(file: displayPath, line: errorLine, path: elementPath),
-                                       check: "xml.warning", "XML: \(message)"))
+                                       check: .xmlWarning, "XML: \(message)"))
         }
     }
 

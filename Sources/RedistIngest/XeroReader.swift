@@ -62,7 +62,7 @@ public struct XeroReader: SourceReader {
                         return false
                     }
                 } else {
-                    sink.skip(record.rowLocation(displayPath), check: "skip.title", "title line \"\(record.string(0))\" skipped")
+                    sink.skip(record.rowLocation(displayPath), check: .skipTitle, "title line \"\(record.string(0))\" skipped")
                 }
                 return true
             }
@@ -70,13 +70,13 @@ public struct XeroReader: SourceReader {
             let first = record.string(c["date"]!)
             let lower = first.lowercased()
             if lower == "opening balance" || lower == "closing balance" || lower.hasPrefix("total ") || lower == "total" {
-                sink.skip(record.rowLocation(displayPath), check: "skip.balance-row", "\"\(first)\" row skipped (not a transaction)")
+                sink.skip(record.rowLocation(displayPath), check: .skipBalanceRow, "\"\(first)\" row skipped (not a transaction)")
                 return true
             }
             // An account heading: text in the first cell, nothing in the amounts.
             if record.isBlank(c["debit"]!) && record.isBlank(c["credit"]!) && DateFormat.dayMonthNameYear.parse(Substring(first)) == nil {
                 (account, accountName) = Self.splitHeading(first)
-                sink.skip(record.rowLocation(displayPath), check: "skip.heading", "account heading \"\(first)\"")
+                sink.skip(record.rowLocation(displayPath), check: .skipHeading, "account heading \"\(first)\"")
                 return true
             }
             // A transaction row: it must have the header's shape, or its columns have shifted.
@@ -91,7 +91,7 @@ public struct XeroReader: SourceReader {
                 let cr = try record.amount(c["credit"], parser, file: displayPath, what: "credit", required: false,
                                            currency: currency, rounded: &rounded)
                 if let d, let cr, d != 0, cr != 0 {
-                    throw FieldProblem(location: record.location(displayPath, c["credit"]!), check: "reject.amount",
+                    throw FieldProblem(location: record.location(displayPath, c["credit"]!), check: .rejectAmount,
                                        message: "both debit (\(record.string(c["debit"]!))) and credit (\(record.string(c["credit"]!))) hold an amount (expected one of them, the other empty or 0.00)")
                 }
                 amount = (cr ?? 0) - (d ?? 0)
@@ -108,7 +108,7 @@ public struct XeroReader: SourceReader {
                 return true
             }
             if account.isEmpty {
-                sink.reject(record.rowLocation(displayPath), check: "reject.account",
+                sink.reject(record.rowLocation(displayPath), check: .rejectAccount,
                             "a transaction before any account heading (expected a row such as \"5000 - Grants\" above it)", amount: money)
                 return true
             }

@@ -10,13 +10,13 @@ public struct Diagnostic: Hashable, Sendable {
 
     public var severity: Severity
     public var location: SourceLocation
-    /// A short stable name for the kind of finding (`reject.amount`, `skip.total-row`, …).
-    public var check: String
+    /// What kind of finding it is (`.rejectAmount`, `.skipBalanceRow`, …).
+    public var check: Check
     public var message: String
     /// The amount involved, when the finding concerns money.
     public var amount: Money?
 
-    public init(_ severity: Severity, _ location: SourceLocation, check: String, _ message: String, amount: Money? = nil) {
+    public init(_ severity: Severity, _ location: SourceLocation, check: Check, _ message: String, amount: Money? = nil) {
         self.severity = severity
         self.location = location
         self.check = check

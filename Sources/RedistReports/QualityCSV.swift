@@ -7,7 +7,7 @@ public struct QualityRow: Sendable {
     public var file: String
     public var location: String
     public var severity: String
-    public var check: String
+    public var check: Check
     public var message: String
     public var amount: String
     /// The message for shared reports (trustees.html): never a raw cell of
@@ -15,7 +15,7 @@ public struct QualityRow: Sendable {
     /// A cell split by a stray CR can hold a person's name.
     public var shared: String
 
-    public init(source: String, file: String, location: String, severity: String, check: String, message: String, amount: String,
+    public init(source: String, file: String, location: String, severity: String, check: Check, message: String, amount: String,
                 shared: String? = nil) {
         self.source = source
         self.file = file
@@ -39,31 +39,31 @@ public enum QualityCSV {
         func money(_ v: Int64) -> String { MoneyFormat.decimal(v, digits: currency.minorDigits) }
         for f in data.files {
             if let failure = f.failure {
-                rows.append(QualityRow(source: f.source, file: f.path, location: "", severity: "error", check: "file",
+                rows.append(QualityRow(source: f.source, file: f.path, location: "", severity: "error", check: .file,
                                        message: "the file could not be read: \(failure)", amount: ""))
                 continue
             }
             let balanced = f.rowsRead == f.rowsLoaded + f.rowsRejected + f.rowsSkipped
                 && f.amountRead == f.amountLoaded + f.amountRejected + f.amountSkipped
             rows.append(QualityRow(
-                source: f.source, file: f.path, location: "", severity: balanced ? "note" : "error", check: "control-totals",
+                source: f.source, file: f.path, location: "", severity: balanced ? "note" : "error", check: .controlTotals,
                 message: "rows read \(f.rowsRead) = loaded \(f.rowsLoaded) + rejected \(f.rowsRejected) + skipped \(f.rowsSkipped); "
                     + "amounts read \(money(f.amountRead)) = loaded \(money(f.amountLoaded)) + rejected \(money(f.amountRejected)) + skipped \(money(f.amountSkipped)); sha256 \(f.sha256)",
                 amount: money(f.amountRead)))
         }
-        for (d, f) in data.findings where d.check != "file" {
+        for (d, f) in data.findings where d.check != .file {
             rows.append(QualityRow(source: f.source, file: f.path, location: d.location.shortDescription, severity: d.severity.rawValue,
                                    check: d.check, message: d.message,
                                    amount: d.amount.map { MoneyFormat.decimal($0.minorUnits, digits: $0.currency.minorDigits) } ?? "",
                                    shared: cellFree(d.check)))
         }
         for s in data.sourcesWithoutFiles {
-            rows.append(QualityRow(source: s.name, file: data.pipeline.fileName, location: "line \(s.line)", severity: "warning", check: "source.no-file",
+            rows.append(QualityRow(source: s.name, file: data.pipeline.fileName, location: "line \(s.line)", severity: "warning", check: .sourceNoFile,
                                    message: "source \"\(s.name)\" matched no file with path \"\(s.path)\", so nothing from it is in any figure",
                                    amount: ""))
         }
         if data.duplicatesDropped > 0 {
-            rows.append(QualityRow(source: "", file: "", location: "", severity: "note", check: "duplicates",
+            rows.append(QualityRow(source: "", file: "", location: "", severity: "note", check: .duplicates,
                                    message: "\(data.duplicatesDropped) rows were the same money seen again in an overlapping export and were counted once",
                                    amount: ""))
         }
@@ -76,7 +76,7 @@ public enum QualityCSV {
             try data.eachUnclassified(in: period) { c in
                 let location = c.location, account = c.text(.account), accountName = c.text(.accountName), fund = c.text(.fund)
                 rows.append(QualityRow(
-                    source: c.text(.source), file: location.file, location: location.shortDescription, severity: "warning", check: "unclassified",
+                    source: c.text(.source), file: location.file, location: location.shortDescription, severity: "warning", check: .unclassified,
                     message: "no rule matched: account \(account)\(accountName.isEmpty ? "" : " (\(accountName))"), fund \(fund.isEmpty ? "none" : fund), \(c.isOut ? "out" : "in") on \(c.date); add a [[rule]] for it",
                     amount: MoneyFormat.decimal(c.amount, digits: c.minorDigits)))
             }
@@ -84,7 +84,7 @@ public enum QualityCSV {
             data.remember(error)
         }
         for (fund, count) in undeclared.sorted(by: { $0.key < $1.key }) {
-            rows.append(QualityRow(source: "", file: data.pipeline.fileName, location: "", severity: "warning", check: "fund.undeclared",
+            rows.append(QualityRow(source: "", file: data.pipeline.fileName, location: "", severity: "warning", check: .fundUndeclared,
                                    message: "fund \"\(fund)\" is used by \(count) movements in the period but has no [[fund]] table, so its type and funders are unknown",
                                    amount: ""))
         }
@@ -99,9 +99,9 @@ public enum QualityCSV {
     static func ordered(_ rows: [QualityRow], currency: Currency) -> [QualityRow] {
         let errors = rows.filter { $0.severity == "error" }, warnings = rows.filter { $0.severity == "warning" }
         let notes = rows.filter { $0.severity != "error" && $0.severity != "warning" }
-        let totals = notes.filter { $0.check == "control-totals" }
-        var kinds: [String] = [], byKind: [String: [QualityRow]] = [:]
-        for r in notes where r.check != "control-totals" {
+        let totals = notes.filter { $0.check == .controlTotals }
+        var kinds: [Check] = [], byKind: [Check: [QualityRow]] = [:]
+        for r in notes where r.check != .controlTotals {
             if byKind[r.check] == nil { kinds.append(r.check) }
             byKind[r.check, default: []].append(r)
         }
@@ -126,15 +126,12 @@ public enum QualityCSV {
         return errors + warnings + totals + summaries
     }
 
-    /// The check of a funder that gets no evidence pack.
-    public static let noPack = "evidence.no-pack"
-
     /// One note per funder with no flows in the period, so no pack: named, with the reason.
     public static func fundersWithoutPacks(_ engine: MeasureEngine, period: Period) -> [QualityRow] {
         let packs = Set(engine.fundersWithFlows(period).map(\.id))
         return engine.data.pipeline.funders.filter { !packs.contains($0.id) }.map { f in
             // About the pipeline as a whole, so no file: the same wherever the command is run from.
-            QualityRow(source: "", file: "", location: "", severity: "note", check: noPack,
+            QualityRow(source: "", file: "", location: "", severity: "note", check: .evidenceNoPack,
                        message: "funder \(f.name) (\(f.id)) gets no evidence pack for \(period): no money came in from it and none moved in its funds",
                        amount: "")
         }
@@ -143,31 +140,31 @@ public enum QualityCSV {
     /// What a reader's finding is about, in words that quote nothing from
     /// the file: the check says what kind of problem it is, the file and
     /// line where; quality.csv has the full message.
-    static func cellFree(_ check: String) -> String {
-        let rejected: [String: String] = [
-            "reject.amount": "its amount could not be read", "reject.date": "its date could not be read",
-            "reject.currency": "its currency is not the one we report in", "reject.account": "its account could not be read",
-            "reject.fields": "it has a different number of fields from the header", "reject.member": "a value in it could not be read",
-            "reject.grant": "a value in it could not be read", "reject.identifier": "its identifier could not be read",
+    static func cellFree(_ check: Check) -> String {
+        let rejected: [Check: String] = [
+            .rejectAmount: "its amount could not be read", .rejectDate: "its date could not be read",
+            .rejectCurrency: "its currency is not the one we report in", .rejectAccount: "its account could not be read",
+            .rejectFields: "it has a different number of fields from the header", .rejectMember: "a value in it could not be read",
+            .rejectGrant: "a value in it could not be read", .rejectIdentifier: "its identifier could not be read",
         ]
-        if check.hasPrefix("reject.") {
+        if check.rejectsRow {
             return "A row was rejected: \(rejected[check] ?? "a value in it could not be read") (details in quality.csv)."
         }
-        let other: [String: String] = [
-            "bank.balance": "The statement's balances do not add up, or could not be checked",
-            "bank.entry-date": "Statement entries have no date of their own",
-            "encoding": "The file's text encoding was not given and was worked out from its bytes",
-            "missing-column": "A column the format expects is missing",
-            "duplicate-identifier": "Two grants have the same identifier",
-            "planned-date": "A grant's planned start, end or duration could not be read, so the grant is shown without it",
-            "xml.warning": "The XML reader warned about the file",
+        let other: [Check: String] = [
+            .bankBalance: "The statement's balances do not add up, or could not be checked",
+            .bankEntryDate: "Statement entries have no date of their own",
+            .encoding: "The file's text encoding was not given and was worked out from its bytes",
+            .missingColumn: "A column the format expects is missing",
+            .duplicateIdentifier: "Two grants have the same identifier",
+            .plannedDate: "A grant's planned start, end or duration could not be read, so the grant is shown without it",
+            .xmlWarning: "The XML reader warned about the file",
         ]
         return "\(other[check] ?? "A check (\(check)) found a problem") (details in quality.csv)."
     }
 
     public static func render(_ rows: [QualityRow]) -> [UInt8] {
         var csv = CSVWriter(header: header)
-        for r in rows { csv.row([r.source, r.file, r.location, r.severity, r.check, r.message, r.amount]) }
+        for r in rows { csv.row([r.source, r.file, r.location, r.severity, r.check.rawValue, r.message, r.amount]) }
         return csv.bytes
     }
 }

@@ -37,7 +37,7 @@ public enum ReconciliationCSV {
             case .matched: what = ""
             }
             return QualityRow(source: r.leftSource.nonEmptyOr(r.rightSource), file: "", location: "", severity: over ? "warning" : "note",
-                              check: "reconcile.\(r.kind)", message: "\(what) (\(r.rule))",
+                              check: Check(reconciliation: r.kind) ?? .unrecognised, message: "\(what) (\(r.rule))",
                               amount: MoneyFormat.decimal(r.difference, digits: currency.minorDigits))
         }
     }

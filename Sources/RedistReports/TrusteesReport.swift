@@ -405,7 +405,7 @@ public struct TrusteesReport {
         let rejects = data.files.reduce(0) { $0 + $1.rowsRejected }
         let failed = data.files.filter { $0.failure != nil }
         // Reconciliation differences have their own section above.
-        let attention = quality.filter { ($0.severity == "error" || $0.severity == "warning") && !$0.check.hasPrefix("reconcile.") }
+        let attention = quality.filter { ($0.severity == "error" || $0.severity == "warning") && !$0.check.isReconciliation }
         let limit = 30
         let issues: [[String: Any]] = attention.prefix(limit).map { r in
             ["inPipeline": r.file.isEmpty, "where": r.file + (r.location.isEmpty ? "" : ", " + r.location), "what": r.shared,

@@ -109,7 +109,7 @@ struct ErrorCaseTests {
         let warehouse = try Warehouse(path: folder + "/warehouse.sqlite")
         _ = try IngestStage(pipeline: try Pipeline.load(path: folder + "/pipeline.toml"), warehouse: warehouse).run()
         let files = try warehouse.files()
-        let notes = try warehouse.findings(files: files).map(\.0).filter { $0.check == "rounded" }.map(\.message)
+        let notes = try warehouse.findings(files: files).map(\.0).filter { $0.check == .rounded }.map(\.message)
         #expect(notes == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
         #expect(try warehouse.query("SELECT amount FROM movement_row ORDER BY amount").map { $0.int(0) } == [33, 1_234, 1_235])
     }

@@ -137,11 +137,26 @@ struct WarehouseTests {
         #expect(file.sha256.count == 64)
         #expect(file.failure == nil)
         let findings = try w.findings()
-        #expect(findings.map(\.check) == ["reject.amount", "reject.date"])
+        #expect(findings.map(\.check) == [.rejectAmount, .rejectDate])
         #expect(findings.map(\.location.line) == [3, 4])
         #expect(findings.map(\.location.column) == [17, 1])
         #expect(findings[0].message == "\"-5O.00\" is not an amount (\(AmountParser.expectation))")
         #expect(findings[1].amount == Money(minorUnits: -700, currency: .gbp))
+    }
+
+    /// A finding a newer redist stored under a check this one does not know
+    /// reads back as unrecognised, its stored name kept in the message.
+    @Test func aFindingUnderAnUnknownCheckReadsBackUnrecognised() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        try w.write("exports/q1.csv", header + a + "2024-01-11,Typo,-5O.00\n" + c)
+        try w.ingest()
+        #expect(try w.findings().map(\.check) == [.rejectAmount])
+        try Warehouse(path: w.warehousePath).transaction { try $0.execute("UPDATE finding SET check_name = 'reject.from-the-future'") }
+        let finding = try #require(try w.findings().first)
+        #expect(finding.check == .unrecognised)
+        #expect(finding.message == "reject.from-the-future: \"-5O.00\" is not an amount (\(AmountParser.expectation))")
+        #expect(finding.location.line == 3 && finding.severity == .error)
     }
 
     @Test func moneyInAnotherCurrencyIsRejectedNotMixed() throws {
@@ -151,7 +166,7 @@ struct WarehouseTests {
         try w.ingest()
         #expect(try w.dataset().ledger.count == 1)
         let finding = try #require(w.findings().first)
-        #expect(finding.check == "reject.currency")
+        #expect(finding.check == .rejectCurrency)
         #expect(finding.message == "the amount is in EUR but the organisation reports in GBP, and no rate for EUR is dated on or before 2024-01-11; redist never mixes currencies (expected a [[rate]] with currency = \"EUR\" and a date on or before 2024-01-11)")
         #expect(finding.location.line == 3)
         #expect(try w.files().first?.rowsRejected == 1)
@@ -170,7 +185,7 @@ struct WarehouseTests {
         let file = try #require(try w.files().first)
         #expect(file.rowsRejected == 0)
         #expect(file.amountLoaded == 5_000 + 1_711)  // 20.00 EUR at 0.8556 = 17.112 GBP
-        let notes = try w.findings().filter { $0.check == "converted" }
+        let notes = try w.findings().filter { $0.check == .converted }
         #expect(notes.map(\.message) == ["1 amount was in EUR, converted to GBP at the rate dated on or before each one's day (rates from: Bank of England XUDLERS)"])
     }
 

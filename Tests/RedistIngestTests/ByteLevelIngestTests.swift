@@ -144,7 +144,7 @@ struct ByteLevelIngestTests {
         #expect(a.movements.count == 3)
         #expect(a.movements == b.movements)
         #expect(a.sink.diagnostics.map(\.rendered) == b.sink.diagnostics.map(\.rendered))
-        #expect(a.sink.diagnostics.map(\.check).sorted() == ["reject.amount", "reject.currency", "reject.encoding"])
+        #expect(a.sink.diagnostics.map(\.check).sorted() == [.rejectAmount, .rejectCurrency, .rejectEncoding])
         #expect(a.sink.diagnostics.last?.rendered == "rows.csv:1048584:33: error: the value holds bytes that are not UTF-8, in a file that is UTF-8 elsewhere (expected the whole file in one encoding: save it again as UTF-8, or, if all of it is Windows-1252, set encoding = \"windows-1252\" in [source.options])")
         #expect(a.sink.rowsRejected == 3 && b.sink.rowsRejected == 3)
         #expect(a.sink.amountRead == b.sink.amountRead && a.sink.amountLoaded == b.sink.amountLoaded)

@@ -43,7 +43,7 @@ struct Camt053ReaderTests {
 
     @Test func pendingEntriesAreSkippedAndBalancesAreRecords() throws {
         let out = XMLTestSupport.read(XMLTestSupport.camt(), XMLTestSupport.fixture("camt053-v02.xml"))
-        let pending = try #require(out.diagnostics("skip.pending").first)
+        let pending = try #require(out.diagnostics(.skipPending).first)
         #expect(pending.severity == .note)
         #expect(pending.amount == Money(minorUnits: -7_500, currency: .gbp))
         #expect(pending.location.path == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]")
@@ -65,8 +65,8 @@ struct Camt053ReaderTests {
 
     @Test func aBalanceThatHoldsIsANote() throws {
         let out = XMLTestSupport.read(XMLTestSupport.camt(), XMLTestSupport.fixture("camt053-v02.xml"))
-        let check = try #require(out.diagnostics("bank.balance").first)
-        #expect(out.diagnostics("bank.balance").count == 1)
+        let check = try #require(out.diagnostics(.bankBalance).first)
+        #expect(out.diagnostics(.bankBalance).count == 1)
         #expect(check.severity == .note)
         #expect(check.message.contains("18500.00 GBP"))
         #expect(check.location.line == 30)
@@ -103,7 +103,7 @@ struct Camt053ReaderTests {
 
     @Test func aBalanceThatFailsIsAnErrorWithTheDifference() throws {
         let out = XMLTestSupport.read(XMLTestSupport.camt(), XMLTestSupport.fixture("camt053-v08.xml"), display: "s.xml")
-        let checks = out.diagnostics("bank.balance")
+        let checks = out.diagnostics(.bankBalance)
         #expect(checks.map { $0.severity } == [.note, .error])
         let failed = checks[1]
         #expect(failed.amount == Money(minorUnits: 100, currency: Currency(code: "EUR")!))
@@ -145,11 +145,11 @@ struct Camt053ReaderTests {
         let out = XMLTestSupport.read(XMLTestSupport.camt(), path)
         #expect(out.failure == nil)
         #expect(out.movements.isEmpty)
-        #expect(out.diagnostics("reject.amount").first?.location.path == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt")
-        #expect(out.diagnostics("reject.amount").first?.location.line == 4)
-        #expect(out.diagnostics("reject.currency").first?.message.contains("Ccy") == true)
-        #expect(out.diagnostics("reject.date").first?.location.line == 6)
-        #expect(out.diagnostics("bank.balance").first?.severity == .warning)
+        #expect(out.diagnostics(.rejectAmount).first?.location.path == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt")
+        #expect(out.diagnostics(.rejectAmount).first?.location.line == 4)
+        #expect(out.diagnostics(.rejectCurrency).first?.message.contains("Ccy") == true)
+        #expect(out.diagnostics(.rejectDate).first?.location.line == 6)
+        #expect(out.diagnostics(.bankBalance).first?.severity == .warning)
         #expect(out.sink.rowsRejected == 3)
     }
 
@@ -169,10 +169,10 @@ struct Camt053ReaderTests {
         #expect(m.amount == Money(minorUnits: -250, currency: Currency(code: "EUR")!))
         #expect(m.kind == "KLIRNG")
         #expect(m.account == "LT1")
-        let warning = try #require(out.diagnostics("bank.entry-date").first)
+        let warning = try #require(out.diagnostics(.bankEntryDate).first)
         #expect(warning.severity == .warning)
         #expect(warning.message.contains("1 booked entry has no booking or value date; dated 2024-04-11"))
-        #expect(out.diagnostics("bank.balance").first?.severity == .note)
+        #expect(out.diagnostics(.bankBalance).first?.severity == .note)
     }
 
     @Test func inspectShowsMovementsNotBalances() throws {

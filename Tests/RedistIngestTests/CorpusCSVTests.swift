@@ -131,7 +131,7 @@ struct CorpusCSVTests {
         #expect(out.sink.rowsLoaded == rows.count - blanks)
         #expect(out.sink.rowsRejected == blanks)
         #expect(out.grants.count == rows.count - blanks)
-        #expect(out.findings("duplicate-identifier").count == repeats)
+        #expect(out.findings(.duplicateIdentifier).count == repeats)
         #expect(out.sink.amountLoaded == awarded)
         #expect(out.totalsBalance)
         // Every grant keeps the line its record starts on, in order.
@@ -142,7 +142,7 @@ struct CorpusCSVTests {
             #expect(rows.count == known.records)
             #expect(out.sink.rowsRead == known.records)
             if let physical = known.lines { #expect(independent.lines == physical) }
-            if let duplicates = known.duplicates { #expect(out.findings("duplicate-identifier").count == duplicates) }
+            if let duplicates = known.duplicates { #expect(out.findings(.duplicateIdentifier).count == duplicates) }
             #expect(out.sink.rowsRejected == known.blank)
         } else {
             Issue.record("\(name) is not in the published figures: add its counts from SOURCES.md")
@@ -159,7 +159,7 @@ struct CorpusCSVTests {
         // The backslash in a place name is data, not an escape.
         #expect(out.grants.contains { $0.beneficiaryLocation == "South Wales Central\\Vale of Glamorgan" })
         #expect(out.grants.first?.recipientId == "")
-        #expect(out.findings("missing-column").count == 1)
+        #expect(out.findings(.missingColumn).count == 1)
     }
 
     /// Sport England's lottery awards: the largest real file, 11,140 rows, one without an Identifier.
@@ -169,7 +169,7 @@ struct CorpusCSVTests {
         #expect(out.sink.rowsRead == 11_140)
         #expect(out.grants.count == 11_139)
         #expect(out.sink.amountLoaded == 118_082_957_100)
-        let blank = try #require(out.findings("reject.grant").first)
+        let blank = try #require(out.findings(.rejectGrant).first)
         #expect(blank.rendered.hasPrefix("lottery.csv:"))
         #expect(blank.message == "the grant has no Identifier (expected a 360Giving identifier such as 360G-ABC-0001)")
         // The converter's copy-paste slip is kept as published, not corrected.
@@ -188,7 +188,7 @@ struct CorpusCSVTests {
         // The file gives each grant's planned duration, but no start or end date.
         #expect(out.grants.map(\.durationMonths) == [30, 25])
         #expect(out.grants.allSatisfy { $0.plannedStart == nil && $0.plannedEnd == nil })
-        #expect(out.findings("planned-date").isEmpty)
+        #expect(out.findings(.plannedDate).isEmpty)
     }
 
     // MARK: Accounting exports through the mapped CSV reader
@@ -220,7 +220,7 @@ struct CorpusCSVTests {
                             ["date_format": "mm/dd/yyyy"])
         let out = S.read(reader, CSVCorpus.path("accounting-csv/cantino__reckon__extratofake.csv"))
         #expect(out.failure == nil)
-        #expect(out.findings("encoding").map(\.message) == ["not UTF-8: read as Windows-1252"])
+        #expect(out.findings(.encoding).map(\.message) == ["not UTF-8: read as Windows-1252"])
         #expect(out.movements.count == 23)
         #expect(out.errors.isEmpty)
         #expect(out.movements.map(\.amount.minorUnits).reduce(0, +) == 90_500)
@@ -241,8 +241,8 @@ struct CorpusCSVTests {
         #expect(out.movements.first(where: { $0.reference == "1002" })?.amount.minorUnits == -123_411)
         #expect(out.movements.allSatisfy { $0.amount.currency.code == "USD" })
         // The two marker rows are not transactions: rejected, each with its line, as rows of one field under a header of seven.
-        #expect(out.findings("reject.fields").map(\.location.line) == [3, 4])
-        #expect(out.findings("reject.fields").first?.message == "the row has 1 field but the header has 7 (expected 7: a value or a comma is missing, or a quote is out of place)")
+        #expect(out.findings(.rejectFields).map(\.location.line) == [3, 4])
+        #expect(out.findings(.rejectFields).first?.message == "the row has 1 field but the header has 7 (expected 7: a value or a comma is missing, or a quote is out of place)")
         #expect(out.totalsBalance)
         // The running balance column: dollar signs with and without thousands separators.
         let balances = S.read(mapped(["date": "Date", "amount": "RunningBalance"], ["skip_lines": "1", "date_format": "mm/dd/yyyy", "currency": "USD"]),

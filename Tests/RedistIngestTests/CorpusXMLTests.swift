@@ -39,7 +39,7 @@ struct CorpusXMLTests {
             for d in out.sink.diagnostics where d.severity == .error {
                 #expect(d.location.line >= 1 && d.location.path != nil, "\(d.rendered)")
                 // The corpus's only faulty transactions are d-portal's 21 empty <value/>.
-                #expect(d.check == "reject.amount" && d.message.contains("the value is empty"), "\(d.rendered)")
+                #expect(d.check == .rejectAmount && d.message.contains("the value is empty"), "\(d.rendered)")
             }
         }
     }
@@ -69,7 +69,7 @@ struct CorpusXMLTests {
             let out = XMLTestSupport.read(XMLTestSupport.gnucash(), path, display: name)
             #expect(out.failure == nil, "\(name): \(String(describing: out.failure))")
             #expect(out.sink.rowsRead == splits + templateTransactions, "\(name)")
-            #expect(out.diagnostics("skip.template").count == templateTransactions)
+            #expect(out.diagnostics(.skipTemplate).count == templateTransactions)
             #expect(out.sink.rowsRead == out.sink.rowsLoaded + out.sink.rowsRejected + out.sink.rowsSkipped)
             for m in out.movements {
                 #expect(m.kind == "INCOME" || m.kind == "EXPENSE")
@@ -100,9 +100,9 @@ struct CorpusXMLTests {
             let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: name)
             #expect(out.failure == nil, "\(name): \(String(describing: out.failure))")
             #expect(out.sink.rowsRead == entries + balances, "\(name)")
-            #expect(out.sink.rowsRejected == 0, "\(name): \(out.sink.diagnostics.filter { $0.severity == .error && $0.check != "bank.balance" }.map { $0.rendered })")
+            #expect(out.sink.rowsRejected == 0, "\(name): \(out.sink.diagnostics.filter { $0.severity == .error && $0.check != .bankBalance }.map { $0.rendered })")
             #expect(out.balances.count == balances)
-            #expect(out.diagnostics("bank.balance").count == statements, "\(name): one balance check per statement")
+            #expect(out.diagnostics(.bankBalance).count == statements, "\(name): one balance check per statement")
             #expect(out.sink.rowsRead == out.sink.rowsLoaded + out.sink.rowsRejected + out.sink.rowsSkipped)
             for m in out.movements {
                 #expect(!m.account.isEmpty)

@@ -43,12 +43,12 @@ struct GnuCashReaderTests {
         #expect(out.sink.rowsLoaded == 3)
         #expect(out.sink.rowsSkipped == 3)
         #expect(out.sink.rowsRejected == 0)
-        let bank = out.diagnostics("skip.other-account")
+        let bank = out.diagnostics(.skipOtherAccount)
         #expect(bank.count == 2)
         #expect(bank.first?.message.contains("BANK account \"Assets:Current Account\"") == true)
         #expect(bank.first?.amount == Money(minorUnits: -150_000, currency: .gbp))
-        let template = try #require(out.diagnostics("skip.template").first)
-        #expect(out.diagnostics("skip.template").count == 1)
+        let template = try #require(out.diagnostics(.skipTemplate).first)
+        #expect(out.diagnostics(.skipTemplate).count == 1)
         #expect(template.message.contains("Monthly rent"))
         #expect(template.location.line == 139)
         // Gross amounts: 1500 + 1500 (first transaction), 2000 + 1672.35 + 327.65 (second).
@@ -131,8 +131,8 @@ struct GnuCashReaderTests {
         #expect(out.failure == nil)
         #expect(out.movements.map { $0.account } == ["Premises"])
         #expect(out.movements.first?.amount == Money(minorUnits: -12_000, currency: Currency(code: "EUR")!))
-        #expect(out.diagnostics("reject.account").first?.message.contains("ghost") == true)
-        #expect(out.diagnostics("reject.amount").first?.message.contains("12 euros") == true)
+        #expect(out.diagnostics(.rejectAccount).first?.message.contains("ghost") == true)
+        #expect(out.diagnostics(.rejectAmount).first?.message.contains("12 euros") == true)
         #expect(out.sink.rowsRead == 3)
     }
 

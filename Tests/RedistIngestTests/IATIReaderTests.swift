@@ -54,13 +54,13 @@ struct IATIReaderTests {
 
     @Test func grantsInSkipsOtherReceiversAndTypesWithTheirAmounts() {
         let out = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation), XMLTestSupport.fixture("iati-203.xml"))
-        let other = out.diagnostics("skip.other-organisation")
+        let other = out.diagnostics(.skipOtherOrganisation)
         #expect(other.count == 1)
         #expect(other.first?.severity == .note)
         #expect(other.first?.amount == Money(minorUnits: -250_000, currency: .gbp))
         #expect(other.first?.message.contains("GB-COH-00000001") == true)
         #expect(other.first?.location.path == "/iati-activities/iati-activity[1]/transaction[3]")
-        let type = out.diagnostics("skip.transaction-type")
+        let type = out.diagnostics(.skipTransactionType)
         #expect(type.count == 1)
         #expect(type.first?.message.contains("Expenditure") == true)
         #expect(out.sink.amountSkipped == 250_000 + 12_000)
@@ -69,16 +69,16 @@ struct IATIReaderTests {
     @Test func rowsThatCannotBeReadAreRejectedWithFileLineAndPath() throws {
         let out = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation),
                                       XMLTestSupport.fixture("iati-203.xml"), display: "t.xml")
-        let currency = try #require(out.diagnostics("reject.currency").first)
+        let currency = try #require(out.diagnostics(.rejectCurrency).first)
         #expect(currency.severity == .error)
         #expect(currency.location.path == "/iati-activities/iati-activity[2]/transaction[1]/value")
         #expect(currency.location.line == 76)
         #expect(currency.message.contains("no currency"))
-        let amount = try #require(out.diagnostics("reject.amount").first)
+        let amount = try #require(out.diagnostics(.rejectAmount).first)
         #expect(amount.location.path == "/iati-activities/iati-activity[2]/transaction[2]/value")
         #expect(amount.message.contains("12,34.5"))
         #expect(amount.rendered.hasPrefix("t.xml:82 (/iati-activities/iati-activity[2]/transaction[2]/value): error:"))
-        let date = try #require(out.diagnostics("reject.date").first)
+        let date = try #require(out.diagnostics(.rejectDate).first)
         #expect(date.location.path == "/iati-activities/iati-activity[2]/transaction[3]/transaction-date")
         #expect(date.amount == Money(minorUnits: 1000, currency: Currency(code: "EUR")!))
     }
@@ -117,7 +117,7 @@ struct IATIReaderTests {
         #expect(withRef.movements.map { $0.kind } == ["C", "IF"])
         let without = XMLTestSupport.read(XMLTestSupport.iati(.grantsIn, organisation: organisation), XMLTestSupport.fixture("iati-105.xml"))
         #expect(without.movements.map { $0.kind } == ["C"])
-        #expect(without.diagnostics("skip.other-organisation").first?.message.contains("GB-1") == true)
+        #expect(without.diagnostics(.skipOtherOrganisation).first?.message.contains("GB-1") == true)
     }
 
     @Test func theParseKeepsEveryTransactionField() throws {

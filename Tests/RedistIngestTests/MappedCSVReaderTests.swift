@@ -60,7 +60,7 @@ struct MappedCSVReaderTests {
         #expect(out.sink.amountRejected == 18_500)
         #expect(out.sink.amountLoaded == 135_000 + 115_000 + 25_000 + 2_000)
         #expect(out.totalsBalance)
-        #expect(out.findings("reject.date").first?.amount == Money(minorUnits: -18_500, currency: .gbp))
+        #expect(out.findings(.rejectDate).first?.amount == Money(minorUnits: -18_500, currency: .gbp))
     }
 
     @Test func aSignedAmountColumn() throws {
@@ -142,7 +142,7 @@ struct MappedCSVReaderTests {
         let bytes = Array("Date,Amount,Details\n2024-01-02,5.00,Caf".utf8) + [0xE9] + Array(" ".utf8) + [0xA3] + Array("5\n".utf8)
         let out = try S.read(reader, bytes: bytes)
         #expect(out.movements.first?.description == "Café £5")
-        let note = try #require(out.findings("encoding").first)
+        let note = try #require(out.findings(.encoding).first)
         #expect(note.severity == .note)
         #expect(note.rendered == "input.csv:1: note: not UTF-8: read as Windows-1252")
     }
@@ -205,7 +205,7 @@ struct MappedCSVReaderTests {
         #expect(strict.sink.rowsRejected == 2)
         let rounding = try S.read(try S.mapped(["date": "Date", "amount": "Amount"], options: ["round_amounts": "true"]), text: text)
         #expect(rounding.movements.map(\.amount.minorUnits) == [1_235, 101, 250])
-        #expect(rounding.findings("rounded").map(\.message) == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
+        #expect(rounding.findings(.rounded).map(\.message) == ["2 amounts were rounded to 2 decimal places (round_amounts = \"true\")"])
     }
 
     /// A Windows-1252 byte past the first megabyte of a UTF-8 file: its row is refused, never repaired to U+FFFD.
@@ -214,9 +214,9 @@ struct MappedCSVReaderTests {
         for _ in 0..<40_000 { bytes += Array("2024-04-02,Filler row,-1.00\n".utf8) }
         bytes += Array("2024-04-03,Ren".utf8) + [0xE9] + Array("e,-2.00\n".utf8)
         let out = try S.read(try S.mapped(["date": "Date", "description": "Details", "amount": "Amount"]), bytes: bytes)
-        #expect(out.findings("encoding").isEmpty)
+        #expect(out.findings(.encoding).isEmpty)
         #expect(out.movements.count == 40_001)
-        #expect(out.findings("reject.encoding").map(\.location.line) == [40_003])
+        #expect(out.findings(.rejectEncoding).map(\.location.line) == [40_003])
         #expect(!out.movements.contains { $0.description.contains("\u{FFFD}") })
         #expect(out.totalsBalance)
     }

@@ -50,8 +50,8 @@ struct OFXReaderTests {
     @Test func consecutiveStatementsOfOneAccountAreCheckedAgainstEachOther() throws {
         let t = "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20240210<TRNAMT>25.00<FITID>A</STMTTRN>\n"
         let good = try Self.read(Self.sgml(Self.statement("", balance: "100.00") + Self.statement(t, balance: "125.00", end: "20240229")))
-        #expect(good.findings("bank.balance").map(\.severity) == [.note, .note])
-        #expect(good.findings("bank.balance")[1].message.contains("closing balance 125.00 GBP = the previous statement's 100.00 GBP + transactions 25.00"))
+        #expect(good.findings(.bankBalance).map(\.severity) == [.note, .note])
+        #expect(good.findings(.bankBalance)[1].message.contains("closing balance 125.00 GBP = the previous statement's 100.00 GBP + transactions 25.00"))
         let bad = try Self.read(Self.sgml(Self.statement("", balance: "100.00") + Self.statement(t, balance: "130.00", end: "20240229")))
         #expect(bad.errors == ["s.ofx:21 (/OFX/BANKMSGSRSV1/STMTTRNRS[2]/STMTRS/LEDGERBAL/BALAMT): error: the statement of account 111 to 2024-02-29: closing balance 130.00 GBP does not equal the previous statement's closing balance 100.00 GBP + transactions 25.00 = 125.00 GBP (difference 5.00)"])
     }

@@ -34,11 +34,11 @@ struct QuickBooksReaderTests {
 
     @Test func titlesBalancesTotalsAndTheFooterAreSkipped() {
         let out = ledger()
-        #expect(out.findings("skip.title").map(\.location.line) == [1, 2, 3])
-        #expect(out.findings("skip.heading").map(\.location.line) == [6, 11, 18])
-        #expect(out.findings("skip.balance-row").map(\.location.line) == [7, 10, 12, 17, 20, 21])
+        #expect(out.findings(.skipTitle).map(\.location.line) == [1, 2, 3])
+        #expect(out.findings(.skipHeading).map(\.location.line) == [6, 11, 18])
+        #expect(out.findings(.skipBalanceRow).map(\.location.line) == [7, 10, 12, 17, 20, 21])
         // The footer is not taken for an account heading.
-        #expect(out.findings("skip.footer").map(\.location.line) == [23])
+        #expect(out.findings(.skipFooter).map(\.location.line) == [23])
         #expect(out.sink.rowsRead == 20)
         #expect(out.sink.rowsLoaded == 5)
         #expect(out.sink.rowsSkipped == 13)
@@ -51,7 +51,7 @@ struct QuickBooksReaderTests {
             "quickbooks-general-ledger.csv:15:2: error: \"02/30/2024\" is not a date (expected a date as mm/dd/yyyy, e.g. 03/31/2024)",
             "quickbooks-general-ledger.csv:16:60: error: \"1.2.3\" is not an amount (\(AmountParser.expectation))",
         ])
-        #expect(out.findings("reject.date").first?.amount == Money(minorUnits: -10_000, currency: .gbp))
+        #expect(out.findings(.rejectDate).first?.amount == Money(minorUnits: -10_000, currency: .gbp))
     }
 
     @Test func incomeAccountsCanBeNamed() throws {
@@ -95,7 +95,7 @@ struct QuickBooksReaderTests {
         var text = try String(contentsOfFile: S.fixture("quickbooks-general-ledger.csv"), encoding: .utf8)
         text = text.replacingOccurrences(of: ",02/01/2024,Deposit,DEP-3,Bank,Interest,1000 Bank,1.23,1.23,GEN", with: ",02/01/2024,Deposit,DEP-3,Bank,Interest,1000 Bank,1.23,GEN")
         let out = try S.read(try quickbooks(), text: text, name: "qb.csv")
-        #expect(out.findings("reject.fields").map(\.rendered) == ["qb.csv:19:59: error: the row has 9 fields but the header has 10 (expected 10: a value or a comma is missing, or a quote is out of place)"])
+        #expect(out.findings(.rejectFields).map(\.rendered) == ["qb.csv:19:59: error: the row has 9 fields but the header has 10 (expected 10: a value or a comma is missing, or a quote is out of place)"])
         #expect(out.sink.rowsSkipped == 13)
         #expect(out.totalsBalance)
     }

@@ -13,8 +13,8 @@ struct ReaderOutcome {
     var grants: [GrantRecord] { records.compactMap { if case .grant(let g) = $0 { g } else { nil } } }
     var members: [MemberRecord] { records.compactMap { if case .member(let m) = $0 { m } else { nil } } }
     var balances: [StatementBalance] { records.compactMap { if case .balance(let b) = $0 { b } else { nil } } }
-    func findings(_ check: String) -> [Diagnostic] { sink.diagnostics.filter { $0.check == check } }
-    func diagnostics(_ check: String) -> [Diagnostic] { findings(check) }
+    func findings(_ check: Check) -> [Diagnostic] { sink.diagnostics.filter { $0.check == check } }
+    func diagnostics(_ check: Check) -> [Diagnostic] { findings(check) }
     var errors: [String] { sink.diagnostics.filter { $0.severity == .error }.map(\.rendered) }
 
     /// Control totals hold: every row read was loaded, rejected or skipped, and the same for money.

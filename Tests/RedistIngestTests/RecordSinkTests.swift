@@ -15,9 +15,9 @@ struct RecordSinkTests {
         let sink = RecordSink { _ in handed += 1 }
         sink.load(movement(-5_000), amount: -5_000)
         sink.load(movement(3_000), amount: 3_000)
-        sink.reject(here, check: "reject.date", "bad", amount: Money(minorUnits: -700, currency: .gbp))
-        sink.reject(here, check: "reject.amount", "bad")
-        sink.skip(here, check: "skip.total", "total", amount: Money(minorUnits: 10_000, currency: .gbp))
+        sink.reject(here, check: .rejectDate, "bad", amount: Money(minorUnits: -700, currency: .gbp))
+        sink.reject(here, check: .rejectAmount, "bad")
+        sink.skip(here, check: .skipBalanceRow, "total", amount: Money(minorUnits: 10_000, currency: .gbp))
         #expect(handed == 2)
         #expect((sink.rowsRead, sink.rowsLoaded, sink.rowsRejected, sink.rowsSkipped) == (5, 2, 2, 1))
         // Money in and out do not cancel: the totals are gross.
@@ -32,8 +32,8 @@ struct RecordSinkTests {
         sink.load(movement(big), amount: big)
         #expect(sink.totalsFailure == nil)
         let later = SourceLocation(file: "f.csv", line: 9, column: 1)
-        sink.reject(later, check: "reject.date", "bad", amount: Money(minorUnits: -big, currency: .gbp))
-        sink.skip(here, check: "skip.total", "total", amount: Money(minorUnits: big, currency: .gbp))
+        sink.reject(later, check: .rejectDate, "bad", amount: Money(minorUnits: -big, currency: .gbp))
+        sink.skip(here, check: .skipBalanceRow, "total", amount: Money(minorUnits: big, currency: .gbp))
         #expect(sink.overflowAt == later)
         #expect(sink.totalsFailure?.description.hasPrefix("f.csv:9:1: error: the amounts of this file add up to more than redist can count") == true)
     }
@@ -50,7 +50,7 @@ struct RecordSinkTests {
         #expect(handed.count == 1)
         #expect(sink.rowsRejected == 1 && sink.rowsLoaded == 1)
         let finding = sink.diagnostics.first
-        #expect(finding?.check == "reject.currency" && finding?.message == "not in GBP")
+        #expect(finding?.check == .rejectCurrency && finding?.message == "not in GBP")
         #expect(finding?.amount == Money(minorUnits: 100, currency: Currency(code: "EUR")!))
         #expect(sink.amountRead == sink.amountLoaded + sink.amountRejected)
     }
@@ -58,10 +58,10 @@ struct RecordSinkTests {
     @Test func findingsBeyondTheLimitAreCountedNotKept() {
         let sink = RecordSink { _ in }
         sink.keepPerCheck = 2
-        for _ in 0..<5 { sink.reject(here, check: "reject.amount", "bad") }
-        sink.report(Diagnostic(.warning, here, check: "other", "once"))
+        for _ in 0..<5 { sink.reject(here, check: .rejectAmount, "bad") }
+        sink.report(Diagnostic(.warning, here, check: .bankBalance, "once"))
         #expect(sink.diagnostics.count == 3)
-        #expect(sink.unkeptFindings == ["reject.amount": 3])
+        #expect(sink.unkeptFindings == [.rejectAmount: 3])
         #expect(sink.rowsRejected == 5)
     }
 

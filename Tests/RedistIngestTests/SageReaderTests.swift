@@ -26,7 +26,7 @@ struct SageReaderTests {
         #expect(out.movements.map(\.account) == ["4100", "7000"])
         #expect(out.movements.map(\.fund) == ["", "3"])
         #expect(out.movements.map(\.nativeId) == ["2", "3"])
-        #expect(out.findings("skip.no-money").count == 2 && out.findings("skip.title").count == 1)
+        #expect(out.findings(.skipNoMoney).count == 2 && out.findings(.skipTitle).count == 1)
         #expect(out.sink.amountSkipped == 13_000)
     }
 

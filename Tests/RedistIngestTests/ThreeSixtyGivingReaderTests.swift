@@ -55,7 +55,7 @@ struct ThreeSixtyGivingReaderTests {
         #expect(out.grants.map(\.plannedEnd) == [Day(year: 2024, month: 3, day: 31), nil, nil])
         #expect(out.grants.map(\.durationMonths) == [12, nil, nil])
         #expect(out.errors.isEmpty)
-        #expect(out.findings("planned-date").map(\.rendered) == [
+        #expect(out.findings(.plannedDate).map(\.rendered) == [
             "input.csv:3:38: warning: \"next spring\" is not a date (expected yyyy-mm-dd or dd/mm/yyyy); the grant is read without it",
             "input.csv:3:51: warning: \"twelve\" is not a number of months (expected a whole number such as 12); the grant is read without it",
         ])
@@ -65,7 +65,7 @@ struct ThreeSixtyGivingReaderTests {
 
     @Test func repeatedIdentifiersAreKeptAndWarnedAbout() {
         let out = grantsOut()
-        let warnings = out.findings("duplicate-identifier")
+        let warnings = out.findings(.duplicateIdentifier)
         #expect(warnings.map(\.rendered) == [
             "grants-out.csv:4:1: warning: Identifier 360G-NPSN-GO-0001 appears more than once in this file; each row is kept",
         ])
@@ -88,7 +88,7 @@ struct ThreeSixtyGivingReaderTests {
     @Test func grantsInKeepsOnlyGrantsToTheOrganisation() {
         let out = S.read(reader(.grantsIn), S.fixture("funder-360giving.csv"))
         #expect(out.grants.map(\.identifier) == ["360G-TIDEWATER-2023-014"])
-        #expect(out.findings("skip.other-recipient").map(\.message) == [
+        #expect(out.findings(.skipOtherRecipient).map(\.message) == [
             "grant 360G-TIDEWATER-2022-029 is to GB-CHC-9993103, not to GB-CHC-9990012",
             "grant 360G-TIDEWATER-2023-029 is to an unnamed recipient, not to GB-CHC-9990012",
         ])
@@ -111,7 +111,7 @@ struct ThreeSixtyGivingReaderTests {
         #expect(out.grants.map(\.recipientId) == ["", ""])
         #expect(out.grants.map(\.recipientName) == ["Theatr Example", "Another Company"])
         #expect(out.grants.map(\.amountAwarded.minorUnits) == [290_000, 443_750])
-        let warning = try #require(out.findings("missing-column").first)
+        let warning = try #require(out.findings(.missingColumn).first)
         #expect(warning.severity == .warning)
         #expect(warning.location.line == 1)
         // As a funder's file it cannot say which grants are the organisation's: refused whole, not skipped row by row.

@@ -153,12 +153,12 @@ import Testing
             """))
         defer { XMLTestSupport.remove(path) }
         let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: "s.xml")
-        let missing = try #require(out.diagnostics("reject.amount").first)
+        let missing = try #require(out.diagnostics(.rejectAmount).first)
         #expect(missing.message.contains("the amount is missing"), "\(missing.message)")
         #expect(!missing.message.contains("no Ccy attribute"))
         #expect(missing.rendered.hasPrefix("s.xml:4 (/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]): error:"), "\(missing.rendered)")
         // An <Amt> without its currency is still named as such.
-        #expect(out.diagnostics("reject.currency").first?.message.contains("no Ccy attribute") == true)
+        #expect(out.diagnostics(.rejectCurrency).first?.message.contains("no Ccy attribute") == true)
         #expect(out.sink.rowsRejected == 2 && out.totalsBalance)
     }
 
@@ -166,7 +166,7 @@ import Testing
         let path = try XMLTestSupport.temporaryFile("s.xml", Self.statement("").replacingOccurrences(of: "<Amt Ccy=\"EUR\">3.00</Amt>", with: ""))
         defer { XMLTestSupport.remove(path) }
         let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: "s.xml")
-        #expect(out.diagnostics("reject.amount").first?.message == "CLBD balance: the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)")
+        #expect(out.diagnostics(.rejectAmount).first?.message == "CLBD balance: the amount is missing (expected <Amt Ccy=\"EUR\">123.45</Amt>)")
     }
 
     /// An IATI value with more decimals than its currency is rounded, as published files need, and the file's findings say so.
@@ -181,7 +181,7 @@ import Testing
         defer { XMLTestSupport.remove(path) }
         let out = XMLTestSupport.read(XMLTestSupport.iati(), path, display: "r.xml")
         #expect(out.sink.rowsLoaded == 2)
-        #expect(out.diagnostics("rounded").map(\.message) == ["1 value has more decimal places than its currency and was rounded half away from zero"])
+        #expect(out.diagnostics(.rounded).map(\.message) == ["1 value has more decimal places than its currency and was rounded half away from zero"])
     }
 
     @Test func amountsPast64BitsAreRefusedWithoutACrash() throws {
@@ -193,9 +193,9 @@ import Testing
         defer { XMLTestSupport.remove(path) }
         let out = XMLTestSupport.read(XMLTestSupport.camt(), path, display: "s.xml")
         #expect(out.failure == nil)
-        let refused = out.diagnostics("reject.amount")
+        let refused = out.diagnostics(.rejectAmount)
         #expect(refused.count == 2 && refused.allSatisfy { $0.severity == .error && $0.message.contains("is larger than redist accepts") })
-        #expect(out.diagnostics("bank.balance").allSatisfy { $0.severity != .note })  // never "closing balance = opening + entries"
+        #expect(out.diagnostics(.bankBalance).allSatisfy { $0.severity != .note })  // never "closing balance = opening + entries"
         #expect(out.totalsBalance)
 
         // Many amounts each under the bound whose sum passes 64 bits: the file fails at the line it happened, no trap.

@@ -33,10 +33,10 @@ struct XeroReaderTests {
 
     @Test func titleBalanceTotalAndHeadingRowsAreSkippedAndCounted() {
         let out = accountTransactions()
-        #expect(out.findings("skip.title").map(\.location.line) == [1, 2, 3])
-        #expect(out.findings("skip.heading").map(\.location.line) == [6, 11, 20])
-        #expect(out.findings("skip.balance-row").map(\.location.line) == [7, 9, 10, 12, 18, 19, 22])
-        #expect(out.findings("skip.balance-row").first?.message == "\"Opening Balance\" row skipped (not a transaction)")
+        #expect(out.findings(.skipTitle).map(\.location.line) == [1, 2, 3])
+        #expect(out.findings(.skipHeading).map(\.location.line) == [6, 11, 20])
+        #expect(out.findings(.skipBalanceRow).map(\.location.line) == [7, 9, 10, 12, 18, 19, 22])
+        #expect(out.findings(.skipBalanceRow).first?.message == "\"Opening Balance\" row skipped (not a transaction)")
         #expect(out.sink.rowsSkipped == 13)
         #expect(out.sink.rowsLoaded == 5)
         #expect(out.sink.rowsRejected == 2)
@@ -92,8 +92,8 @@ struct XeroReaderTests {
         text = text.replacingOccurrences(of: "Refund of unspent grant,360G-NPSN-GO-0003,,150.00,", with: "Refund of unspent grant,360G-NPSN-GO-0003,5.00,150.00,")
         text = text.replacingOccurrences(of: "02 Feb 2024,Transfer,,Transfer to savings,,\"1,000.00\",,,,0.00,GEN", with: "02 Feb 2024,Transfer,,Transfer to savings,,1,000.00,,,,0.00,GEN")
         let out = try S.read(xero(), text: text, name: "xero.csv")
-        #expect(out.findings("reject.amount").first?.rendered == "xero.csv:15:97: error: both debit (5.00) and credit (150.00) hold an amount (expected one of them, the other empty or 0.00)")
-        #expect(out.findings("reject.fields").map(\.location.line) == [21])
+        #expect(out.findings(.rejectAmount).first?.rendered == "xero.csv:15:97: error: both debit (5.00) and credit (150.00) hold an amount (expected one of them, the other empty or 0.00)")
+        #expect(out.findings(.rejectFields).map(\.location.line) == [21])
         #expect(out.sink.rowsSkipped == 13)
         #expect(out.totalsBalance)
     }

@@ -286,7 +286,7 @@ final class PostgresWarehouse: @unchecked Sendable {
             """).compactMap { r in
             guard let file = byId[try r.int(0)] else { return nil }
             let currency = try r.optionalText(8)
-            let d = Diagnostic(Diagnostic.Severity(rawValue: try r.text(1)) ?? .error,
+            let d = Diagnostic(stored: try r.text(1),
                                SourceLocation(file: file.path, line: Int(try r.int(2)), column: try r.optionalInt(3).map { Int($0) },
                                               path: try r.optionalText(4)),
                                check: try r.text(5), try r.text(6),
@@ -375,7 +375,7 @@ final class PostgresWarehouse: @unchecked Sendable {
             var copy = CopyText()
             for d in Warehouse.findingsToStore(path: path, sink: sink, failure: failure) {
                 copy.int(fileId); copy.text(d.severity.rawValue); copy.int(Int64(d.location.line))
-                copy.int(d.location.column.map { Int64($0) }); copy.text(d.location.path); copy.text(d.check)
+                copy.int(d.location.column.map { Int64($0) }); copy.text(d.location.path); copy.text(d.check.rawValue)
                 copy.text(d.message); copy.int(d.amount?.minorUnits); copy.text(d.amount?.currency.code)
                 copy.endRow()
             }

@@ -65,8 +65,12 @@ extension Warehouse {
     /// `body` must not ask the warehouse anything itself.
     func stream(_ sql: String, _ values: [SQLValue] = [], _ body: (SQLCursorRow) throws -> Void) throws {
         if postgres != nil {
+            // The driver may keep its row callback a little after the query
+            // ends, so it holds a slot that is emptied here, never `body`.
             try withoutActuallyEscaping(body) { body in
-                try each(sql, values) { r in try body(SQLCursorRow(statement: nil, row: r)) }
+                let slot = RowSlot(body)
+                defer { slot.body = nil }
+                try each(sql, values) { r in try slot.body?(SQLCursorRow(statement: nil, row: r)) }
             }
             return
         }
@@ -240,4 +244,10 @@ enum SQLCatalogue {
             return code.hasSuffix(";") ? String(code.dropLast()) : code
         }
     }
+}
+
+/// Lends `Warehouse.stream`'s body to the driver's callback for the length of one query.
+private final class RowSlot: @unchecked Sendable {
+    var body: ((SQLCursorRow) throws -> Void)?
+    init(_ body: @escaping (SQLCursorRow) throws -> Void) { self.body = body }
 }
