@@ -1,6 +1,7 @@
 import Foundation
 import RedistCore
 import RedistModel
+import RedistPipeline
 import RedistReports
 import Testing
 

@@ -276,12 +276,45 @@ enum WarehouseSchema {
             "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
             "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
         ]),
+        // The ledger added up by day, once a run (`sql/ledger_day.sql`): the
+        // measure views read these small tables, not every movement again
+        // for every period a report asks for. And indexes for classifying
+        // (a rule's matchers are looked up by its position).
+        Migration(number: 7, name: "ledger-by-day", statements: [
+            // Per day, fund, category and direction (1: money out): the amount and the movements.
+            """
+            CREATE TABLE IF NOT EXISTS ledger_day(
+                date {text} NOT NULL,
+                fund {text} NOT NULL,
+                category {text} NOT NULL,
+                outflow {int} NOT NULL,
+                amount {int} NOT NULL,
+                movements {int} NOT NULL,
+                PRIMARY KEY(date, fund, category, outflow))
+            """,
+            // Per funder (its position in the pipeline file), day, fund and category: the amount from it.
+            """
+            CREATE TABLE IF NOT EXISTS funder_day(
+                funder_position {int} NOT NULL,
+                date {text} NOT NULL,
+                fund {text} NOT NULL,
+                category {text} NOT NULL,
+                amount {int} NOT NULL,
+                PRIMARY KEY(funder_position, date, fund, category))
+            """,
+            // Per day, fund and kind (1: a person): who the redistributed payments reached, once each.
+            "CREATE TABLE IF NOT EXISTS reach_day(date {text} NOT NULL, fund {text} NOT NULL, is_individual {int} NOT NULL, reached {text})",
+            "CREATE INDEX IF NOT EXISTS reach_day_date ON reach_day(date)",
+            "CREATE INDEX IF NOT EXISTS run_rule_account_position ON run_rule_account(position)",
+            "CREATE INDEX IF NOT EXISTS run_rule_value_position ON run_rule_value(position, field, value)",
+            "CREATE INDEX IF NOT EXISTS run_rule_description_position ON run_rule_description(position, description)",
+        ]),
         // A movement converted from another currency keeps what its source
         // said (the amount in minor units of that currency, signed as
         // `amount`), the rate as written (an exact decimal, so text), the
         // rate's date and where the rate came from; all NULL for money in the
         // reporting currency. The movement view shows them.
-        Migration(number: 7, name: "original-currency", statements: [
+        Migration(number: 8, name: "original-currency", statements: [
             "ALTER TABLE movement_row ADD COLUMN original_amount {int}",
             "ALTER TABLE movement_row ADD COLUMN original_currency {text}",
             "ALTER TABLE movement_row ADD COLUMN rate {text}",
