@@ -41,15 +41,20 @@ let package = Package(
             // The same warehouse on a PostgreSQL server (loaded with COPY).
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        /// CSV, HTML and evidence-pack renderers.
+        /// CSV, HTML and evidence-pack renderers: the render stage, and only that.
         .target(name: "RedistReports", dependencies: [
             "RedistModel", "RedistCore",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .executableTarget(name: "redist", dependencies: [
+        /// The run: the stages in order (Stages.swift), its stamp, locks and output folder, and `redist check`.
+        .target(name: "RedistPipeline", dependencies: [
             "RedistModel", "RedistIngest", "RedistCore", "RedistReports",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "redist", dependencies: [
+            "RedistModel", "RedistIngest", "RedistCore", "RedistReports", "RedistPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RedistModelTests", dependencies: [
@@ -59,7 +64,7 @@ let package = Package(
         .testTarget(name: "RedistIngestTests", dependencies: ["RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistCoreTests", dependencies: ["RedistCore", "RedistIngest", "RedistModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RedistEndToEndTests", dependencies: [
-            "RedistCore", "RedistIngest", "RedistReports", "RedistModel", "redist",
+            "RedistCore", "RedistIngest", "RedistReports", "RedistPipeline", "RedistModel", "redist",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Fixtures", "Golden"]),

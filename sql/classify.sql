@@ -7,7 +7,8 @@
 -- money received, zero included; out: money paid), source, description (a
 -- regular expression, ignoring case). What no rule matches is
 -- `unclassified`. A rule sees only those fields, so each distinct
--- combination of them is classified once.
+-- combination of them is classified once (leaving out the counterparty
+-- and the description when no rule looks at them).
 --
 -- A counterparty is a person (never named in a report) when the member
 -- register says so or the rule that matched it says `counterparty_kind =
@@ -16,7 +17,9 @@ DELETE FROM run_combination;
 DELETE FROM ledger_entry;
 
 INSERT INTO run_combination(account_id, fund, counterparty_id, source, outflow, description)
-SELECT DISTINCT k.account_id, k.fund, k.counterparty_id, k.source, CASE WHEN k.amount < 0 THEN 1 ELSE 0 END,
+SELECT DISTINCT k.account_id, k.fund,
+  CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN k.counterparty_id ELSE 0 END,
+  k.source, CASE WHEN k.amount < 0 THEN 1 ELSE 0 END,
   CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
 FROM movement_kept k WHERE k.role = 'ledger';
 
@@ -45,7 +48,8 @@ SELECT row_number() OVER (ORDER BY k.date, k.path_rank, k.line, k.movement_id), 
   CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END
 FROM movement_kept k
   LEFT JOIN run_combination c ON k.role = 'ledger' AND c.account_id = k.account_id AND c.fund = k.fund
-    AND c.counterparty_id = k.counterparty_id AND c.source = k.source AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
+    AND c.counterparty_id = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN k.counterparty_id ELSE 0 END
+    AND c.source = k.source AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
     AND c.description = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
   LEFT JOIN run_rule r ON r.position = c.rule_position
   LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id;

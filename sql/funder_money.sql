@@ -1,5 +1,6 @@
 -- funder_money: what each funder paid the organisation, for each period
--- the run looks at, one row per funder in the pipeline file.
+-- the run looks at, one row per funder in the pipeline file (from
+-- `funder_payment`, added up by day in `funder_day`).
 --
 -- given                grants received from the funder in the period
 --                      (`income.grant`, into any fund), in pence
@@ -18,6 +19,6 @@ SELECT p.start_date, p.end_date, fr.position AS funder_position, fr.id AS funder
     THEN fp.amount ELSE 0 END), 0) AS {int}) AS unrestricted_income
 FROM run_period p
   CROSS JOIN run_funder fr
-  LEFT JOIN funder_payment fp ON fp.funder_position = fr.position AND fp.date <= p.end_date
+  LEFT JOIN funder_day fp ON fp.funder_position = fr.position AND fp.date <= p.end_date
   LEFT JOIN run_fund uf ON uf.code = fp.fund AND uf.type = 'unrestricted'
 GROUP BY p.start_date, p.end_date, fr.position, fr.id;

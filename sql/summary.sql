@@ -29,8 +29,8 @@ CREATE VIEW summary AS
 WITH scopes AS (
   SELECT 'organisation' AS scope, '' AS fund, -1 AS position
   UNION ALL SELECT 'fund', code, position FROM run_fund
-  UNION ALL SELECT DISTINCT 'fund', e.fund, 1000000 FROM ledger_entry e
-    WHERE e.role = 'ledger' AND e.fund <> '' AND NOT EXISTS (SELECT 1 FROM run_fund f WHERE f.code = e.fund)
+  UNION ALL SELECT DISTINCT 'fund', d.fund, 1000000 FROM ledger_day d
+    WHERE d.fund <> '' AND NOT EXISTS (SELECT 1 FROM run_fund f WHERE f.code = d.fund)
 ),
 flows AS (
   SELECT start_date, end_date, scope, fund,

@@ -10,10 +10,10 @@
 -- these exact sums.
 {drop view unrestricted_spending};
 CREATE VIEW unrestricted_spending AS
-SELECT p.start_date, p.end_date, e.category,
-  CAST(CASE WHEN e.category LIKE 'income.%' THEN sum(e.amount) ELSE -sum(e.amount) END AS {int}) AS net
+SELECT p.start_date, p.end_date, d.category,
+  CAST(CASE WHEN d.category LIKE 'income.%' THEN sum(d.amount) ELSE -sum(d.amount) END AS {int}) AS net
 FROM run_period p
-  JOIN ledger_entry e ON e.role = 'ledger' AND e.date >= p.start_date AND e.date <= p.end_date
-  JOIN run_fund f ON f.code = e.fund AND f.type = 'unrestricted'
-WHERE e.category LIKE 'income.%' OR e.category LIKE 'redistributed.%' OR e.category LIKE 'retained.%'
-GROUP BY p.start_date, p.end_date, e.category;
+  JOIN ledger_day d ON d.date >= p.start_date AND d.date <= p.end_date
+  JOIN run_fund f ON f.code = d.fund AND f.type = 'unrestricted'
+WHERE d.category LIKE 'income.%' OR d.category LIKE 'redistributed.%' OR d.category LIKE 'retained.%'
+GROUP BY p.start_date, p.end_date, d.category;

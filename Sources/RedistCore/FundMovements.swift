@@ -157,12 +157,12 @@ extension Dataset {
     /// The date the figures for a period are as at: the latest ledger
     /// movement on or before the period's end; nil when there is none.
     public func asAt(_ period: Period) -> Day? {
-        var low = 0, high = ledger.count
+        var low = 0, high = ledgerDays.count
         while low < high {
             let mid = (low + high) / 2
-            if ledger[mid].date <= period.end { low = mid + 1 } else { high = mid }
+            if ledgerDays[mid] <= period.end.ordinal { low = mid + 1 } else { high = mid }
         }
-        return low == 0 ? nil : ledger[low - 1].date
+        return low == 0 ? nil : Day(ordinal: ledgerDays[low - 1])
     }
 
     /// True when no ledger movement is dated in the period.
@@ -174,17 +174,16 @@ extension Dataset {
 
 extension MeasureEngine {
     /// Grant income our ledger received from the funder into one fund in
-    /// the period (by the funder's id or name as the counterparty).
+    /// the period (by the funder's id or name as the counterparty:
+    /// `sql/funder_payment.sql`).
     public func grantIncome(from funder: Pipeline.Funder, intoFund code: String, _ period: Period) -> Int64 {
-        let s = state, t = s.t
-        let l = list(ofFund: code)
-        let match = self.match(funder)
-        var total: Int64 = 0
-        for k in l.range(period) {
-            let r = Int(s.rows[Int(l.positions[k])])
-            guard t.category[r] == .incomeGrant, match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])] else { continue }
-            total += t.amount[r]
+        guard let position = pipeline.funders.firstIndex(where: { $0.id == funder.id && $0.name == funder.name }) else { return 0 }
+        return data.rows.run(0) { w in
+            try w.query("""
+                SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM funder_payment
+                WHERE funder_position = ? AND fund = ? AND category = 'income.grant' AND date >= ? AND date <= ?
+                """, [.int(Int64(position)), .text(code), .text(period.start.description), .text(period.end.description)])
+                .first?.int(0) ?? 0
         }
-        return total
     }
 }

@@ -18,8 +18,9 @@ public struct FunderEvidence: Sendable {
     /// unrestricted income, by category; empty when it gave none.
     public var apportioned: [Category: Int64]
     public var unrestrictedShare: (Int64, Int64)?
-    /// Movements of the funder's funds in the period.
-    public var flows: [ClassifiedMovement]
+    /// The funder's funds (codes): their movements in the period are the
+    /// pack's flows (`Dataset.eachFlow`).
+    public var flowFunds: [String]
     /// Grants from the funder's funds paid (or awarded and unpaid) in the period.
     public var grants: [GrantRecord]
     public var grantsIn: [StoredGrant]
@@ -58,32 +59,23 @@ public enum Slug {
 }
 
 extension MeasureEngine {
-    /// The funders with money in or out of their funds in the period, in pipeline order.
+    /// The funders with money in or out of their funds in the period, or
+    /// income from them (`sql/funder_payment.sql`), in pipeline order.
     public func fundersWithFlows(_ period: Period) -> [Pipeline.Funder] {
-        let s = state, t = s.t
-        let range = s.all.range(period)
-        return pipeline.funders.filter { f in
-            let funds = fundMask(pipeline.funds.filter { $0.funders.contains(f.id) }.map(\.code))
-            let match = self.match(f)
-            for k in range {
-                let r = Int(s.rows[Int(s.all.positions[k])])
-                if funds[Int(t.fund[r])] { return true }
-                if t.category[r].incomeFast && (match.id[Int(t.counterpartyId[r])] || match.name[Int(t.counterparty[r])]) { return true }
-            }
-            return false
+        let dates: [SQLValue] = [.text(period.start.description), .text(period.end.description)]
+        let income = Category.allCases.filter(\.isIncome).map { SQLValue.text($0.rawValue) }
+        let (funds, from) = data.rows.run((Set<String>(), Set<Int64>())) { w in
+            let funds = try w.query("SELECT DISTINCT fund FROM ledger_entry WHERE role = 'ledger' AND date >= ? AND date <= ?", dates)
+            let from = try w.query("SELECT DISTINCT funder_position FROM funder_payment WHERE date >= ? AND date <= ? AND category IN ("
+                                   + income.map { _ in "?" }.joined(separator: ", ") + ")", dates + income)
+            return (Set(funds.map { $0.text(0) }), Set(from.map { $0.int(0) }))
         }
-    }
-
-    /// By string number: true for the given fund codes.
-    func fundMask(_ codes: [String]) -> [Bool] {
-        let s = state
-        var mask = [Bool](repeating: false, count: s.t.strings.count)
-        for code in codes { if let f = s.fundId(code) { mask[Int(f)] = true } }
-        return mask
+        return pipeline.funders.enumerated().filter { i, f in
+            from.contains(Int64(i)) || pipeline.funds.contains { $0.funders.contains(f.id) && funds.contains($0.code) }
+        }.map(\.element)
     }
 
     public func evidence(for funder: Pipeline.Funder, period: Period, reconciliation: [ReconciliationRow]) -> FunderEvidence {
-        let s = state, t = s.t, rows = s.rows
         let funds = pipeline.funds.filter { $0.funders.contains(funder.id) }
         let codes = Set(funds.map(\.code))
         var shares: [String: (Int64, Int64)] = [:]
@@ -99,12 +91,6 @@ extension MeasureEngine {
 
         // Unrestricted: this funder's share of unrestricted income in the period
         // (`sql/funder_money.sql`, `sql/unrestricted_spending.sql`), the rounding by largest remainder.
-        let restricted = fundMask(Array(codes))
-        var flowPositions: [Int32] = []
-        for k in s.all.range(period) {
-            let p = s.all.positions[k]
-            if restricted[Int(t.fund[Int(rows[Int(p)])])] { flowPositions.append(p) }
-        }
         let mine = money.unrestrictedIncome
         let all = figures.unrestricted.filter { $0.key.isIncome }.values.reduce(0, +)
         var apportioned: [Category: Int64] = [:]
@@ -116,26 +102,30 @@ extension MeasureEngine {
             }
         }
 
-        flowPositions = s.ledgerOrder(flowPositions)
-        let flows = flowPositions.map { data.ledger[Int($0)] }
         let grants = data.grantsOut.map(\.grant).filter { g in
             codes.contains(g.fund) && ((g.paymentDate.map(period.contains) ?? false) || (g.paymentDate == nil && g.awardDate <= period.end))
         }
         // Reach: groups (never people) paid from the funder's funds in the period.
         // Each distinct (category, member, counterparty) once, in the order of its last payment.
-        struct Paid: Hashable { var category: Category; var member: Int32; var counterparty: Int32 }
-        var last: [Paid: Int] = [:]
-        for (i, p) in flowPositions.enumerated() {
-            let r = Int(rows[Int(p)])
-            let c = t.category[r]
-            guard c.redistributedFast, t.amount[r] < 0, !t.isIndividual[r], t.counterparty[r] != 0 else { continue }
-            last[Paid(category: c, member: t.member[r], counterparty: t.counterparty[r])] = i
-        }
         var groupsByCategory: [Category: [String: MemberRecord?]] = [:]
-        for (paid, _) in last.sorted(by: { $0.value < $1.value }) {
-            let member = paid.member < 0 ? nil : t.members[Int(paid.member)]
-            let key = member?.id ?? t.strings[Int(paid.counterparty)].lowercased()
-            groupsByCategory[paid.category, default: [:]][key] = member
+        let fundList = codes.sorted().map(SQLValue.text)
+        let redistributed = Category.allCases.filter(\.isRedistributed).map { SQLValue.text($0.rawValue) }
+        func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
+        let paid: [(Category, Int, String)] = fundList.isEmpty ? [] : data.rows.run([]) { w in
+            try w.query("""
+                SELECT e.category, coalesce(p.member_index, -1), c.name, max(e.position) AS last_position
+                FROM ledger_entry e JOIN counterparty c ON c.id = e.counterparty_id
+                  LEFT JOIN run_party p ON p.counterparty_id = e.counterparty_id
+                WHERE e.role = 'ledger' AND e.date >= ? AND e.date <= ? AND e.fund IN (\(marks(fundList.count)))
+                  AND e.category IN (\(marks(redistributed.count))) AND e.amount < 0 AND e.is_individual = 0 AND c.name <> ''
+                GROUP BY e.category, coalesce(p.member_index, -1), c.name ORDER BY last_position
+                """, [.text(period.start.description), .text(period.end.description)] + fundList + redistributed).compactMap { r in
+                Category(rawValue: r.text(0)).map { ($0, Int(r.int(1)), r.text(2)) }
+            }
+        }
+        for (category, index, name) in paid {
+            let member = index >= 0 && index < data.members.count ? data.members[index] : nil
+            groupsByCategory[category, default: [:]][member?.id ?? name.lowercased()] = member
         }
         var reach: [Category: SuppressedTable] = [:]
         var everyone: [String: MemberRecord?] = [:]
@@ -150,7 +140,7 @@ extension MeasureEngine {
         let named = everyone.values.compactMap { $0 }.filter { policy.mayName($0) }.sorted { $0.name < $1.name }
         return FunderEvidence(
             funder: funder, period: period, measures: self.funder(funder, period), given: given, givenToDate: givenToDate,
-            funds: funds, shares: shares, apportioned: apportioned, unrestrictedShare: unrestrictedShare, flows: flows,
+            funds: funds, shares: shares, apportioned: apportioned, unrestrictedShare: unrestrictedShare, flowFunds: codes.sorted(),
             grants: grants, grantsIn: data.distinctGrantsIn.filter { $0.grant.funderId == funder.id },
             reach: reach, namedGroups: named, unnamedGroupCount: everyone.count - named.count,
             reconciliation: reconciliation.filter { $0.party == funder.id },
@@ -178,5 +168,16 @@ extension MeasureEngine {
         }
         return SuppressedTable(rowNames: regions, columnNames: characteristics, counts: counts, rowTotals: rowTotals,
                                columnTotals: columnTotals, total: groups.count, minimum: k)
+    }
+}
+
+extension Dataset {
+    /// Calls `body` with each movement of the pack's funds dated in its
+    /// period, in ledger order, from the warehouse.
+    public func eachFlow(of evidence: FunderEvidence, _ body: (LedgerRowView) throws -> Void) throws {
+        guard !evidence.flowFunds.isEmpty else { return }
+        try rows.each(role: "ledger", in: evidence.period,
+                      where: "e.fund IN (" + evidence.flowFunds.map { _ in "?" }.joined(separator: ", ") + ")",
+                      evidence.flowFunds.map(SQLValue.text), members: members, body)
     }
 }

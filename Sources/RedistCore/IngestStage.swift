@@ -102,6 +102,12 @@ public struct CurrencyConversion: Sendable {
 
     /// Converts `money` dated `day`; the message when it cannot be.
     func convert(_ money: inout Money, on day: Day, tally: inout Tally) -> String? {
+        var original: OriginalAmount? = nil
+        return convert(&money, on: day, tally: &tally, original: &original)
+    }
+
+    /// The same, setting `original` to what `money` was and the rate that converted it.
+    func convert(_ money: inout Money, on day: Day, tally: inout Tally, original: inout OriginalAmount?) -> String? {
         let other = money.currency
         guard other != currency else { return nil }
         guard let entry = rates.rate(other, on: day) else {
@@ -110,6 +116,7 @@ public struct CurrencyConversion: Sendable {
         guard let units = entry.rate.convert(money.minorUnits, fromDigits: other.minorDigits, toDigits: currency.minorDigits) else {
             return "\(money) at the rate \(entry.rate) of \(entry.date) is more \(currency.code) than redist can count"
         }
+        original = OriginalAmount(amount: money, rate: entry.rate, rateDate: entry.date, rateSource: entry.source)
         money = Money(minorUnits: units, currency: currency)
         tally.rows[other, default: 0] += 1
         tally.sources[other, default: []].insert(entry.source)
@@ -120,7 +127,7 @@ public struct CurrencyConversion: Sendable {
     public func convert(_ record: inout SourceRecord, tally: inout Tally) -> String? {
         switch record {
         case .movement(var m):
-            if let problem = convert(&m.amount, on: m.date, tally: &tally) { return problem }
+            if let problem = convert(&m.amount, on: m.date, tally: &tally, original: &m.original) { return problem }
             record = .movement(m)
         case .grant(var g):
             if let problem = convert(&g.amountAwarded, on: g.awardDate, tally: &tally) { return problem }
@@ -183,6 +190,8 @@ extension Pipeline.Source {
         let reader = format == "360giving" || (format == "iati" && role == .grantsIn) ? "reader-2" : "reader-1"
         var text = "\(role.rawValue)|\(format)|\(organisation.id)|\(organisation.currency.code)|\(reader)"
         for r in rates.entries { text += "|r:\(r.date)=\(r.currency.code)@\(r.rate)/\(r.source)" }
+        // Converted movements keep their originals since schema 7: files read before are read again.
+        if !rates.isEmpty { text += "|originals-1" }
         for (k, v) in columns.sorted(by: { $0.key < $1.key }) { text += "|c:\(k)=\(v)" }
         for (k, v) in options.sorted(by: { $0.key < $1.key }) { text += "|o:\(k)=\(v)" }
         return SHA256.hash(data: Array(text.utf8)).hex

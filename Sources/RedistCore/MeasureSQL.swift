@@ -4,14 +4,19 @@ import RedistModel
 /// The compute stage's queries: the shipped measure views (`sql/*.sql`)
 /// asked for one period at a time, each period's answer kept once asked.
 ///
-/// A period is added to `run_period` the first time it is asked for, so
-/// every view covers each period the run looks at; `summary` shows those
-/// the run reported on. Queries are serialised: the evidence packs are
-/// written on a second thread.
+/// Before the first question the ledger is added up by day
+/// (`sql/ledger_day.sql`), once: the views read those totals, so a period
+/// costs its days, not every movement again. A period is added to
+/// `run_period` the first time it is asked for, so every view covers each
+/// period the run looks at; `summary` shows those the run reported on.
+/// Queries are serialised: the evidence packs are written on a second
+/// thread.
 final class MeasureSQL: @unchecked Sendable {
     let warehouse: Warehouse?
     private let lock = NSLock()
     private var flows: [Period: PeriodFlows] = [:]
+    /// True once `ledger_day` and its neighbours hold this run's ledger.
+    private var addedUp = false
     /// The first query that failed; the run stops on it before any output is kept.
     private(set) var failure: Error?
 
@@ -69,8 +74,15 @@ final class MeasureSQL: @unchecked Sendable {
         if failure == nil { failure = error }
     }
 
+    private func addUpLedger() throws {
+        guard let warehouse, !addedUp else { return }
+        try warehouse.transaction { s in try s.run(file: "ledger_day") }
+        addedUp = true
+    }
+
     private func addPeriod(_ period: Period, reported: Bool) throws {
         guard let warehouse else { return }
+        try addUpLedger()
         let start = SQLValue.text(period.start.description), end = SQLValue.text(period.end.description)
         try warehouse.transaction { s in
             try s.execute("""

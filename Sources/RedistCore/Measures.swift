@@ -71,34 +71,17 @@ public struct TimeToMoney: Sendable, Hashable {
 
 /// Computes the measures of the design for any period and scope.
 ///
-/// Every engine made from one dataset shares its `LedgerIndex`: the ledger
-/// by fund and by day, worked out once, and each scope's measures once
-/// computed. A period is a binary search into date-ordered positions and a
-/// balance at a date is a look-up, so a scope costs its period's rows only.
+/// Every engine made from one dataset shares its `LedgerIndex`: each
+/// scope's measures, once computed. The figures come from the warehouse's
+/// measure views (`MeasureSQL`).
 public struct MeasureEngine {
     public let data: Dataset
     var pipeline: Pipeline { data.pipeline }
     var index: LedgerIndex { data.index }
-    var state: LedgerState { data.index.state(data) }
     /// The warehouse's measure views; a dataset made without one (in a test) has none to ask.
     var sql: MeasureSQL { data.sql ?? MeasureSQL.none }
 
     public init(data: Dataset) { self.data = data }
-
-    static let empty = PositionList()
-
-    /// The ledger's movements of one fund, in date order, as ledger positions.
-    func list(ofFund code: String) -> PositionList {
-        let s = state
-        guard let f = s.fundId(code), let l = s.byFund[f] else { return Self.empty }
-        return l
-    }
-
-    /// The ledger's movements of one fund, in date order.
-    func ledger(ofFund code: String) -> [ClassifiedMovement] {
-        let s = state
-        return s.ledgerOrder(list(ofFund: code).positions).map { data.ledger[Int($0)] }
-    }
 
     /// One row for the organisation, one per fund, one per funder.
     public func summary(for period: Period) -> [ScopeMeasures] {
@@ -112,9 +95,7 @@ public struct MeasureEngine {
     /// Declared funds first, then any fund code the ledger uses that is not declared.
     public var fundCodes: [String] {
         var codes = pipeline.funds.map(\.code)
-        let s = state
-        let extra = Set(s.fundIds.map { s.t.strings[Int($0)] }).subtracting(codes).subtracting([""])
-        codes += extra.sorted()
+        codes += Set(data.ledgerFunds).subtracting(codes).subtracting([""]).sorted()
         return codes
     }
 
@@ -178,15 +159,6 @@ public struct MeasureEngine {
         return total
     }
 
-    /// Which counterparty texts name the funder.
-    func match(_ funder: Pipeline.Funder) -> FunderMatch {
-        index.remembered(\.funderMatch, funder.id + "\u{0}" + funder.name) {
-            let strings = state.t.strings
-            return FunderMatch(name: strings.map { $0.caseInsensitiveEquals(funder.name) || $0 == funder.id },
-                               id: strings.map { $0 == funder.id })
-        }
-    }
-
     /// Each funder's share of a fund: income it paid in up to `end`
     /// (`sql/pool_weight.sql`); equal shares before any has arrived.
     public func poolWeights(_ fund: Pipeline.Fund, upTo end: Day) -> [Int64] {
@@ -194,12 +166,6 @@ public struct MeasureEngine {
         let paid = sql.flows(Period(start: end, end: end, label: "\(end)..\(end)")).poolWeights[fund.code] ?? [:]
         let weights = fund.funders.indices.map { paid[$0] ?? 0 }
         return weights.contains { $0 > 0 } ? weights.map { max($0, 0) } : fund.funders.map { _ in 1 }
-    }
-
-    /// True when a movement's counterparty is the funder, by id or by name.
-    public func isFrom(_ m: ClassifiedMovement, _ funder: Pipeline.Funder) -> Bool {
-        let name = m.counterpartyName
-        return m.counterpartyIdentifier == funder.id || name.caseInsensitiveEquals(funder.name) || name == funder.id
     }
 
     /// The measures of a scope, as the shipped views give them: flows and
@@ -236,7 +202,7 @@ public struct MeasureEngine {
 
     /// The calendar quarters, up to `count`, ending with the period's, that hold ledger data.
     public func trendQuarters(endingWith period: Period, count: Int = 8) -> [Period] {
-        guard let first = data.ledger.first?.date else { return [] }
+        guard let first = data.firstLedgerDate else { return [] }
         return period.quartersEnding(count: count).filter { $0.end >= first }
     }
 
@@ -250,20 +216,4 @@ public struct MeasureEngine {
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
     func caseInsensitiveEquals(_ other: String) -> Bool { !isEmpty && lowercased() == other.lowercased() }
-}
-
-extension Category {
-    /// `isRedistributed` and `isIncome` without comparing text, for loops over every movement.
-    var redistributedFast: Bool {
-        switch self {
-        case .redistributedGrant, .redistributedSmallCosts, .redistributedHosted, .redistributedPayment: return true
-        default: return false
-        }
-    }
-    var incomeFast: Bool {
-        switch self {
-        case .incomeGrant, .incomeDonation, .incomeHosted, .incomeOther: return true
-        default: return false
-        }
-    }
 }

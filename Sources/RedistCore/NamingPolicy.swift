@@ -73,10 +73,21 @@ extension Dataset {
     /// `redistributed.*` category in the period, by name, with what each
     /// received. Groups the register does not know are counted elsewhere, never listed.
     public func groupsPaid(in period: Period) -> [GroupPaid] {
+        let byMember = rows.run([SQLRow]()) { w in
+            try w.query("""
+                SELECT p.member_index, CAST(sum(-e.amount) AS {int}) FROM ledger_entry e
+                  JOIN run_party p ON p.counterparty_id = e.counterparty_id
+                WHERE e.role = 'ledger' AND e.date >= ? AND e.date <= ? AND e.amount < 0
+                  AND e.category LIKE 'redistributed.%' AND e.is_individual = 0 AND p.member_index >= 0
+                GROUP BY p.member_index
+                """, [.text(period.start.description), .text(period.end.description)])
+        }
         var paid: [String: GroupPaid] = [:]
-        for c in ledger where period.contains(c.date) && c.isOut && c.category.isRedistributed && !c.isIndividual {
-            guard let m = c.member, m.kind != .individual else { continue }
-            paid[m.id, default: GroupPaid(member: m, amount: 0)].amount -= c.minorUnits
+        for r in byMember {
+            let i = Int(r.int(0))
+            guard i < members.count, members[i].kind != .individual else { continue }
+            let m = members[i]
+            paid[m.id, default: GroupPaid(member: m, amount: 0)].amount += r.int(1)
         }
         return paid.values.sorted { ($0.member.name, $0.member.id) < ($1.member.name, $1.member.id) }
     }

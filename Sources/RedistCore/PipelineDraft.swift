@@ -97,7 +97,9 @@ public struct PipelineDraft {
                 draft.recognised.append("\(f.path): \(f.format) (\(f.role.rawValue)), source \"\(g.name)\"\(f.blocked.map { " — written commented out: \($0)" } ?? "")")
             }
         }
-        let ledger = summarise(groups.filter { $0.first.role == .ledger && $0.first.blocked == nil }, root: root, &draft)
+        var ledger = summarise(groups.filter { $0.first.role == .ledger && $0.first.blocked == nil }, root: root, &draft)
+        ledger.otherCurrencies = otherCurrencies(groups.filter { $0.first.role != .members && $0.first.blocked == nil },
+                                                 reporting: ledger.currency, organisationId: organisationId, root: root)
         draft.toml = write(groups, ledger: ledger, organisationId: organisationId, funders: funders)
         return draft
     }
@@ -172,7 +174,7 @@ public struct PipelineDraft {
         guard let header = head.csvRows.first, header.filter({ !$0.isEmpty }).count >= 2 else {
             return .failure(Reason(message: "not an export redist knows: no reader claims it and its first line is not a CSV header (\"\(head.firstLine.prefix(40))\")"))
         }
-        if header == inspectHeader {
+        if header.starts(with: inspectHeader) {
             return .failure(Reason(message: "redist's own output (redist inspect), not an export"))
         }
         if let members = ColumnGuess.memberColumns(header) {
@@ -322,6 +324,44 @@ public struct PipelineDraft {
         var accounts: [(code: String, name: String, rows: Int, total: Int64, gross: Int64)] = []
         var funds: [String] = []
         var currency: Currency = .gbp
+        /// Currencies other than `currency` that amounts in the files are in, each with its earliest day.
+        var otherCurrencies: [(currency: Currency, earliest: Day)] = []
+    }
+
+    /// The currencies other than the reporting one that the files' amounts
+    /// are in (movements, grants, balances), each with the earliest day one
+    /// is dated: what the rates table must cover.
+    static func otherCurrencies(_ groups: [Group], reporting: Currency, organisationId: String?,
+                                root: String) -> [(currency: Currency, earliest: Day)] {
+        var earliest: [Currency: Day] = [:]
+        func note(_ money: Money, _ day: Day) {
+            guard money.currency != reporting else { return }
+            if let d = earliest[money.currency], d <= day { return }
+            earliest[money.currency] = day
+        }
+        for g in groups {
+            guard let reader = Readers.reader(for: g.first.format) else { continue }
+            var configuration = ReaderConfiguration(sourceName: g.name, role: g.first.role, columns: g.first.columns,
+                                                    options: g.first.options, organisationId: organisationId ?? "")
+            if g.first.role == .grantsIn && organisationId == nil {
+                // Without the organisation's id a funder's file cannot be narrowed to its grants: read them all.
+                guard let other = reader.roles.first(where: { $0 != .grantsIn }) else { continue }
+                configuration.role = other
+            }
+            guard let instance = try? reader.init(configuration) else { continue }
+            for f in g.files {
+                let sink = RecordSink { record in
+                    switch record {
+                    case .movement(let m): note(m.amount, m.date)
+                    case .grant(let g): note(g.amountAwarded, g.awardDate)
+                    case .balance(let b): note(b.amount, b.date)
+                    case .member: break
+                    }
+                }
+                try? instance.read(path: root + "/" + f.path, displayPath: f.path, into: sink)
+            }
+        }
+        return earliest.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// The accounts and funds in the ledger sources, read with their readers.
@@ -389,6 +429,7 @@ public struct PipelineDraft {
         financial_year_start = "04-01"            # fill in: MM-DD, the first day of your financial year
 
         """
+        t += ratesBlock(ledger.otherCurrencies, reporting: ledger.currency)
         for g in groups {
             let f = g.first
             let prefix = f.blocked == nil ? "" : "# "
@@ -437,6 +478,27 @@ public struct PipelineDraft {
             }
         }
         t += "\n[privacy]\nmin_group_count = 5\npseudonym_key_env = \"REDIST_PSEUDONYM_KEY\"\n"
+        return t
+    }
+
+    /// Commented `[[rate]]` stubs, one per other currency found, dated on
+    /// its earliest amount's day; nothing when every amount is in the
+    /// reporting currency.
+    static func ratesBlock(_ others: [(currency: Currency, earliest: Day)], reporting: Currency) -> String {
+        guard !others.isEmpty else { return "" }
+        let codes = others.map(\.currency.code)
+        let list = codes.count == 1 ? codes[0] : codes.dropLast().joined(separator: ", ") + " and " + codes.last!
+        var t = "\n# Amounts in \(list) were found, and the organisation reports in \(reporting.code): each is\n"
+        t += "# converted at the rate dated on or before its day, and rejected when there is none.\n"
+        t += "# Fill in the rates (or list them in a CSV named by rates = \"rates.csv\" in\n"
+        t += "# [organisation], with the header date,currency,rate,source), then remove the # signs.\n"
+        for o in others {
+            t += "\n# [[rate]]\n"
+            t += "# date = \(quoted(o.earliest.description))                 # the first day it holds: here the earliest \(o.currency.code) amount's\n"
+            t += "# currency = \(quoted(o.currency.code))\n"
+            t += "# rate = \"\"                             # fill in: \(reporting.code) for one \(o.currency.code), as a string (\"0.8556\")\n"
+            t += "# source = \"\"                           # fill in: where the rate comes from (HMRC, Bank of England)\n"
+        }
         return t
     }
 

@@ -62,7 +62,10 @@ public struct Reconciler {
     /// 2. same key, same amount, dates within the window (nearest date first);
     /// 3. same key and same reference but another amount: `amount-differs`.
     /// What is left is `only-left` or `only-right`.
-    func match(kind: String, left: [ReconItem], right: [ReconItem], reportRight: (ReconItem) -> Bool = { _ in true }) -> [ReconciliationRow] {
+    /// `rightSource` names the other side in the rule of an unmatched left
+    /// item when `right` holds only part of it (else its first item's source).
+    func match(kind: String, left: [ReconItem], right: [ReconItem], rightSource: String? = nil,
+               reportRight: (ReconItem) -> Bool = { _ in true }) -> [ReconciliationRow] {
         let left = left.sorted { ($0.date, $0.order) < ($1.date, $1.order) }
         let right = right.sorted { ($0.date, $0.order) < ($1.date, $1.order) }
         var used = [Bool](repeating: false, count: right.count)
@@ -98,7 +101,7 @@ public struct Reconciler {
         }
         var out: [ReconciliationRow] = []
         for (li, l) in left.enumerated() {
-            out.append(rows[li] ?? row(l, nil, .onlyLeft, "no \(right.first?.source ?? "other-side") line within \(window) days with this amount"))
+            out.append(rows[li] ?? row(l, nil, .onlyLeft, "no \(rightSource ?? right.first?.source ?? "other-side") line within \(window) days with this amount"))
         }
         for (ri, r) in right.enumerated() where !used[ri] && reportRight(r) {
             out.append(row(nil, r, .onlyRight, "no \(left.first?.source ?? "other-side") line within \(window) days with this amount"))
@@ -106,42 +109,47 @@ public struct Reconciler {
         return out.sorted { ($0.latestDate, $0.leftRef, $0.rightRef) < ($1.latestDate, $1.leftRef, $1.rightRef) }
     }
 
-    func ledgerRef(_ c: ClassifiedMovement) -> String {
-        "\(c.movement.location.file):\(c.movement.location.line)"
+    /// The ledger's (or another source's) place for a row: `file:line`.
+    static func place(_ r: LedgerRowView) -> String { "\(r.text(.file)):\(r.line)" }
+
+    /// Rows of one role passing `condition`, each made an item; a failed query stops the run later (`Dataset.checkMeasures`).
+    func items(role: String, where condition: String = "", _ values: [SQLValue] = [], _ make: (LedgerRowView) -> ReconItem?) -> [ReconItem] {
+        var out: [ReconItem] = []
+        do {
+            try data.rows.each(role: role, where: condition, values, members: data.members) { r in
+                if let item = make(r) { out.append(item) }
+            }
+        } catch {
+            data.rows.remember(error)
+        }
+        return out
     }
 
     // MARK: Funder vs ledger
 
     func funderVsLedger() -> [ReconciliationRow] {
         let funders = data.pipeline.funders
-        let engine = MeasureEngine(data: data)
         func funderKey(id: String, name: String) -> String? {
             funders.first { $0.id == id || (!name.isEmpty && $0.name.caseInsensitiveEquals(name)) }?.id
         }
-        // The ledger's grant income, keyed by funder.
-        var receipts: [ReconItem] = []
-        let state = engine.state
-        let matches = funders.map { engine.match($0) }
-        /// `engine.isFrom(c, funders[i])`, by string numbers for the ledger's own rows.
-        func from(_ c: ClassifiedMovement, _ i: Int) -> Bool {
-            guard let t = state.tableObject, c.table === t else { return engine.isFrom(c, funders[i]) }
-            return matches[i].id[Int(t.c.counterpartyId[c.row])] || matches[i].name[Int(t.c.counterparty[c.row])]
-        }
-        for c in data.ledger where c.category == .incomeGrant && !c.isOut {
-            guard let i = funders.indices.first(where: { from(c, $0) }) else { continue }
-            let f = funders[i]
-            let m = c.movement
-            receipts.append(ReconItem(source: c.source, ref: "\(m.location.file):\(m.location.line)", date: m.date,
-                                      amount: m.amount.minorUnits, key: f.id, reference: m.reference, order: m.location))
+        // The ledger's grant income, keyed by the first funder it is from (`sql/funder_payment.sql`).
+        let income = "e.category = 'income.grant' AND e.amount >= 0"
+        var funderOf: [Int64: Int] = [:]
+        for r in data.rows.run([], { w in
+            try w.query("SELECT e.position, min(e.funder_position) FROM funder_payment e WHERE \(income) GROUP BY e.position")
+        }) { funderOf[r.int(0)] = Int(r.int(1)) }
+        let receipts = items(role: "ledger", where: income) { r in
+            guard let i = funderOf[r.position], i < funders.count else { return nil }
+            return ReconItem(source: r.text(.source), ref: Self.place(r), date: r.date, amount: r.amount, key: funders[i].id,
+                             reference: r.text(.reference), order: r.location)
         }
         var rows: [ReconciliationRow] = []
         // Transaction-level reports (IATI disbursements, code 3, or 1 for incoming funds).
-        var reported: [ReconItem] = []
-        for c in data.funderMovements where c.movement.kind == "3" || c.movement.kind == "1" || c.movement.kind == "D" || c.movement.kind == "IF" {
-            let key = funderKey(id: c.movement.counterpartyId, name: c.movement.counterparty) ?? c.movement.counterpartyId
-            reported.append(ReconItem(source: c.source, ref: c.movement.nativeId.nonEmpty ?? ledgerRef(c), date: c.date,
-                                      amount: Int64(c.movement.amount.minorUnits.magnitude), key: key,
-                                      reference: c.movement.reference, order: c.movement.location))
+        let reported = items(role: SourceRoleName.grantsIn, where: "m.kind IN ('3', '1', 'D', 'IF')") { r in
+            let id = r.text(.counterpartyId)
+            return ReconItem(source: r.text(.source), ref: r.text(.nativeId).nonEmpty ?? Self.place(r), date: r.date,
+                             amount: Int64(r.amount.magnitude), key: funderKey(id: id, name: r.text(.counterparty)) ?? id,
+                             reference: r.text(.reference), order: r.location)
         }
         let reportingFunders = Set(reported.map(\.key))
         let transactionLevel = match(kind: "funder-payments", left: reported,
@@ -183,12 +191,10 @@ public struct Reconciler {
                                   reference: g.grant.identifier, order: g.grant.location))
         }
         guard !left.isEmpty else { return [] }
-        var right: [ReconItem] = []
-        for c in data.ledger where c.category == .redistributedGrant && c.isOut {
-            let m = c.movement
-            let key = c.member?.id ?? m.counterpartyId.nonEmpty ?? m.counterparty.lowercased()
-            right.append(ReconItem(source: c.source, ref: "\(m.location.file):\(m.location.line)", date: m.date,
-                                   amount: -m.amount.minorUnits, key: key, reference: m.reference, order: m.location))
+        // The key: the register id, else the counterparty's id, else its name lower-cased (`run_party.group_key`).
+        let right = items(role: "ledger", where: "e.category = 'redistributed.grant' AND e.amount < 0") { r in
+            ReconItem(source: r.text(.source), ref: Self.place(r), date: r.date, amount: -r.amount, key: r.text(.groupKey),
+                      reference: r.text(.reference), order: r.location)
         }
         return match(kind: "grants-payments", left: left, right: right)
     }
@@ -196,20 +202,36 @@ public struct Reconciler {
     // MARK: Bank vs ledger
 
     func bankVsLedger() -> [ReconciliationRow] {
-        guard !data.bank.isEmpty else { return [] }
-        let left = data.bank.map { c in
-            ReconItem(source: c.source, ref: c.movement.nativeId.nonEmpty ?? ledgerRef(c), date: c.date,
-                      amount: c.movement.amount.minorUnits, key: "bank", reference: c.movement.reference, order: c.movement.location)
+        let left = items(role: "bank") { r in
+            ReconItem(source: r.text(.source), ref: r.text(.nativeId).nonEmpty ?? Self.place(r), date: r.date, amount: r.amount,
+                      key: "bank", reference: r.text(.reference), order: r.location)
         }
+        guard !left.isEmpty else { return [] }
         // The statements' coverage: their balance dates where they give them, else their entries' dates.
         let balanceDates = data.balances.map(\.0.date)
         let first = (balanceDates + left.map(\.date)).min()!, last = (balanceDates + left.map(\.date)).max()!
         // Ledger movements that went through the bank: not transfers or journals between our own funds.
-        let right = data.ledger.filter { $0.category != .transfer && $0.category != .retainedHostingFee }.map { c in
-            ReconItem(source: c.source, ref: ledgerRef(c), date: c.date, amount: c.movement.amount.minorUnits, key: "bank",
-                      reference: c.movement.reference, order: c.movement.location)
+        // Only those near the statements can match one (no pass looks further than
+        // the window or 31 days), and only those inside their dates can be missing from them.
+        let reach = max(window, 31)
+        let throughBank = "e.category NOT IN ('transfer', 'retained.hosting-fee')"
+        let near = items(role: "ledger", where: throughBank + " AND e.date >= ? AND e.date <= ?",
+                         [.text(first.adding(days: -reach).description), .text(last.adding(days: reach).description)]) { r in
+            ReconItem(source: r.text(.source), ref: Self.place(r), date: r.date, amount: r.amount, key: "bank",
+                      reference: r.text(.reference), order: r.location)
         }
-        // Only ledger lines inside the statements' dates can be missing from them.
-        return match(kind: "bank-statement", left: left, right: right) { r in r.date >= first && r.date <= last }
+        return match(kind: "bank-statement", left: left, right: near, rightSource: earliestSource(role: "ledger", where: throughBank)) { r in
+            r.date >= first && r.date <= last
+        }
+    }
+
+    /// The source of the earliest row (by date, then place) of a role passing `condition`.
+    func earliestSource(role: String, where condition: String) -> String? {
+        guard let day = data.rows.run(nil, { w in
+            try w.query("SELECT min(e.date) FROM ledger_entry e WHERE e.role = ? AND \(condition)", [.text(role)]).first?[0].text
+        }) else { return nil }
+        return items(role: role, where: condition + " AND e.date = ?", [.text(day)]) { r in
+            ReconItem(source: r.text(.source), ref: "", date: r.date, amount: 0, key: "", reference: "", order: r.location)
+        }.min { $0.order < $1.order }?.source
     }
 }

@@ -178,6 +178,9 @@ struct Batch {
     /// Identities that may repeat, and rows (by index in the file) to number.
     var candidateIdentities: [Int64] = []
     var candidateRows: [Int] = []
+    /// The rows converted from another currency (by index in the batch, in
+    /// order) with what they were: few, so kept apart from the columns.
+    var originals: [(row: Int, original: OriginalAmount)] = []
 
     init() {
         integers.reserveCapacity(BatchChannel.batchSize * Self.integers)
@@ -202,6 +205,7 @@ struct Batch {
             ends.append(Int32(text.count))
         }
         hasPath.append(m.location.path != nil)
+        if let original = m.original { originals.append((rows, original)) }
         if rows == 0 { currency = m.amount.currency }
         if uniform && (m.amount.currency != currency || !m.kind.isEmpty || m.location.path != nil) { uniform = false }
         rows += 1
@@ -481,6 +485,25 @@ final class RecordLoader {
             }
         }
         guard rc == SQLITE_DONE else { throw failure(rc) }
+        if !batch.originals.isEmpty {
+            // Rows of one INSERT … SELECT get consecutive ids: row k has id first + k.
+            let first = sqlite3_last_insert_rowid(connection) - Int64(batch.rows) + 1
+            for (row, original) in batch.originals { try store(original, id: first + Int64(row)) }
+        }
+    }
+
+    private var originalStatement: Statement?
+
+    /// What a converted movement was, beside its row.
+    private func store(_ o: OriginalAmount, id: Int64) throws {
+        if originalStatement == nil {
+            originalStatement = try db.makeStatement(sql: """
+                UPDATE movement_row SET original_amount = ?, original_currency = ?, rate = ?, rate_date = ?, rate_source = ?
+                WHERE id = ?
+                """)
+        }
+        try originalStatement!.execute(arguments: [o.amount.minorUnits, o.amount.currency.code, o.rate.description,
+                                                   o.rateDate.description, o.rateSource, id])
     }
 
     private func candidate(_ identity: Int64) throws {

@@ -33,3 +33,13 @@ public func inspectRows(_ record: SourceRecord) -> [String] {
         return []
     }
 }
+
+/// The columns `redist inspect --pipeline` adds after `inspectHeader`: what
+/// a converted amount was in the file, and the rate that converted it.
+public let inspectConversionHeader: [String] = ["original_amount", "original_currency", "rate", "rate_date", "rate_source"]
+
+/// The `inspectConversionHeader` fields for an amount, empty when it was not converted.
+public func inspectConversionFields(_ original: OriginalAmount?) -> [String] {
+    guard let o = original else { return Array(repeating: "", count: inspectConversionHeader.count) }
+    return [o.amount.decimalString, o.amount.currency.code, o.rate.description, o.rateDate.description, o.rateSource]
+}

@@ -88,6 +88,7 @@ public enum Readers {
         OFXReader.self,
         QIFReader.self,
         SageReader.self,
+        FreeAgentTransactionsReader.self,
     ] + xmlReaders + bankReaders
 
     public static func reader(for format: String) -> (any SourceReader.Type)? {

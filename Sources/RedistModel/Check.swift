@@ -65,6 +65,8 @@ public enum Check: String, CaseIterable, Sendable, Comparable, CustomStringConve
     case skipOtherAccount = "skip.other-account"
     /// A Sage line that moves no money (an invoice, credit note, journal or discount).
     case skipNoMoney = "skip.no-money"
+    /// The bank account's side of a FreeAgent posting: its income or cost side is the same money.
+    case skipBankSide = "skip.bank-side"
 
     // MARK: About a file
 

@@ -64,6 +64,27 @@ public struct ExchangeRate: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// An amount as its source gave it in another currency than the reporting
+/// one, with the rate that converted it: kept beside the converted amount
+/// so anyone can check the conversion (`amount × rate`, rounded once).
+public struct OriginalAmount: Hashable, Sendable {
+    /// The source's amount, in its currency, signed as the converted one.
+    public var amount: Money
+    /// Reporting-currency units for one unit of `amount`'s currency.
+    public var rate: ExchangeRate
+    /// The rate's own date (on or before the movement's day).
+    public var rateDate: Day
+    /// Where the rate came from, as the rates table says (`HMRC monthly rate`).
+    public var rateSource: String
+
+    public init(amount: Money, rate: ExchangeRate, rateDate: Day, rateSource: String) {
+        self.amount = amount
+        self.rate = rate
+        self.rateDate = rateDate
+        self.rateSource = rateSource
+    }
+}
+
 /// The pipeline's rates: for each currency, its rates by date, each with
 /// where it came from. A movement's rate is the one dated on or before its day.
 public struct RateTable: Sendable {

@@ -16,10 +16,13 @@ public struct Movement: Hashable, Sendable {
     /// A source-specific kind (IATI transaction-type code, camt.053 bank code), or "".
     public var kind: String
     public var location: SourceLocation
+    /// For an amount converted from another currency: what the source said
+    /// and the rate that converted it (nil for money in the reporting currency).
+    public var original: OriginalAmount?
 
     public init(date: Day, amount: Money, account: String = "", accountName: String = "", fund: String = "",
                 counterparty: String = "", counterpartyId: String = "", description: String = "", reference: String = "",
-                nativeId: String = "", kind: String = "", location: SourceLocation) {
+                nativeId: String = "", kind: String = "", location: SourceLocation, original: OriginalAmount? = nil) {
         self.date = date
         self.amount = amount
         self.account = account
@@ -32,6 +35,7 @@ public struct Movement: Hashable, Sendable {
         self.nativeId = nativeId
         self.kind = kind
         self.location = location
+        self.original = original
     }
 }
 

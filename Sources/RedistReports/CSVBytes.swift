@@ -102,35 +102,35 @@ struct CSVBytes {
         }
         separator()
         let magnitude = minorUnits.magnitude
-        guard digits > 0 else { ClassifiedMovement.appendDecimal(Int64(magnitude), to: &bytes); return }
+        guard digits > 0 else { DecimalText.append(Int64(magnitude), to: &bytes); return }
         var scale: UInt64 = 1
         for _ in 0..<digits { scale *= 10 }
-        ClassifiedMovement.appendDecimal(Int64(magnitude / scale), to: &bytes)
+        DecimalText.append(Int64(magnitude / scale), to: &bytes)
         bytes.append(UInt8(ascii: "."))
         let fraction = magnitude % scale
         var probe: UInt64 = 10, width = 1
         while probe <= fraction { probe *= 10; width += 1 }
         for _ in 0..<max(0, digits - width) { bytes.append(UInt8(ascii: "0")) }
-        ClassifiedMovement.appendDecimal(Int64(fraction), to: &bytes)
+        DecimalText.append(Int64(fraction), to: &bytes)
     }
 
     /// `file:line`.
-    mutating func location(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
+    mutating func location(_ c: LedgerRowView, scratch: inout [UInt8]) {
         scratch.removeAll(keepingCapacity: true)
         c.withUTF8(.file) { scratch.append(contentsOf: $0) }
         appendLine(c, scratch: &scratch)
     }
 
     /// `file:line`, with the file as a funder's pack shows it (`PackPath`).
-    mutating func packLocation(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
+    mutating func packLocation(_ c: LedgerRowView, scratch: inout [UInt8]) {
         scratch.removeAll(keepingCapacity: true)
         c.withUTF8(.file) { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: $0[PackPath.dropped($0)...])) }
         appendLine(c, scratch: &scratch)
     }
 
-    private mutating func appendLine(_ c: ClassifiedMovement, scratch: inout [UInt8]) {
+    private mutating func appendLine(_ c: LedgerRowView, scratch: inout [UInt8]) {
         scratch.append(UInt8(ascii: ":"))
-        ClassifiedMovement.appendDecimal(Int64(c.line), to: &scratch)
+        DecimalText.append(Int64(c.line), to: &scratch)
         field(scratch)
     }
 

@@ -49,24 +49,25 @@ public struct EvidencePack {
         return csv.bytes
     }
 
-    func flowsCSV() -> [UInt8] {
-        var csv = CSVBytes(header: Self.flowsHeader, reserve: evidence.flows.count * 200)
+    /// The movements of the funder's funds in the period, streamed from the warehouse.
+    func flowsCSV() throws -> [UInt8] {
+        var csv = CSVBytes(header: Self.flowsHeader, reserve: 1 << 16)
         var scratch: [UInt8] = []
         let naming = self.naming
         // Per fund: its code and basis; per description of a counterparty: how it may be shown.
         var day = (number: Int.min, value: Day(ordinal: 0))
         // Rows of one fund come in runs: its share and basis are worked out once per run.
         var last = (fund: "\u{0}", share: (Int64(1), Int64(1)), basis: "")
-        for c in evidence.flows {
-            let fund = c.fund
+        try data.eachFlow(of: evidence) { c in
+            let fund = c.text(.fund)
             if fund != last.fund {
                 let share = evidence.shares[fund] ?? (1, 1)
                 last = (fund, share, share.0 == share.1 ? "restricted" : "pooled: \(money(share.0)) of \(money(share.1)) paid in")
             }
             let share = last.share
-            let amount = Int64(c.amountMinorUnits.magnitude)
+            let amount = Int64(c.amount.magnitude)
             let funderShare = share.0 == share.1 ? amount : Self.firstPart(of: amount, share.0, share.1 - share.0)
-            if c.dayNumber != day.number { day = (c.dayNumber, Day(ordinal: c.dayNumber)) }
+            if c.dayOrdinal != day.number { day = (c.dayOrdinal, Day(ordinal: c.dayOrdinal)) }
             csv.date(day.value)
             csv.field(fund)
             csv.field(last.basis)
@@ -112,7 +113,7 @@ public struct EvidencePack {
     public func write(to evidenceDirectory: String, templates: Templates) throws -> [String] {
         let dir = evidenceDirectory + "/" + evidence.slug
         let html = try templates.render(EvidenceReport(evidence: evidence, data: data).viewModel(templates), template: "evidence")
-        let files: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV()), ("flows.csv", flowsCSV())]
+        let files: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV()), ("flows.csv", try flowsCSV())]
         let manifest = try self.manifest(files)
         let all = files + [("manifest.json", manifest)]
         for (name, bytes) in all { try OutputFile.write(bytes, to: dir + "/" + name) }

@@ -184,7 +184,7 @@ struct EvidenceReport {
     func grantsAgainst() -> [[String: Any]] {
         let engine = MeasureEngine(data: data)
         let end = evidence.period.end
-        guard let first = data.ledger.first?.date, first <= end else { return [] }
+        guard let first = data.firstLedgerDate, first <= end else { return [] }
         let toDate = Period(start: first, end: end, label: "\(first)..\(end)")
         let byFund = Dictionary(evidence.funds.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         return evidence.grantsIn.sorted { ($0.grant.awardDate, $0.grant.identifier) < ($1.grant.awardDate, $1.grant.identifier) }.map { stored in

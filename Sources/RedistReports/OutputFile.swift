@@ -67,7 +67,7 @@ public enum OutputFile {
     }
 
     /// "PATH: error: cannot write (reason)", from `errno`.
-    static func error(_ path: String) -> Error {
+    public static func error(_ path: String) -> Error {
         OutputError(path: path, reason: String(cString: strerror(errno)))
     }
 

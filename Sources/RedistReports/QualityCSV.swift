@@ -69,17 +69,19 @@ public enum QualityCSV {
         }
         let declared = Set(data.pipeline.funds.map(\.code))
         var undeclared: [String: Int] = [:]
-        var last = (fund: "", undeclared: false)  // rows of one fund come in runs
-        for c in data.ledger where c.isDated(in: period) {
-            let fund = c.fund
-            if fund != last.fund { last = (fund, !fund.isEmpty && !declared.contains(fund)) }
-            if last.undeclared { undeclared[fund, default: 0] += 1 }
-            guard c.category == .unclassified else { continue }
-            let m = c.movement
-            rows.append(QualityRow(
-                source: c.source, file: m.location.file, location: m.location.shortDescription, severity: "warning", check: .unclassified,
-                message: "no rule matched: account \(m.account)\(m.accountName.isEmpty ? "" : " (\(m.accountName))"), fund \(m.fund.isEmpty ? "none" : m.fund), \(c.isOut ? "out" : "in") on \(m.date); add a [[rule]] for it",
-                amount: MoneyFormat.decimal(m.amount.minorUnits, digits: m.amount.currency.minorDigits)))
+        do {
+            for (fund, count) in try data.movementsByFund(in: period) where !fund.isEmpty && !declared.contains(fund) {
+                undeclared[fund] = count
+            }
+            try data.eachUnclassified(in: period) { c in
+                let location = c.location, account = c.text(.account), accountName = c.text(.accountName), fund = c.text(.fund)
+                rows.append(QualityRow(
+                    source: c.text(.source), file: location.file, location: location.shortDescription, severity: "warning", check: .unclassified,
+                    message: "no rule matched: account \(account)\(accountName.isEmpty ? "" : " (\(accountName))"), fund \(fund.isEmpty ? "none" : fund), \(c.isOut ? "out" : "in") on \(c.date); add a [[rule]] for it",
+                    amount: MoneyFormat.decimal(c.amount, digits: c.minorDigits)))
+            }
+        } catch {
+            data.remember(error)
         }
         for (fund, count) in undeclared.sorted(by: { $0.key < $1.key }) {
             rows.append(QualityRow(source: "", file: data.pipeline.fileName, location: "", severity: "warning", check: .fundUndeclared,

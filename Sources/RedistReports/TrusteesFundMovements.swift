@@ -148,7 +148,7 @@ extension TrusteesReport {
 
     /// The same quarter a year before, beside this one, where the ledger reaches back into it.
     func sameQuarterLastYear(_ org: ScopeMeasures, _ engine: MeasureEngine) -> LastYearView {
-        guard period.calendarQuarter != nil, let first = data.ledger.first?.date,
+        guard period.calendarQuarter != nil, let first = data.firstLedgerDate,
               let start = Day(year: period.start.year - 1, month: period.start.month, day: 1),
               let end = Day(year: period.end.year - 1, month: period.end.month, day: Day.daysIn(month: period.end.month, year: period.end.year - 1)),
               end >= first else { return LastYearView() }

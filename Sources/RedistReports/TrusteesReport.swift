@@ -247,7 +247,7 @@ public struct TrusteesReport {
         facts.merge(rateFacts(trend)) { $1 }
         facts.merge(amountFacts(trend)) { $1 }
         facts.merge(reachFacts(trend)) { $1 }
-        if let first = trend.first, let earliest = data.ledger.lazy.map(\.date).min(), first.period.contains(earliest) {
+        if let first = trend.first, let earliest = data.firstLedgerDate, first.period.contains(earliest) {
             facts["recordsStart"] = ["name": say.shortName(first.period)]
         }
         facts["hasRecordsStart"] = facts["recordsStart"] != nil

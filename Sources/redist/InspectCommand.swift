@@ -31,6 +31,9 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("option"), help: "A source option, as key=value (repeatable).")
     var sourceOptions: [String] = []
 
+    @Option(help: "A pipeline file: amounts in another currency than its [organisation] currency are shown converted at its rates, with the original beside them.")
+    var pipeline: String?
+
     @Argument(help: "The file.")
     var file: String
 
@@ -122,18 +125,50 @@ struct Inspect: ParsableCommand {
         return m
     }
 
+    /// The pipeline's reporting currency and rates, when `--pipeline` is given.
+    func pipelineConversion() throws -> CurrencyConversion? {
+        guard let pipeline else { return nil }
+        do {
+            let p = try Pipeline.load(path: pipeline)
+            return CurrencyConversion(currency: p.organisation.currency, rates: p.rates)
+        } catch {
+            throw ValidationError("--pipeline \(pipeline): \(error)")
+        }
+    }
+
     func run() throws {
         let (instance, notes) = try reader()
         for note in notes { log("\(file): note: \(note)") }
+        let conversion = try pipelineConversion()
         let out = FileHandle.standardOutput
-        var csv = CSVWriter(streamingHeader: inspectHeader)
+        var csv = CSVWriter(streamingHeader: inspectHeader + (conversion == nil ? [] : inspectConversionHeader))
         var movements = 0
+        var currencies = Set<String>()
+        /// What the record being handed over was before it was converted.
+        var original: OriginalAmount? = nil
         let sink = RecordSink { record in
             let row = inspectRows(record)
             guard !row.isEmpty else { return }
             movements += 1
-            csv.row(row)
+            currencies.insert(row[2])
+            csv.row(conversion == nil ? row : row + inspectConversionFields(original))
             if csv.bytes.count > 1 << 16 { out.write(Data(csv.take())) }
+        }
+        var tally = CurrencyConversion.Tally()
+        if let conversion {
+            sink.validate = { record in
+                original = nil
+                let before = record
+                if let problem = conversion.convert(&record, tally: &tally) { return problem }
+                switch (before, record) {
+                case (.movement, .movement(let m)): original = m.original
+                case (.grant(let g), .grant(let converted)) where g.amountAwarded != converted.amountAwarded:
+                    let rate = conversion.rates.rate(g.amountAwarded.currency, on: g.awardDate)!
+                    original = OriginalAmount(amount: g.amountAwarded, rate: rate.rate, rateDate: rate.date, rateSource: rate.source)
+                default: break
+                }
+                return nil
+            }
         }
         do {
             try instance.read(path: file, displayPath: file, into: sink)
@@ -144,6 +179,12 @@ struct Inspect: ParsableCommand {
         }
         out.write(Data(csv.take()))
         for d in sink.diagnostics where d.severity != .note { log(Self.inFlags(d.rendered)) }
+        if let conversion {
+            for note in conversion.notes(tally, file: file) { log(note.rendered) }
+            if tally.rows.isEmpty { log("\(file): note: every amount is in \(conversion.currency.code), the pipeline's currency: nothing to convert") }
+        } else if !currencies.isEmpty {
+            log("\(file): note: amounts are shown unconverted, in the file's own currency (\(currencies.sorted().joined(separator: ", "))): with --pipeline FILE, those in another currency than its reporting one are converted at its rates")
+        }
         log("\(file): rows read \(sink.rowsRead), loaded \(sink.rowsLoaded), rejected \(sink.rowsRejected), skipped \(sink.rowsSkipped); money movements \(movements)")
         if sink.rowsRejected > 0 { throw ExitCode(1) }
     }

@@ -3,6 +3,7 @@ import Foundation
 import RedistCore
 import RedistIngest
 import RedistModel
+import RedistPipeline
 import RedistReports
 
 /// The `redist` command: each pipeline stage is a subcommand.

@@ -46,10 +46,45 @@ struct PipelineDraftTests {
         let stubs = draft.toml.split(separator: "\n").filter { $0.hasPrefix("# [[rule]]") }
         #expect(stubs.first?.contains("4000") == true, "\(stubs.prefix(2))")
         #expect(draft.suggestedPeriod == "2024-Q1")
+        // Every sample amount is in pounds: no rates to fill in.
+        #expect(!draft.toml.contains("[[rate]]"))
         let warehouse = try Warehouse(path: dir + "/w.sqlite")
         let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
         #expect(report.filesFailed.isEmpty, "\(report.filesFailed)")
         #expect(report.filesRead >= 20)
+    }
+
+    /// Files with amounts in euros and dollars get a commented rate stub for
+    /// each currency, dated on its earliest amount, and the draft still loads.
+    @Test func otherCurrenciesGetACommentedRatesBlock() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("RedistEndToEndTests/Fixtures/rates-eur").standardizedFileURL.path
+        for file in ["ledger.csv", "funder-usd.csv", "funder-eur.xml"] {
+            try FileManager.default.copyItem(atPath: fixtures + "/" + file, toPath: dir + "/" + file)
+        }
+        let draft = PipelineDraft.make(directory: dir)
+        #expect(draft.errors.isEmpty, "\(draft.errors)")
+        #expect(draft.toml.contains("# Amounts in EUR and USD were found, and the organisation reports in GBP"), "\(draft.toml)")
+        let lines = draft.toml.split(separator: "\n").map(String.init)
+        let dates = lines.filter { $0.hasPrefix("# date = ") }.map { $0.dropFirst(9).prefix(12) }
+        let currencies = lines.filter { $0.hasPrefix("# currency = ") }
+        #expect(currencies == ["# currency = \"EUR\"", "# currency = \"USD\""])
+        // The euro funder's first disbursement, and the dollar grant's award.
+        #expect(dates == ["\"2024-01-15\"", "\"2023-12-01\""], "\(dates)")
+        try draft.toml.write(toFile: dir + "/pipeline.toml", atomically: true, encoding: .utf8)
+        #expect(try Pipeline.load(path: dir + "/pipeline.toml").rates.isEmpty)
+        // Filled in and uncommented, the stubs are rates.
+        var filled = draft.toml
+        for (i, code) in ["EUR", "USD"].enumerated() {
+            let date = String(dates[i])
+            filled = filled.replacingOccurrences(of: "# [[rate]]\n# date = \(date)", with: "[[rate]]\ndate = \(date)")
+            filled = filled.replacingOccurrences(of: "# currency = \"\(code)\"\n# rate = \"\"", with: "currency = \"\(code)\"\nrate = \"0.85\"")
+        }
+        filled = filled.replacingOccurrences(of: "# source = \"\"", with: "source = \"test\"")
+        try filled.write(toFile: dir + "/pipeline.toml", atomically: true, encoding: .utf8)
+        #expect(try Pipeline.load(path: dir + "/pipeline.toml").rates.entries.count == 2)
     }
 
     @Test func aCSVWhoseDatesAreAllAmbiguousIsWrittenCommentedOutSayingWhy() throws {

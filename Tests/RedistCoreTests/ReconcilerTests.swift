@@ -49,10 +49,9 @@ struct ReconcilerTests {
 
     static func dataset(ledger: [ClassifiedMovement] = [], bank: [ClassifiedMovement] = [], funder: [ClassifiedMovement] = [],
                         grantsIn: [GrantRecord] = [], grantsOut: [GrantRecord] = []) throws -> Dataset {
-        Dataset(pipeline: try pipeline(), ledger: ledger, bank: bank, funderMovements: funder,
-                grantsIn: grantsIn.map { StoredGrant(grant: $0, source: "funders", role: "grants-in") },
-                grantsOut: grantsOut.map { StoredGrant(grant: $0, source: "register", role: "grants-out") },
-                members: [], balances: [], files: [], findings: [], duplicatesDropped: 0)
+        try ScratchWarehouse.dataset(pipeline: try pipeline(), ledger: ledger, bank: bank, funder: funder,
+                                     grantsIn: grantsIn.map { StoredGrant(grant: $0, source: "funders", role: "grants-in") },
+                                     grantsOut: grantsOut.map { StoredGrant(grant: $0, source: "register", role: "grants-out") })
     }
 
     static func income(_ date: String, _ pence: Int64, line: Int, reference: String = "") -> ClassifiedMovement {

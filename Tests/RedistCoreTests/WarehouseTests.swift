@@ -36,7 +36,7 @@ struct WarehouseTests {
         #expect(try descriptions(w) == ["Peer support session", "Peer support session", "Room hire",
                                         "Travel", "Travel", "Travel"])
         // Kept rows come from the first file, by path, that has them.
-        let room = try #require(data.ledger.first { $0.movement.description == "Room hire" })
+        let room = try #require(try data.ledger.first { $0.movement.description == "Room hire" })
         #expect(room.movement.location.file.hasSuffix("exports/cashbook-q1.csv"))
         #expect(room.movement.location.line == 2)
     }

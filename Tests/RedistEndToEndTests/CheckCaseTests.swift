@@ -1,4 +1,5 @@
 import Foundation
+import RedistPipeline
 import RedistReports
 import Testing
 

@@ -100,7 +100,7 @@ import Testing
             #expect(!left.contains(copy.dir), "\(name) holds an absolute path")
         }
         let transactions = try #require(a.first { $0.0 == "transactions.csv" }?.1)
-        #expect(transactions.contains(",xero,../sample-data/exports/xero-2024-01.csv:49,-69.75\r\n"))
+        #expect(transactions.contains(",xero,../sample-data/exports/xero-2024-01.csv:49,-69.75,,,,,\r\n"))
     }
 
     @Test func templatesAreCopiedOutEditedAndCheckedFirst() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import RedistCore
 import RedistModel
+import RedistPipeline
 import RedistReports
 import Testing
 
@@ -155,7 +156,8 @@ import Testing
         _ = runPipeline(period: "2024-Q1", out: dir + "/out", warehouse: dir + "/w.sqlite")
         let rows = parseCSV(dir + "/out/transactions.csv")
         #expect(Array(rows[0].prefix(14)) == Array(TransactionsCSV.header.prefix(14)))
-        #expect(rows[0].last == "signed_amount")
+        #expect(rows[0][14] == "signed_amount")
+        #expect(Array(rows[0].suffix(5)) == ["original_amount", "original_currency", "rate", "rate_date", "rate_source"])
         var net: Int64 = 0
         for r in rows.dropFirst() {
             let amount = Self.money(r[9]), signed = Self.money(r[14])

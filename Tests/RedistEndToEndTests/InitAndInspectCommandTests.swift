@@ -59,4 +59,26 @@ import Testing
         #expect(unmapped.status == 2)
         #expect(unmapped.stderr.contains("it needs --column date=\"<column header>\""), "\(unmapped.stderr)")
     }
+
+    /// With a pipeline, amounts in another currency are shown converted at
+    /// its rates with the original beside them; without one, stderr says
+    /// they are not converted.
+    @Test func inspectConvertsAtThePipelinesRatesOrSaysItDoesNot() throws {
+        let fixtures = Repo.root + "/Tests/RedistEndToEndTests/Fixtures/rates-eur"
+        guard let plain = try redist(["inspect", fixtures + "/funder-eur.xml"]) else { return }
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("note: amounts are shown unconverted, in the file's own currency (EUR)"), "\(plain.stderr)")
+        #expect(!plain.stdout.contains("original_amount"))
+        guard let converted = try redist(["inspect", "--pipeline", fixtures + "/pipeline.toml", fixtures + "/funder-eur.xml"]) else { return }
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let captured = temporaryDirectory("inspect-rates") + "/out.csv"
+        try converted.stdout.write(toFile: captured, atomically: true, encoding: .utf8)
+        let rows = parseCSV(captured)
+        let header = rows[0].map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") }
+        #expect(Array(header.suffix(5)) == ["original_amount", "original_currency", "rate", "rate_date", "rate_source"])
+        func cell(_ row: [String], _ name: String) -> String { row[header.firstIndex(of: name)!] }
+        #expect(rows.dropFirst().map { "\(cell($0, "amount")) \(cell($0, "currency")) = \(cell($0, "original_amount")) \(cell($0, "original_currency")) × \(cell($0, "rate"))" }
+                == ["857.00 GBP = 1000.00 EUR × 0.8570", "427.79 GBP = 499.75 EUR × 0.8560"], "\(converted.stdout)")
+        #expect(converted.stderr.contains("2 amounts were in EUR, converted to GBP"), "\(converted.stderr)")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RedistModel
+import RedistPipeline
 import RedistReports
 import Testing
 

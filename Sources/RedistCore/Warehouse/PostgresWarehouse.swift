@@ -5,9 +5,9 @@ import RedistModel
 
 /// The warehouse on a PostgreSQL server: the same tables as the SQLite
 /// file (`WarehouseSchema`, applied as numbered migrations recorded in
-/// `schema_migration`), loaded with `COPY`, and read back into the same
-/// columns, so every report is the same byte for byte whichever engine
-/// holds the data.
+/// `schema_migration`), loaded with `COPY`, and asked the same shipped
+/// SQL, so every report is the same byte for byte whichever engine holds
+/// the data.
 ///
 /// The pipeline is synchronous; postgres-nio's futures are waited on from
 /// the calling thread, and `COPY` (async only) runs on a thread of its own
@@ -189,12 +189,6 @@ final class PostgresWarehouse: @unchecked Sendable {
         return try r.first?[0].decode(Bool.self) ?? false
     }
 
-    /// The rows, gross amounts and other amounts each file's grants, balances
-    /// and member entries hold (`Warehouse.checkControlTotals`).
-    func heldTotals(_ sql: String) throws -> [(file: Int64, rows: Int, gross: Int64, extra: Int64)] {
-        try rows(sql).map { (try $0.int(0), Int(try $0.int(1)), try $0.int(2), try $0.int(3)) }
-    }
-
     // MARK: The catalogue
 
     func files() throws -> [Warehouse.LoadedFile] {
@@ -300,37 +294,6 @@ final class PostgresWarehouse: @unchecked Sendable {
                                amount: try r.optionalInt(7).map { Money(minorUnits: $0, currency: Currency(code: currency ?? "GBP") ?? .gbp) })
             return (d, file)
         }
-    }
-
-    /// Every movement of `files` into `table`, in the order they were loaded,
-    /// as `Warehouse.readMovementColumns` does from SQLite: the same columns,
-    /// the same interned text, the same rows for each file.
-    func readMovementColumns(files: [Warehouse.LoadedFile], into table: inout MovementColumns) throws -> [Int64: [Int32]] {
-        let byId = Dictionary(uniqueKeysWithValues: files.map { ($0.id, $0) })
-        let b = ColumnBuilder(table: table, files: byId)
-        table = MovementColumns()
-        defer { table = b.table }
-        func dimension(_ sql: String) throws -> [(Int32, Int32)] {
-            var out: [(Int32, Int32)] = []
-            for r in try rows(sql) {
-                let id = try r.int(0)
-                guard id >= 0, id < 1 << 26 else { continue }
-                if out.count <= Int(id) { out += Array(repeating: (0, 0), count: Int(id) + 1 - out.count) }
-                out[Int(id)] = (b.table.intern(try r.text(1)), b.table.intern(try r.text(2)))
-            }
-            return out
-        }
-        b.accounts = try dimension("SELECT id, code, name FROM account")
-        b.funds = try dimension("SELECT id, code, '' FROM fund")
-        b.counterparties = try dimension("SELECT id, name, org_id FROM counterparty")
-        let total = Int(try rows("SELECT count(*) FROM movement_row").first?.int(0) ?? 0)
-        b.table.reserve(total)
-        try each("""
-            SELECT file_id, line, identity, occurrence, date, amount, currency, account_id, fund_id, counterparty_id,
-              description, reference, native_id, kind, path, id FROM movement_row ORDER BY id
-            """) { row in try b.add(row) }
-        b.finish()
-        return b.rowsByFile
     }
 
     // MARK: Loading
@@ -439,7 +402,8 @@ final class PostgresWarehouse: @unchecked Sendable {
     }
 
     static let movementColumns = ["file_id", "line", "identity", "date", "amount", "currency", "account_id", "fund_id",
-                                  "counterparty_id", "description", "reference", "native_id", "kind", "path"]
+                                  "counterparty_id", "description", "reference", "native_id", "kind", "path",
+                                  "original_amount", "original_currency", "rate", "rate_date", "rate_source"]
 
     /// What a file's batches bring besides movements, kept while the
     /// movements stream in: new dimensions, other records, identities that
@@ -483,6 +447,7 @@ final class PostgresWarehouse: @unchecked Sendable {
     /// A batch's movements in `COPY`'s text format.
     static func movementText(_ batch: Batch, fileId: Int64) -> ByteBuffer {
         var c = CopyText(capacity: batch.text.count + batch.rows * 96)
+        var originals = batch.originals[...]
         batch.text.withUnsafeBufferPointer { text in
             for r in 0..<batch.rows {
                 let i = r * Batch.integers
@@ -495,6 +460,14 @@ final class PostgresWarehouse: @unchecked Sendable {
                 c.int(batch.integers[i + 3]); c.int(batch.integers[i + 4]); c.int(batch.integers[i + 5])
                 c.bytes(field(2)); c.bytes(field(3)); c.bytes(field(4)); c.bytes(field(5))
                 if batch.hasPath[r] { c.bytes(field(6)) } else { c.null() }
+                if let next = originals.first, next.row == r {
+                    let o = next.original
+                    originals.removeFirst()
+                    c.int(o.amount.minorUnits); c.text(o.amount.currency.code); c.text(o.rate.description)
+                    c.text(o.rateDate.description); c.text(o.rateSource)
+                } else {
+                    c.null(); c.null(); c.null(); c.null(); c.null()
+                }
                 c.endRow()
             }
         }
@@ -628,106 +601,11 @@ struct CopyText {
     }
 }
 
-/// Builds the movement columns from rows as they arrive on the connection's thread.
-private final class ColumnBuilder: @unchecked Sendable {
-    var table: MovementColumns
-    let files: [Int64: Warehouse.LoadedFile]
-    var accounts: [(Int32, Int32)] = [], funds: [(Int32, Int32)] = [], counterparties: [(Int32, Int32)] = []
-    var rowsByFile: [Int64: [Int32]] = [:]
-    private var currentFile: Int64 = -1
-    private var fileInfo: Int32? = nil
-    private var fileRows: [Int32] = []
-    private var currencyCode = "", currencyIndex: UInt8 = 0
-
-    init(table: MovementColumns, files: [Int64: Warehouse.LoadedFile]) {
-        self.table = table
-        self.files = files
-    }
-
-    private func lookUp(_ d: [(Int32, Int32)], _ id: Int64) -> (Int32, Int32) { id >= 0 && id < d.count ? d[Int(id)] : (0, 0) }
-
-    func add(_ row: PostgresRow) throws {
-        // The cells in order, without the random-access row's arrays.
-        var cells = row.makeIterator()
-        func next() throws -> PostgresCell {
-            guard let cell = cells.next() else { throw WarehouseServerError("movement_row gave a row with too few columns") }
-            return cell
-        }
-        let fileId = try next().int64()
-        if fileId != currentFile {
-            if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
-            fileRows = []
-            currentFile = fileId
-            fileInfo = files[fileId].map { f in
-                table.origins.append(MovementColumns.Origin(file: table.intern(f.path), source: table.intern(f.source),
-                                                            role: table.intern(f.role)))
-                return Int32(table.origins.count - 1)
-            }
-        }
-        guard let info = fileInfo else { return }
-        fileRows.append(Int32(table.count))
-        table.line.append(Int32(try next().int64()))
-        table.identity.append(try next().int64())
-        table.occurrence.append(Int32(try next().int64()))
-        let dateCell = try next()
-        guard let day = dateCell.withBytes({ Warehouse.ordinal($0, $1) }) else {
-            throw WarehouseServerError("movement_row holds \"\(try dateCell.decode(String.self))\" where a date was stored")
-        }
-        table.day.append(Int32(day))
-        table.amount.append(try next().int64())
-        let currencyCell = try next()
-        if table.currencies.isEmpty || !currencyCell.withBytes({ p, n in
-            currencyCode.utf8.count == n && currencyCode.utf8.elementsEqual(UnsafeBufferPointer(start: p, count: n)) }) {
-            currencyCode = try currencyCell.decode(String.self)
-            currencyIndex = table.currencyIndex(Currency(code: currencyCode) ?? .gbp)
-        }
-        table.currency.append(currencyIndex)
-        let a = lookUp(accounts, try next().int64())
-        table.account.append(a.0); table.accountName.append(a.1)
-        table.fund.append(lookUp(funds, try next().int64()).0)
-        let c = lookUp(counterparties, try next().int64())
-        table.counterparty.append(c.0); table.counterpartyId.append(c.1)
-        try next().withBytes { table.description.append($0, $1) }
-        try next().withBytes { table.reference.append($0, $1) }
-        try next().withBytes { table.nativeId.append($0, $1) }
-        let kindCell = try next()
-        table.kind.append(kindCell.withBytes({ $1 }) == 0 ? 0 : table.intern(try kindCell.decode(String.self)))
-        if let path = try next().decode(String?.self) { table.path.append(table.intern(path)) } else { table.path.append(-1) }
-        table.origin.append(info)
-        table.movementId.append(try next().int64())
-    }
-
-    func finish() {
-        if currentFile >= 0 { rowsByFile[currentFile, default: []].append(contentsOf: fileRows) }
-        fileRows = []
-    }
-}
-
 extension PostgresRandomAccessRow {
     func int(_ i: Int) throws -> Int64 { try self[i].decode(Int64.self) }
     func optionalInt(_ i: Int) throws -> Int64? { try self[i].decode(Int64?.self) }
     func text(_ i: Int) throws -> String { try self[i].decode(String.self) }
     func optionalText(_ i: Int) throws -> String? { try self[i].decode(String?.self) }
-}
-
-extension PostgresCell {
-    /// A BIGINT, read straight from its eight bytes when sent in binary.
-    @inline(__always)
-    func int64() throws -> Int64 {
-        if format == .binary, dataType == .int8, let bytes, bytes.readableBytes == 8,
-           let v = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) {
-            return v
-        }
-        return try decode(Int64.self)
-    }
-
-    /// The cell's bytes (text as UTF-8), without making a value; (nil, 0) for NULL.
-    func withBytes<R>(_ body: (UnsafePointer<UInt8>?, Int) -> R) -> R {
-        guard let bytes else { return body(nil, 0) }
-        return bytes.withUnsafeReadableBytes { raw in
-            body(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
-    }
 }
 
 /// Runs async work for synchronous callers on a thread of its own, so a

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PostgresNIO
 import RedistModel
 
@@ -54,6 +55,62 @@ extension Warehouse {
             while let r = try cursor.next() { try body(SQLSession.row(r)) }
         }
     }
+}
+
+extension Warehouse {
+    /// Calls `body` with each row of a query as it comes, read in place:
+    /// on SQLite straight from the statement (no value made for a column
+    /// not read), on PostgreSQL through `each`. Nothing is held between
+    /// rows, so a query over the whole ledger takes the memory of one row.
+    /// `body` must not ask the warehouse anything itself.
+    func stream(_ sql: String, _ values: [SQLValue] = [], _ body: (SQLCursorRow) throws -> Void) throws {
+        if postgres != nil {
+            // The driver may keep its row callback a little after the query
+            // ends, so it holds a slot that is emptied here, never `body`.
+            try withoutActuallyEscaping(body) { body in
+                let slot = RowSlot(body)
+                defer { slot.body = nil }
+                try each(sql, values) { r in try slot.body?(SQLCursorRow(statement: nil, row: r)) }
+            }
+            return
+        }
+        try db.read { db in
+            let statement = try db.makeStatement(sql: SQLDialect.sqlite.render(sql))
+            try statement.setArguments(SQLSession.arguments(values))
+            let cursor = try Row.fetchCursor(statement)
+            let s = statement.sqliteStatement
+            while try cursor.next() != nil { try body(SQLCursorRow(statement: s, row: nil)) }
+        }
+    }
+}
+
+/// One row of `Warehouse.stream`, by column position; text is lent as
+/// UTF-8 for the length of a call.
+struct SQLCursorRow {
+    fileprivate let statement: OpaquePointer?
+    fileprivate let row: SQLRow?
+
+    func int(_ i: Int) -> Int64 {
+        if let s = statement { return sqlite3_column_int64(s, Int32(i)) }
+        return row!.int(i)
+    }
+
+    func isNull(_ i: Int) -> Bool {
+        if let s = statement { return sqlite3_column_type(s, Int32(i)) == SQLITE_NULL }
+        return row![i] == .null
+    }
+
+    func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let s = statement {
+            let p = sqlite3_column_text(s, Int32(i))
+            let n = Int(sqlite3_column_bytes(s, Int32(i)))
+            return try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : n))
+        }
+        var t = row!.text(i)
+        return try t.withUTF8(body)
+    }
+
+    func text(_ i: Int) -> String { withText(i) { String(decoding: $0, as: UTF8.self) } }
 }
 
 private final class UncheckedBox<T>: @unchecked Sendable {
@@ -187,4 +244,10 @@ enum SQLCatalogue {
             return code.hasSuffix(";") ? String(code.dropLast()) : code
         }
     }
+}
+
+/// Lends `Warehouse.stream`'s body to the driver's callback for the length of one query.
+private final class RowSlot: @unchecked Sendable {
+    var body: ((SQLCursorRow) throws -> Void)?
+    init(_ body: @escaping (SQLCursorRow) throws -> Void) { self.body = body }
 }

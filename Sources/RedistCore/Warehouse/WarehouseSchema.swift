@@ -276,10 +276,68 @@ enum WarehouseSchema {
             "ALTER TABLE grant_award ADD COLUMN planned_end {text}",
             "ALTER TABLE grant_award ADD COLUMN duration_months {int}",
         ]),
+        // The ledger added up by day, once a run (`sql/ledger_day.sql`): the
+        // measure views read these small tables, not every movement again
+        // for every period a report asks for. And indexes for classifying
+        // (a rule's matchers are looked up by its position).
+        Migration(number: 7, name: "ledger-by-day", statements: [
+            // Per day, fund, category and direction (1: money out): the amount and the movements.
+            """
+            CREATE TABLE IF NOT EXISTS ledger_day(
+                date {text} NOT NULL,
+                fund {text} NOT NULL,
+                category {text} NOT NULL,
+                outflow {int} NOT NULL,
+                amount {int} NOT NULL,
+                movements {int} NOT NULL,
+                PRIMARY KEY(date, fund, category, outflow))
+            """,
+            // Per funder (its position in the pipeline file), day, fund and category: the amount from it.
+            """
+            CREATE TABLE IF NOT EXISTS funder_day(
+                funder_position {int} NOT NULL,
+                date {text} NOT NULL,
+                fund {text} NOT NULL,
+                category {text} NOT NULL,
+                amount {int} NOT NULL,
+                PRIMARY KEY(funder_position, date, fund, category))
+            """,
+            // Per day, fund and kind (1: a person): who the redistributed payments reached, once each.
+            "CREATE TABLE IF NOT EXISTS reach_day(date {text} NOT NULL, fund {text} NOT NULL, is_individual {int} NOT NULL, reached {text})",
+            "CREATE INDEX IF NOT EXISTS reach_day_date ON reach_day(date)",
+            "CREATE INDEX IF NOT EXISTS run_rule_account_position ON run_rule_account(position)",
+            "CREATE INDEX IF NOT EXISTS run_rule_value_position ON run_rule_value(position, field, value)",
+            "CREATE INDEX IF NOT EXISTS run_rule_description_position ON run_rule_description(position, description)",
+        ]),
+        // A movement converted from another currency keeps what its source
+        // said (the amount in minor units of that currency, signed as
+        // `amount`), the rate as written (an exact decimal, so text), the
+        // rate's date and where the rate came from; all NULL for money in the
+        // reporting currency. The movement view shows them.
+        Migration(number: 8, name: "original-currency", statements: [
+            "ALTER TABLE movement_row ADD COLUMN original_amount {int}",
+            "ALTER TABLE movement_row ADD COLUMN original_currency {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate_date {text}",
+            "ALTER TABLE movement_row ADD COLUMN rate_source {text}",
+            // Only converted rows are in it, so reading them back costs nothing when there are none.
+            "CREATE INDEX IF NOT EXISTS movement_converted ON movement_row(id) WHERE original_currency IS NOT NULL",
+            "{drop view movement}",
+            """
+            {create view} movement AS
+              SELECT m.id, m.file_id, m.line,
+                CASE WHEN m.native_id = '' THEN {hex16 m.identity} ELSE 'id:' || m.native_id END AS identity,
+                m.occurrence, m.date, m.amount, m.currency, a.code AS account, a.name AS account_name, f.code AS fund,
+                c.name AS counterparty, c.org_id AS counterparty_id, m.description, m.reference, m.native_id, m.kind, m.path,
+                m.original_amount, m.original_currency, m.rate, m.rate_date, m.rate_source
+              FROM movement_row m JOIN account a ON a.id = m.account_id JOIN fund f ON f.id = m.fund_id
+                JOIN counterparty c ON c.id = m.counterparty_id
+            """,
+        ]),
         // A grant's other identifiers (`;`-separated), and whether it sums up
         // movements its file gives too (an IATI activity: 1), so is not one
         // of the file's rows in its control totals.
-        Migration(number: 7, name: "grant-other-identifiers", statements: [
+        Migration(number: 9, name: "grant-other-identifiers", statements: [
             "ALTER TABLE grant_award ADD COLUMN other_identifiers {text} NOT NULL DEFAULT ''",
             "ALTER TABLE grant_award ADD COLUMN summarises_movements {int} NOT NULL DEFAULT 0",
         ]),

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import RedistCore
+import RedistReports
 
 /// What makes a re-run on unchanged inputs cheap: like make, a run whose
 /// every input is as it was last time, and whose outputs are still there as

@@ -1,5 +1,6 @@
 import Foundation
 import RedistCore
+import RedistReports
 
 /// What `redist check` does: reads the pipeline file and checks it, its
 /// rules against its sources, the pseudonym key and the templates, without

@@ -1,5 +1,6 @@
 import Foundation
 import RedistCore
+import RedistReports
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import Foundation
 import RedistCore
 import RedistIngest
 import RedistModel
+import RedistReports
 
 /// What `redist run` is asked to do.
 public struct RunOptions: Sendable {
@@ -65,80 +66,52 @@ public final class RunContext {
     }
 }
 
-/// One named step of the pipeline.
-public struct Stage: Sendable {
-    public var name: String
-    public var body: @Sendable (RunContext) throws -> Void
-}
-
-/// The whole pipeline as a list of stages, read top to bottom:
-/// ingest → normalise and classify → compute → render.
-public enum PipelineRun {
-    public static let stages: [Stage] = [
-        Stage(name: "ingest") { ctx in
-            ctx.ingest = try IngestStage(pipeline: ctx.pipeline, warehouse: ctx.warehouse).run()
-        },
-        Stage(name: "normalise and classify") { ctx in
-            ctx.data = try Dataset.load(pipeline: ctx.pipeline, warehouse: ctx.warehouse)
-            // Who may be named is decided by the member register: without
-            // all of it, no report may be written that could name anyone.
-            try MemberRegisterGate.check(ctx.data)
-        },
-        Stage(name: "reconcile") { ctx in
-            ctx.reconciliation = Reconciler(data: ctx.data).all()
-        },
-        Stage(name: "compute") { ctx in
-            let engine = MeasureEngine(data: ctx.data)
-            ctx.summary = engine.summary(for: ctx.options.period)
-            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, ctx.options.period)
-            ctx.quality = QualityCSV.rows(ctx.data, period: ctx.options.period, extra: ReconciliationCSV.qualityRows(
-                recon, tolerance: ctx.pipeline.reconciliation.tolerance, currency: ctx.pipeline.organisation.currency)
-                + QualityCSV.fundersWithoutPacks(engine, period: ctx.options.period))
-        },
-        Stage(name: "render") { ctx in
-            ctx.staging = try OutputFolder.prepare(ctx.options.outDirectory)
-            let out = ctx.staging
-            let period = ctx.options.period
-            let templates = ctx.templates!
-            let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
-            // The funders' evidence packs are independent of the other outputs:
-            // they are written on a second core while those are.
-            let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
-            // Each thread then makes only folders of its own inside this one.
-            try OutputFile.makeDirectory(out)
-            let packs = ConcurrentJob { () throws -> [String] in
-                var written: [String] = []
-                let engine = MeasureEngine(data: data)
-                for funder in engine.fundersWithFlows(period) {
-                    let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
-                    let pack = EvidencePack(evidence: evidence, data: data, pseudonymiser: pseudonymiser)
-                    written += try pack.write(to: out + "/evidence", templates: templates)
-                }
-                return written
+extension PipelineRun {
+    /// The render stage: every output, written into a staging folder that is
+    /// swapped in whole once all are written.
+    static func render(_ ctx: RunContext) throws {
+        ctx.staging = try OutputFolder.prepare(ctx.options.outDirectory)
+        let out = ctx.staging
+        let period = ctx.options.period
+        let templates = ctx.templates!
+        let recon = ReconciliationCSV.inPeriod(ctx.reconciliation, period)
+        // The funders' evidence packs are independent of the other outputs:
+        // they are written on a second core while those are.
+        let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
+        // Each thread then makes only folders of its own inside this one.
+        try OutputFile.makeDirectory(out)
+        let packs = ConcurrentJob { () throws -> [String] in
+            var written: [String] = []
+            let engine = MeasureEngine(data: data)
+            for funder in engine.fundersWithFlows(period) {
+                let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
+                let pack = EvidencePack(evidence: evidence, data: data, pseudonymiser: pseudonymiser)
+                written += try pack.write(to: out + "/evidence", templates: templates)
             }
-            do {
-                try renderReports(ctx, templates: templates, reconciliation: recon)
-            } catch {
-                _ = try? packs.wait()  // never leave a pack half written behind a failure
-                throw error
-            }
-            ctx.written += try packs.wait()
-            ctx.timed("render: waiting for the evidence packs")
-            // A figure the warehouse could not give fails the run before any output is kept.
-            try data.checkMeasures()
-            // Every output is written: the folder becomes this run's output whole.
-            try OutputFolder.swap(ctx.staging, into: ctx.options.outDirectory)
-            ctx.written = ctx.written.map { OutputFolder.final($0, staging: ctx.staging, out: ctx.options.outDirectory) }
-            ctx.staging = ""
-        },
-    ]
+            return written
+        }
+        do {
+            try renderReports(ctx, templates: templates, reconciliation: recon)
+        } catch {
+            _ = try? packs.wait()  // never leave a pack half written behind a failure
+            throw error
+        }
+        ctx.written += try packs.wait()
+        ctx.timed("render: waiting for the evidence packs")
+        // A figure the warehouse could not give fails the run before any output is kept.
+        try data.checkMeasures()
+        // Every output is written: the folder becomes this run's output whole.
+        try OutputFolder.swap(ctx.staging, into: ctx.options.outDirectory)
+        ctx.written = ctx.written.map { OutputFolder.final($0, staging: ctx.staging, out: ctx.options.outDirectory) }
+        ctx.staging = ""
+    }
 
     /// Every output but the evidence packs.
     static func renderReports(_ ctx: RunContext, templates: Templates, reconciliation recon: [ReconciliationRow]) throws {
         let out = ctx.staging
         let period = ctx.options.period
         try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
-        try TransactionsCSV.write(ctx.data.ledger, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
+        try TransactionsCSV.write(ctx.data, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
         ctx.timed("render: summary.csv and transactions.csv")
         let engine = MeasureEngine(data: ctx.data)
         let ytd = engine.yearToDate(period)

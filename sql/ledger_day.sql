@@ -1,0 +1,30 @@
+-- The ledger added up by day, once a run, for the measure views to read:
+-- a report asks for many periods (the quarter, the year to date, the
+-- trend's quarters, the same quarter last year) and a day's totals answer
+-- each of them as the movements themselves would.
+--
+-- ledger_day   per day, fund, category and direction (`outflow` 1: money
+--              paid; 0: money received, zero included): the amount in
+--              pence (negative for money paid) and how many movements.
+--              Ledger movements only.
+-- funder_day   per funder, day, fund and category: the amount of the
+--              movements from that funder (`funder_payment`).
+-- reach_day    per day, fund and kind (`is_individual` 1: a person): who
+--              the redistributed payments reached (`payment_reach`), each
+--              once.
+DELETE FROM ledger_day;
+INSERT INTO ledger_day(date, fund, category, outflow, amount, movements)
+SELECT date, fund, category, CASE WHEN amount < 0 THEN 1 ELSE 0 END, CAST(sum(amount) AS {int}), count(*)
+FROM ledger_entry
+WHERE role = 'ledger'
+GROUP BY date, fund, category, CASE WHEN amount < 0 THEN 1 ELSE 0 END;
+
+DELETE FROM funder_day;
+INSERT INTO funder_day(funder_position, date, fund, category, amount)
+SELECT funder_position, date, fund, category, CAST(sum(amount) AS {int})
+FROM funder_payment
+GROUP BY funder_position, date, fund, category;
+
+DELETE FROM reach_day;
+INSERT INTO reach_day(date, fund, is_individual, reached)
+SELECT DISTINCT date, fund, is_individual, reached FROM payment_reach;
