@@ -41,9 +41,13 @@ UPDATE run_combination SET rule_position = (
     AND (r.matches_description = 0 OR EXISTS (
       SELECT 1 FROM run_rule_description x WHERE x.position = r.position AND x.description = run_combination.description)));
 
+-- `position` is the ledger's order: date, then file, then line. The rows
+-- go in in that order; `{ordinal}` numbers them 1, 2, 3, … as they go
+-- (SQLite gives each new row the next row id; PostgreSQL counts with
+-- row_number() over the same order).
 INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
   rule_number, is_individual)
-SELECT row_number() OVER (ORDER BY k.date, k.path_rank, k.line, k.movement_id), k.movement_id, k.file_id, k.role, k.source,
+SELECT {ordinal k.date, k.path_rank, k.line, k.movement_id}, k.movement_id, k.file_id, k.role, k.source,
   k.date, k.amount, k.fund, k.counterparty_id, coalesce(r.category, 'unclassified'), r.number,
   CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END
 FROM movement_kept k
@@ -52,4 +56,5 @@ FROM movement_kept k
     AND c.source = k.source AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
     AND c.description = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
   LEFT JOIN run_rule r ON r.position = c.rule_position
-  LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id;
+  LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id
+ORDER BY k.date, k.path_rank, k.line, k.movement_id;

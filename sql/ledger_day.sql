@@ -12,6 +12,9 @@
 -- reach_day    per day, fund and kind (`is_individual` 1: a person): who
 --              the redistributed payments reached (`payment_reach`), each
 --              once.
+-- reach_first  each group's first day paid (people left out), for the
+--              first-time groups of `reach`. `period_reach`, which holds
+--              the periods' reach, is emptied for the run to fill.
 DELETE FROM ledger_day;
 INSERT INTO ledger_day(date, fund, category, outflow, amount, movements)
 SELECT date, fund, category, CASE WHEN amount < 0 THEN 1 ELSE 0 END, CAST(sum(amount) AS {int}), count(*)
@@ -28,3 +31,9 @@ GROUP BY funder_position, date, fund, category;
 DELETE FROM reach_day;
 INSERT INTO reach_day(date, fund, is_individual, reached)
 SELECT DISTINCT date, fund, is_individual, reached FROM payment_reach;
+
+DELETE FROM reach_first;
+INSERT INTO reach_first(reached, first_date)
+SELECT reached, min(date) FROM reach_day WHERE is_individual = 0 AND reached IS NOT NULL GROUP BY reached;
+
+DELETE FROM period_reach;

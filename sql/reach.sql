@@ -31,24 +31,29 @@ FROM ledger_entry e
   LEFT JOIN run_fund rf ON rf.code = e.fund
 WHERE e.role = 'ledger' AND e.amount < 0 AND e.category LIKE 'redistributed.%';
 
+-- reach counts, for each period, the groups and people in `period_reach`
+-- (who was reached in that period from which fund, each once, with
+-- whether it was a group's first payment), filled by `period_reach.sql`
+-- when the run first asks for the period.
 CREATE VIEW reach AS
-WITH first_paid AS (
-  SELECT reached, min(date) AS first_date FROM reach_day
-  WHERE is_individual = 0 AND reached IS NOT NULL GROUP BY reached
-),
-scoped AS (
-  SELECT 'organisation' AS scope, '' AS scope_id, date, is_individual, reached FROM reach_day
-  UNION ALL
-  SELECT 'fund', fund, date, is_individual, reached FROM reach_day
-  UNION ALL
-  SELECT 'funder', ff.funder, d.date, d.is_individual, d.reached FROM reach_day d JOIN run_fund_funder ff ON ff.fund = d.fund
-)
-SELECT p.start_date, p.end_date, s.scope, s.scope_id,
-  count(DISTINCT CASE WHEN s.is_individual = 0 THEN s.reached END) AS groups_reached,
-  count(DISTINCT CASE WHEN s.is_individual = 0 AND f.first_date >= p.start_date AND f.first_date <= p.end_date
-    THEN s.reached END) AS first_time_groups,
-  count(DISTINCT CASE WHEN s.is_individual = 1 THEN s.reached END) AS individuals_paid
-FROM run_period p
-  JOIN scoped s ON s.date >= p.start_date AND s.date <= p.end_date
-  LEFT JOIN first_paid f ON f.reached = s.reached
-GROUP BY p.start_date, p.end_date, s.scope, s.scope_id;
+SELECT start_date, end_date, 'organisation' AS scope, '' AS scope_id,
+  count(DISTINCT CASE WHEN is_individual = 0 THEN reached END) AS groups_reached,
+  count(DISTINCT CASE WHEN first_time = 1 THEN reached END) AS first_time_groups,
+  count(DISTINCT CASE WHEN is_individual = 1 THEN reached END) AS individuals_paid
+FROM period_reach
+GROUP BY start_date, end_date
+UNION ALL
+SELECT start_date, end_date, 'fund', fund,
+  count(DISTINCT CASE WHEN is_individual = 0 THEN reached END),
+  count(DISTINCT CASE WHEN first_time = 1 THEN reached END),
+  count(DISTINCT CASE WHEN is_individual = 1 THEN reached END)
+FROM period_reach
+GROUP BY start_date, end_date, fund
+UNION ALL
+SELECT r.start_date, r.end_date, 'funder', ff.funder,
+  count(DISTINCT CASE WHEN r.is_individual = 0 THEN r.reached END),
+  count(DISTINCT CASE WHEN r.first_time = 1 THEN r.reached END),
+  count(DISTINCT CASE WHEN r.is_individual = 1 THEN r.reached END)
+FROM period_reach r
+  JOIN run_fund_funder ff ON ff.fund = r.fund
+GROUP BY r.start_date, r.end_date, ff.funder;

@@ -74,7 +74,13 @@ final class MeasureSQL: @unchecked Sendable {
         if failure == nil { failure = error }
     }
 
-    private func addUpLedger() throws {
+    /// Adds the ledger up by day (`sql/ledger_day.sql`), once.
+    func addUpLedger() throws {
+        lock.lock(); defer { lock.unlock() }
+        try addUpLedgerOnce()
+    }
+
+    private func addUpLedgerOnce() throws {
         guard let warehouse, !addedUp else { return }
         try warehouse.transaction { s in try s.run(file: "ledger_day") }
         addedUp = true
@@ -82,13 +88,14 @@ final class MeasureSQL: @unchecked Sendable {
 
     private func addPeriod(_ period: Period, reported: Bool) throws {
         guard let warehouse else { return }
-        try addUpLedger()
+        try addUpLedgerOnce()
         let start = SQLValue.text(period.start.description), end = SQLValue.text(period.end.description)
         try warehouse.transaction { s in
-            try s.execute("""
-                INSERT INTO run_period(start_date, end_date, label, reported)
-                SELECT ?, ?, ?, 0 WHERE NOT EXISTS (SELECT 1 FROM run_period WHERE start_date = ? AND end_date = ?)
-                """, [start, end, .text(period.label), start, end])
+            if try s.query("SELECT 1 FROM run_period WHERE start_date = ? AND end_date = ?", [start, end]).isEmpty {
+                try s.execute("INSERT INTO run_period(start_date, end_date, label, reported) VALUES (?, ?, ?, 0)",
+                              [start, end, .text(period.label)])
+                try s.run(file: "period_reach", [start, end])
+            }
             if reported {
                 try s.execute("UPDATE run_period SET reported = 1, label = ? WHERE start_date = ? AND end_date = ?",
                               [.text(period.label), start, end])

@@ -44,17 +44,19 @@ public struct Dataset: Sendable {
         self.duplicatesDropped = duplicatesDropped
         self.grossTotal = grossTotal
         var days: [Int] = [], funds = Set<String>()
-        if let warehouse {
-            // One pass: the ledger's days and funds (a few hundred rows whatever its size).
-            for r in try warehouse.query("SELECT date, fund FROM ledger_entry WHERE role = 'ledger' GROUP BY date, fund ORDER BY date") {
-                let day = try Warehouse.day(r.text(0), "ledger_entry").ordinal
+        let sql = warehouse.map { MeasureSQL(warehouse: $0) }
+        if let warehouse, let sql {
+            // The ledger's days and funds, from its totals by day (a few thousand rows whatever its size).
+            try sql.addUpLedger()
+            for r in try warehouse.query("SELECT date, fund FROM ledger_day GROUP BY date, fund ORDER BY date") {
+                let day = try Warehouse.day(r.text(0), "ledger_day").ordinal
                 if days.last != day { days.append(day) }
                 funds.insert(r.text(1))
             }
         }
         ledgerDays = days
         ledgerFunds = funds.sorted()
-        sql = warehouse.map { MeasureSQL(warehouse: $0) }
+        self.sql = sql
         rows = LedgerQueries(warehouse: warehouse)
     }
 

@@ -154,8 +154,8 @@ struct SQLSession {
     }
 
     /// Runs every statement of a shipped SQL file, in order.
-    func run(file name: String) throws {
-        for statement in SQLCatalogue.statements(name) { try execute(statement) }
+    func run(file name: String, _ values: [SQLValue] = []) throws {
+        for statement in SQLCatalogue.statements(name) { try execute(statement, values) }
     }
 
     // MARK: Values

@@ -341,6 +341,23 @@ enum WarehouseSchema {
             "ALTER TABLE grant_award ADD COLUMN other_identifiers {text} NOT NULL DEFAULT ''",
             "ALTER TABLE grant_award ADD COLUMN summarises_movements {int} NOT NULL DEFAULT 0",
         ]),
+        // Who the redistributed payments reached, by period (`sql/reach.sql`):
+        // each group's first payment, once a run, and for each period the run
+        // looks at, who was reached from which fund, once each, filled when
+        // the period is first asked for; `reach` counts those.
+        Migration(number: 10, name: "reach-by-period", statements: [
+            "CREATE TABLE IF NOT EXISTS reach_first(reached {text} PRIMARY KEY, first_date {text} NOT NULL)",
+            """
+            CREATE TABLE IF NOT EXISTS period_reach(
+                start_date {text} NOT NULL,
+                end_date {text} NOT NULL,
+                fund {text} NOT NULL,
+                is_individual {int} NOT NULL,
+                reached {text} NOT NULL,
+                first_time {int} NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS period_reach_period ON period_reach(start_date, end_date)",
+        ]),
     ]
 }
 
@@ -361,7 +378,9 @@ enum SQLDialect: Sendable {
     /// - `{ratio4 a, b}`: a ÷ b to four places, for staff's views (the
     ///   reports round exact sums in Swift);
     /// - `{hex16 expr}`: `h:` and the integer as 16 hexadecimal digits, the
-    ///   identity shown for a movement without an id of its own.
+    ///   identity shown for a movement without an id of its own;
+    /// - `{ordinal order}`: in an `INSERT … SELECT … ORDER BY order` into an
+    ///   emptied table with an integer key, the key 1, 2, 3 in that order.
     func render(_ sql: String) -> String {
         var s = sql
         switch self {
@@ -403,6 +422,12 @@ enum SQLDialect: Sendable {
             let parts = s[open.upperBound..<close].split(separator: ",", maxSplits: 1)
             let type = self == .sqlite ? "REAL" : "NUMERIC"
             s.replaceSubrange(open.lowerBound...close, with: "round(CAST(\(parts[0]) AS \(type)) / (\(parts[1])), 4)")
+        }
+        while let open = s.range(of: "{ordinal "), let close = s[open.upperBound...].firstIndex(of: "}") {
+            let order = s[open.upperBound..<close]
+            // An INSERT … ORDER BY into an emptied table: SQLite numbers the
+            // rows it inserts 1, 2, 3 in that order without a window's sort.
+            s.replaceSubrange(open.lowerBound...close, with: self == .sqlite ? "NULL" : "row_number() OVER (ORDER BY \(order))")
         }
         while let open = s.range(of: "{hex16 "), let close = s[open.upperBound...].firstIndex(of: "}") {
             let expr = s[open.upperBound..<close]
