@@ -223,8 +223,9 @@ extension PipelineRun {
                 }
                 said = []
                 // Before any figure is read back: is the warehouse whole?
-                // (A replayed run reads nothing back, so it skips this.)
-                if let damage = ctx.warehouse.damage() {
+                // (A replayed run reads nothing back, so it skips this, as
+                // does a warehouse this run made: no earlier run wrote it.)
+                if !ctx.warehouse.isNew, let damage = ctx.warehouse.damage() {
                     do { try rebuildWarehouse(ctx, warehousePath, reason: damage, log: log) } catch {
                         log("\(error)")
                         return 1

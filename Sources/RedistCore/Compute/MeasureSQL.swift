@@ -94,7 +94,7 @@ final class MeasureSQL: @unchecked Sendable {
             if try s.query("SELECT 1 FROM run_period WHERE start_date = ? AND end_date = ?", [start, end]).isEmpty {
                 try s.execute("INSERT INTO run_period(start_date, end_date, label, reported) VALUES (?, ?, ?, 0)",
                               [start, end, .text(period.label)])
-                try s.run(file: "period_reach", [start, end])
+                try s.run(file: "period_reach", [start, end, start, end])
             }
             if reported {
                 try s.execute("UPDATE run_period SET reported = 1, label = ? WHERE start_date = ? AND end_date = ?",

@@ -13,6 +13,10 @@ import RedistModel
 public final class Warehouse {
     /// The SQLite file, or the PostgreSQL URL (which never holds a password).
     public let path: String
+    /// True when this process made the SQLite file (it did not exist when
+    /// opened): a file written only by this run needs no check for damage
+    /// left by an earlier one.
+    public let isNew: Bool
     private let sqlite: DatabaseQueue?
     /// Set when the warehouse is on a PostgreSQL server.
     let postgres: PostgresWarehouse?
@@ -34,6 +38,7 @@ public final class Warehouse {
     /// A warehouse on a PostgreSQL server.
     public init(postgres location: PostgresLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         path = location.description
+        isNew = false
         postgres = try PostgresWarehouse(location, environment: environment)
         sqlite = nil
     }
@@ -43,11 +48,24 @@ public final class Warehouse {
     /// throws `WarehouseError.newerSchema`.
     public init(path: String) throws {
         self.path = path
+        isNew = !FileManager.default.fileExists(atPath: path)
         postgres = nil
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
         var config = Configuration()
+        let traceMilliseconds = ProcessInfo.processInfo.environment["REDIST_SQL_TRACE"].flatMap { Double($0) }
         config.prepareDatabase { db in
+            // With `REDIST_SQL_TRACE=MS`: every statement that takes at
+            // least MS milliseconds, with its time, on stderr (a diagnostic
+            // for a slow run; outputs are unchanged).
+            if let limit = traceMilliseconds {
+                db.trace(options: .profile) { event in
+                    guard case let .profile(statement, duration) = event, duration * 1000 >= limit else { return }
+                    let text = statement.sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                        .joined(separator: " ")
+                    FileHandle.standardError.write(Data(String(format: "sql %8.1f ms  %@\n", duration * 1000, String(text.prefix(160))).utf8))
+                }
+            }
             // A batch job that can always be re-run from its inputs:
             // - synchronous = NORMAL: durable at commit is enough (one commit per file);
             // - the default rollback journal: a load appends new pages, which
