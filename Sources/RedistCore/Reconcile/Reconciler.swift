@@ -132,18 +132,6 @@ public struct Reconciler {
         func funderKey(id: String, name: String) -> String? {
             funders.first { $0.id == id || (!name.isEmpty && $0.name.caseInsensitiveEquals(name)) }?.id
         }
-        // The ledger's grant income, keyed by the first funder it is from (`sql/funder_payment.sql`).
-        let income = "e.category = 'income.grant' AND e.amount >= 0"
-        var funderOf: [Int64: Int] = [:]
-        for r in data.rows.run([], { w in
-            try w.query("SELECT e.position, min(e.funder_position) FROM funder_payment e WHERE \(income) GROUP BY e.position")
-        }) { funderOf[r.int(0)] = Int(r.int(1)) }
-        let receipts = items(role: "ledger", where: income) { r in
-            guard let i = funderOf[r.position], i < funders.count else { return nil }
-            return ReconItem(source: r.text(.source), ref: Self.place(r), date: r.date, amount: r.amount, key: funders[i].id,
-                             reference: r.text(.reference), order: r.location)
-        }
-        var rows: [ReconciliationRow] = []
         // Transaction-level reports (IATI disbursements, code 3, or 1 for incoming funds).
         let reported = items(role: SourceRoleName.grantsIn, where: "m.kind IN ('3', '1', 'D', 'IF')") { r in
             let id = r.text(.counterpartyId)
@@ -151,6 +139,31 @@ public struct Reconciler {
                              amount: Int64(r.amount.magnitude), key: funderKey(id: id, name: r.text(.counterparty)) ?? id,
                              reference: r.text(.reference), order: r.location)
         }
+        // The ledger's grant income, keyed by the first funder it is from
+        // (`sql/funder_payment.sql`): only from the funders whose files give
+        // something to check it against, so the receipts held here are that
+        // funder's, not every grant the ledger ever received.
+        let checked = Set(reported.map(\.key)).union(data.grantsIn.compactMap { g in
+            g.grant.amountDisbursed == nil ? nil : funderKey(id: g.grant.funderId, name: g.grant.funderName) ?? g.grant.funderId
+        })
+        let positions = funders.indices.filter { checked.contains(funders[$0].id) }
+        let income = "e.category = 'income.grant' AND e.amount >= 0"
+        var funderOf: [Int64: Int] = [:]
+        if !positions.isEmpty {
+            let list = positions.map(String.init).joined(separator: ", ")
+            for r in data.rows.run([], { w in
+                try w.query("""
+                    SELECT e.position, min(e.funder_position) FROM funder_payment e WHERE \(income)
+                    GROUP BY e.position HAVING min(e.funder_position) IN (\(list))
+                    """)
+            }) { funderOf[r.int(0)] = Int(r.int(1)) }
+        }
+        let receipts = funderOf.isEmpty ? [] : items(role: "ledger", where: income) { r in
+            guard let i = funderOf[r.position], i < funders.count else { return nil }
+            return ReconItem(source: r.text(.source), ref: Self.place(r), date: r.date, amount: r.amount, key: funders[i].id,
+                             reference: r.text(.reference), order: r.location)
+        }
+        var rows: [ReconciliationRow] = []
         let reportingFunders = Set(reported.map(\.key))
         let transactionLevel = match(kind: "funder-payments", left: reported,
                                      right: receipts.filter { reportingFunders.contains($0.key) })

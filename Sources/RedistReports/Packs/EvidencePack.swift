@@ -49,9 +49,20 @@ public struct EvidencePack {
         return csv.bytes
     }
 
-    /// The movements of the funder's funds in the period, streamed from the warehouse.
-    func flowsCSV() throws -> [UInt8] {
-        var csv = CSVBytes(header: Self.flowsHeader, reserve: 1 << 16)
+    /// The movements of the funder's funds in the period, streamed from the
+    /// warehouse into `path` a megabyte at a time (a pack's memory does not
+    /// grow with its flows); returns the file's SHA-256 and size.
+    func writeFlows(to path: String) throws -> (sha256: String, bytes: Int) {
+        let file = try ChunkedOutputFile(path: path)
+        var hash = SHA256()
+        var size = 0
+        let chunk = 1 << 20
+        func sink(_ bytes: [UInt8]) throws {
+            hash.update(data: bytes)
+            size += bytes.count
+            try file.write(bytes)
+        }
+        var csv = CSVBytes(header: Self.flowsHeader, reserve: chunk + 64 * 1024)
         var scratch: [UInt8] = []
         let naming = self.naming
         // Per fund: its code and basis; per description of a counterparty: how it may be shown.
@@ -85,6 +96,7 @@ public struct EvidencePack {
             csv.field(scratch)
             csv.packLocation(c, scratch: &scratch)
             csv.endRow()
+            try csv.spill(atLeast: chunk, to: sink)
         }
         if let share = evidence.unrestrictedShare {
             for (category, amount) in evidence.apportioned.sorted(by: { $0.key < $1.key }) {
@@ -93,7 +105,9 @@ public struct EvidencePack {
                 csv.endRow()
             }
         }
-        return csv.bytes
+        try sink(csv.bytes)
+        try file.commit()
+        return (hash.finalize().hex, size)
     }
 
     /// `Apportion.largestRemainder(total:weights: [a, b])?[0] ?? 0` without the arrays, for a row at a time.
@@ -109,16 +123,23 @@ public struct EvidencePack {
         return Int64(q0) + (left > 0 && r0 >= r1 ? 1 : 0)
     }
 
-    /// Writes the pack and its zip; returns the files written.
+    /// Writes the pack and its zip; returns the files written. flows.csv
+    /// goes straight to disk as it is laid out, and the zip reads it back
+    /// from there, so a pack's memory does not grow with the ledger.
     public func write(to evidenceDirectory: String, templates: Templates) throws -> [String] {
         let dir = evidenceDirectory + "/" + evidence.slug
         let html = try templates.render(EvidenceReport(evidence: evidence, data: data).viewModel(templates), template: "evidence")
-        let files: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV()), ("flows.csv", try flowsCSV())]
-        let manifest = try self.manifest(files)
-        let all = files + [("manifest.json", manifest)]
-        for (name, bytes) in all { try OutputFile.write(bytes, to: dir + "/" + name) }
-        try Self.zip(all, to: evidenceDirectory + "/" + evidence.slug + ".zip", folder: evidence.slug, date: data.asAt(evidence.period) ?? evidence.period.end)
-        return all.map { dir + "/" + $0.0 } + [evidenceDirectory + "/" + evidence.slug + ".zip"]
+        let small: [(String, [UInt8])] = [("index.html", Array(html.utf8)), ("grants.csv", grantsCSV())]
+        for (name, bytes) in small { try OutputFile.write(bytes, to: dir + "/" + name) }
+        let flows = try writeFlows(to: dir + "/flows.csv")
+        let listed = small.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).hex, bytes: $0.1.count) }
+            + [Manifest.File(name: "flows.csv", sha256: flows.sha256, bytes: flows.bytes)]
+        let manifest = try self.manifest(listed)
+        try OutputFile.write(manifest, to: dir + "/manifest.json")
+        let entries: [ZipEntry] = small.map { .bytes($0.0, $0.1) } + [.file("flows.csv", dir + "/flows.csv"), .bytes("manifest.json", manifest)]
+        try Self.zip(entries, to: evidenceDirectory + "/" + evidence.slug + ".zip", folder: evidence.slug,
+                     date: data.asAt(evidence.period) ?? evidence.period.end)
+        return ["index.html", "grants.csv", "flows.csv", "manifest.json"].map { dir + "/" + $0 } + [evidenceDirectory + "/" + evidence.slug + ".zip"]
     }
 
     struct Manifest: Encodable {
@@ -132,24 +153,41 @@ public struct EvidencePack {
         var inputs: [Input]
     }
 
-    func manifest(_ files: [(String, [UInt8])]) throws -> [UInt8] {
+    func manifest(_ files: [Manifest.File]) throws -> [UInt8] {
         let m = Manifest(
             funder: ["id": evidence.funder.id, "name": evidence.funder.name],
             period: ["label": evidence.period.label, "start": evidence.period.start.description, "end": evidence.period.end.description],
             generator: "redist \(RedistBuild.version)", pipeline: data.pipeline.name,
-            files: files.map { Manifest.File(name: $0.0, sha256: SHA256.hash(data: $0.1).hex, bytes: $0.1.count) },
+            files: files,
             inputs: EvidenceReport.inputs(evidence, data).map { Manifest.Input(source: $0.source, path: PackPath.shown($0.path), sha256: $0.sha256, bytes: $0.bytes) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(m)) + [0x0A]
     }
 
-    /// A zip with fixed timestamps and a fixed order, so it is byte-identical across runs.
-    /// Made in memory and written as any output is, so a failure names the
-    /// zip and the reason (a full disk, a folder that cannot be written).
-    static func zip(_ files: [(String, [UInt8])], to path: String, folder: String, date: Day) throws {
+    /// What goes into a pack's zip: bytes in memory, or a file already written.
+    enum ZipEntry {
+        case bytes(String, [UInt8])
+        case file(String, String)
+        var name: String {
+            switch self {
+            case .bytes(let name, _), .file(let name, _): return name
+            }
+        }
+    }
+
+    /// A zip with fixed timestamps and a fixed order, so it is byte-identical
+    /// across runs. Written under a temporary name and renamed into place, as
+    /// any output is, so a failure names the zip and the reason (a full disk,
+    /// a folder that cannot be written) and leaves no half-made zip behind.
+    static func zip(_ entries: [ZipEntry], to path: String, folder: String, date: Day) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try? FileManager.default.removeItem(at: temporary)
+        var keep = false
+        defer { if !keep { try? FileManager.default.removeItem(at: temporary) } }
         let archive: Archive
-        do { archive = try Archive(accessMode: .create) } catch { throw OutputError(path: path, reason: "cannot make a zip: \(error)") }
+        do { archive = try Archive(url: temporary, accessMode: .create) } catch { throw OutputError(path: path, reason: "cannot make a zip: \(error)") }
         var components = DateComponents()
         components.year = date.year
         components.month = date.month
@@ -158,19 +196,34 @@ public struct EvidencePack {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let modified = calendar.date(from: components)!
-        for (name, bytes) in files.sorted(by: { $0.0 < $1.0 }) {
-            let data = Data(bytes)
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
             do {
-                try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(data.count), modificationDate: modified,
-                                     compressionMethod: .deflate) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
+                switch entry {
+                case .bytes(let name, let bytes):
+                    try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: modified,
+                                         compressionMethod: .deflate) { position, size in
+                        Data(bytes[Int(position)..<Int(position) + size])
+                    }
+                case .file(let name, let file):
+                    guard let handle = FileHandle(forReadingAtPath: file) else {
+                        throw OutputError(path: path, reason: "cannot read \(file) back to add it to the zip")
+                    }
+                    defer { try? handle.close() }
+                    let size = try handle.seekToEnd()
+                    try archive.addEntry(with: folder + "/" + name, type: .file, uncompressedSize: Int64(size), modificationDate: modified,
+                                         compressionMethod: .deflate) { position, count in
+                        try handle.seek(toOffset: UInt64(position))
+                        return try handle.read(upToCount: count) ?? Data()
+                    }
                 }
+            } catch let e as OutputError {
+                throw e
             } catch {
-                throw OutputError(path: path, reason: "cannot add \(folder)/\(name) to the zip: \(error)")
+                throw OutputError(path: path, reason: "cannot add \(folder)/\(entry.name) to the zip: \(error)")
             }
         }
-        guard let bytes = archive.data else { throw OutputError(path: path, reason: "the zip was not made in memory") }
-        try OutputFile.write(Array(bytes), to: path)
+        guard rename(temporary.path, path) == 0 else { throw OutputFile.error(path) }
+        keep = true
     }
 }
 
