@@ -69,8 +69,6 @@ import Testing
             #expect([c.zero, c.one, c.many].filter { $0 }.count == 1)
             #expect(c.some == (n > 0) && c.n == String(n))
         }
-        let items = Words.list([["name": "a"], ["name": "b"], ["name": "c"]])
-        #expect(items.map { $0["last"] as? Bool } == [false, false, true])
     }
 
     func matches(_ pattern: String, _ s: String) -> [String] {

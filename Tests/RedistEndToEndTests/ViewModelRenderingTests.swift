@@ -34,7 +34,7 @@ import Testing
         let typed = Model(title: "T&C", items: Words.list([Item(name: "a"), Item(name: "b")]), none: [], yes: true, no: false,
                           inner: Inner(label: "in", on: true), count: Words.count(2))
         let dictionary: [String: Any] = [
-            "title": "T&C", "items": Words.list([["name": "a"], ["name": "b"]]), "none": [[String: Any]](), "yes": true, "no": false,
+            "title": "T&C", "items": [["name": "a", "first": true, "last": false], ["name": "b", "first": false, "last": true]], "none": [[String: Any]](), "yes": true, "no": false,
             "inner": ["label": "in", "on": true], "count": ["n": "2", "zero": false, "one": false, "many": true, "some": true],
         ]
         let expected = "T&amp;C: a, b (none) yes not no in on in T&amp;C in 2 items"

@@ -51,22 +51,34 @@ extension Dataset {
         return pipeline.sources.filter { $0.role == role && (failed.contains($0.name) || missing.contains($0.name)) }.map(\.name)
     }
 
-    /// The flags the report templates turn on: `ledger`, `grantsOut`,
-    /// `grantsIn` and `bank` (true when a source of that role is unread; with
-    /// `ledgerNames` and so on, the sources' names),
-    /// `any`, and `names`, the unread sources for a sentence.
-    public var unreadFlags: [String: Any] {
-        let roles: [(String, SourceRole)] = [("ledger", .ledger), ("grantsIn", .grantsIn), ("grantsOut", .grantsOut), ("bank", .bank)]
-        var flags: [String: Any] = [:]
-        var names: [String] = []
-        for (key, role) in roles {
-            let unread = unreadSources(role)
-            flags[key] = !unread.isEmpty
-            flags[key + "Names"] = unread.joined(separator: ", ")
-            names += unread
-        }
-        flags["any"] = !names.isEmpty
-        flags["names"] = names.enumerated().map { i, name -> [String: Any] in ["name": name, "first": i == 0, "last": i == names.count - 1] }
-        return flags
+    /// The flags the report templates turn on, for the sources that could not be read.
+    public var unreadFlags: UnreadFlags {
+        let ledger = unreadSources(.ledger), grantsIn = unreadSources(.grantsIn)
+        let grantsOut = unreadSources(.grantsOut), bank = unreadSources(.bank)
+        let names = ledger + grantsIn + grantsOut + bank
+        return UnreadFlags(
+            ledger: !ledger.isEmpty, ledgerNames: ledger.joined(separator: ", "),
+            grantsIn: !grantsIn.isEmpty, grantsInNames: grantsIn.joined(separator: ", "),
+            grantsOut: !grantsOut.isEmpty, grantsOutNames: grantsOut.joined(separator: ", "),
+            bank: !bank.isEmpty, bankNames: bank.joined(separator: ", "),
+            any: !names.isEmpty,
+            names: names.enumerated().map { i, name in UnreadFlags.Name(name: name, first: i == 0, last: i == names.count - 1) })
     }
+}
+
+/// The sources of each role that could not be read: `ledger`, `grantsIn`,
+/// `grantsOut` and `bank` are true when a source of that role is unread,
+/// `ledgerNames` and so on name them; `any`, and `names`, every unread
+/// source for a sentence (`first` and `last` for its commas).
+public struct UnreadFlags {
+    public struct Name {
+        public let name: String
+        public let first: Bool, last: Bool
+    }
+    public let ledger: Bool, ledgerNames: String
+    public let grantsIn: Bool, grantsInNames: String
+    public let grantsOut: Bool, grantsOutNames: String
+    public let bank: Bool, bankNames: String
+    public let any: Bool
+    public let names: [Name]
 }

@@ -40,87 +40,51 @@ public struct TrusteesReport {
     static let passedOn: [Category] = [.redistributedGrant, .redistributedSmallCosts, .redistributedHosted, .redistributedPayment]
     static let kept: [Category] = [.retainedStaff, .retainedProgramme, .retainedOverhead]
 
-    /// Figures and the facts the wording depends on; with the templates,
-    /// the charts too, whose words come from `chart-*.mustache`.
-    public func viewModel(_ templates: Templates) throws -> [String: Any] {
-        let engine = MeasureEngine(data: data)
-        let org = summary.first { $0.scope.kind == .organisation } ?? engine.organisation(period)
-        let ytd = engine.organisation(engine.yearToDate(period))
-        let trend = engine.trendQuarters(endingWith: period).map { engine.organisation($0) }
+    /// The whole page: the period, the organisation's figures, and a view
+    /// for each section (the names are the templates' names).
+    struct TrusteesView {
+        let organisation: String
+        let periodName: String, periodShort: String, periodLabel: String, periodNoun: String
+        let this: String, This: String
+        let emptyPeriod: Bool
+        let one: String, asAt: String
+        let income: String, redistributed: String, retained: String, rate: String, unclassified: String
+        let committed: String, held: String, heldOwn: String, heldHosted: String
+        let groups: String, firstTime: String, individuals: String
+        let pounds: Pounds
+        let headline: Words.Share
+        let groupsReached: Words.Count
+        let newcomers: Words.Newcomers
+        let peoplePaid: Words.Count
+        let hasCommitted: Bool, hasUnclassified: Bool, hasUnclassifiedOut: Bool, hasUnclassifiedIn: Bool
+        let unclassifiedOut: String, unclassifiedIn: String
+        let funds: [ScopeRow], funders: [ScopeRow]
+        /// Nil where no grant from the register was paid (`hasTime` false).
+        let time: TimeToMoneyView?
+        let hasTime: Bool
+        let ytd: YearToDateView
+        let movements: FundMovementsView
+        let hasYearMovements: Bool
+        let yearMovements: FundMovementsView
+        let reserves: ReservesView
+        let fits: Fits
+        let categories: [CategoryRow]
+        let `where`: WhereView
+        let trendRows: [TrendRow]
+        let trend: TrendView
+        let reconciliation: ReconciliationView
+        let bank: BankView
+        let lastYear: LastYearView
+        let quality: QualityView
+        let named: NamedGroupsView
+        let unread: UnreadFlags
+        /// The charts, drawn once their words are rendered from the rest of the view.
+        var whereChart = "", rateChart = "", amountsChart = "", reachChart = ""
+    }
 
-        var model: [String: Any] = [
-            "organisation": pipeline.organisation.name,
-            "periodName": say.fullName(period),
-            "periodShort": say.shortName(period),
-            "periodLabel": period.label,
-            "periodNoun": period.calendarQuarter != nil ? "quarter" : "period",
-            "this": say.this(period),
-            "This": capitalised(say.this(period)),
-            "emptyPeriod": data.hasNoLedgerMovements(in: period),
-            "one": say.one,
-            "asAt": data.asAt(period).map(say.day) ?? "no data",
-            "income": say.money(org.income),
-            "redistributed": say.money(org.redistributed),
-            "retained": say.money(org.retained),
-            "rate": say.percent(org.rate),
-            "unclassified": say.money(org.unclassifiedOut),
-            "committed": say.money(org.committed),
-            "held": say.money(org.held),
-            "heldOwn": say.money(org.held - org.heldHosted),
-            "heldHosted": say.money(org.heldHosted),
-            "groups": String(org.groupsReached),
-            "firstTime": String(org.firstTimeGroups),
-            "individuals": String(org.individualsPaid),
-            // Rounded to whole pounds, for sentences read aloud.
-            "pounds": ["income": say.pounds(org.income), "redistributed": say.pounds(org.redistributed), "retained": say.pounds(org.retained),
-                       "held": say.pounds(org.held), "heldHosted": say.pounds(org.heldHosted), "committed": say.pounds(org.committed),
-                       "unclassified": say.pounds(org.unclassifiedOut)],
-            "headline": Words.headline(org, say),
-            "groupsReached": Words.count(org.groupsReached),
-            "newcomers": Words.newcomers(org.firstTimeGroups, of: org.groupsReached),
-            "peoplePaid": Words.count(org.individualsPaid),
-            "hasCommitted": org.committed != 0,
-            "hasUnclassified": org.unclassifiedOut != 0 || org.unclassifiedIn != 0,
-            "hasUnclassifiedOut": org.unclassifiedOut != 0, "hasUnclassifiedIn": org.unclassifiedIn != 0,
-            "unclassifiedOut": say.money(org.unclassifiedOut), "unclassifiedIn": say.money(org.unclassifiedIn),
-            "funds": summary.filter { $0.scope.kind == .fund }.map { m -> [String: Any] in
-                var row = scopeRow(m)
-                row["type"] = pipeline.fund(m.scope.id)?.type.rawValue ?? "not declared"
-                return row
-            },
-            // What came in from each funder, as its evidence pack says it: grant income from it into any fund.
-            "funders": summary.filter { $0.scope.kind == .funder }.map { m -> [String: Any] in
-                var row = scopeRow(m)
-                if let f = pipeline.funder(m.scope.id) {
-                    row["given"] = say.money(engine.evidence(for: f, period: period, reconciliation: []).given)
-                }
-                return row
-            },
-        ]
-        if let t = org.timeToMoney {
-            model["time"] = TimeToMoneyView(median: Words.count(t.median), p90: Words.count(t.p90), grants: Words.count(t.count))
-        }
-        model["hasTime"] = org.timeToMoney != nil
-        model["ytd"] = yearToDate(org, ytd)
-        let movements = engine.fundMovements(period)
-        model["movements"] = fundMovementsModel(movements, id: "movements")
-        model["hasYearMovements"] = ytd.period.start != period.start
-        model["yearMovements"] = fundMovementsModel(engine.fundMovements(ytd.period), id: "year-movements")
-        model["reserves"] = reservesModel(movements)
-        model["fits"] = fits(org, ytd)
-        model.merge(whereTheMoneyWent(org)) { $1 }
-        model.merge(quarters(trend)) { $1 }
-        model["reconciliation"] = reconciliationModel()
-        model["bank"] = bankModel()
-        model["lastYear"] = sameQuarterLastYear(org, engine)
-        model["quality"] = qualityModel(org, trend: trend)
-        model["named"] = namedGroups(org)
-        model["unread"] = data.unreadFlags
-        model["whereChart"] = try whereChart(org, templates.chartWords("chart-where", model))
-        model.merge(try trendCharts(trend, rate: templates.chartWords("chart-rate", model),
-                                    amounts: templates.chartWords("chart-amounts", model),
-                                    reach: templates.chartWords("chart-reach", model))) { $1 }
-        return model
+    /// The organisation's money rounded to whole pounds, for sentences read aloud.
+    struct Pounds {
+        let income: String, redistributed: String, retained: String, held: String, heldHosted: String, committed: String, unclassified: String
     }
 
     /// Days from award to payment: the median, nine in ten, and how many grants.
@@ -128,30 +92,121 @@ public struct TrusteesReport {
         let median: Words.Count, p90: Words.Count, grants: Words.Count
     }
 
-    func scopeRow(_ m: ScopeMeasures) -> [String: Any] {
-        ["name": m.scope.name, "id": m.scope.id, "income": say.money(m.income), "redistributed": say.money(m.redistributed),
-         "retained": say.money(m.retained), "rate": say.percent(m.rate), "committed": say.money(m.committed), "held": say.money(m.held),
-         "groups": String(m.groupsReached)]
+    /// Figures and the facts the wording depends on; with the templates,
+    /// the charts too, whose words come from `chart-*.mustache`.
+    func viewModel(_ templates: Templates) throws -> TrusteesView {
+        let engine = MeasureEngine(data: data)
+        let org = summary.first { $0.scope.kind == .organisation } ?? engine.organisation(period)
+        let ytd = engine.organisation(engine.yearToDate(period))
+        let trend = engine.trendQuarters(endingWith: period).map { engine.organisation($0) }
+        let movements = engine.fundMovements(period)
+
+        var view = TrusteesView(
+            organisation: pipeline.organisation.name,
+            periodName: say.fullName(period), periodShort: say.shortName(period), periodLabel: period.label,
+            periodNoun: period.calendarQuarter != nil ? "quarter" : "period",
+            this: say.this(period), This: capitalised(say.this(period)),
+            emptyPeriod: data.hasNoLedgerMovements(in: period),
+            one: say.one,
+            asAt: data.asAt(period).map(say.day) ?? "no data",
+            income: say.money(org.income), redistributed: say.money(org.redistributed), retained: say.money(org.retained),
+            rate: say.percent(org.rate), unclassified: say.money(org.unclassifiedOut),
+            committed: say.money(org.committed), held: say.money(org.held),
+            heldOwn: say.money(org.held - org.heldHosted), heldHosted: say.money(org.heldHosted),
+            groups: String(org.groupsReached), firstTime: String(org.firstTimeGroups), individuals: String(org.individualsPaid),
+            pounds: Pounds(income: say.pounds(org.income), redistributed: say.pounds(org.redistributed), retained: say.pounds(org.retained),
+                           held: say.pounds(org.held), heldHosted: say.pounds(org.heldHosted), committed: say.pounds(org.committed),
+                           unclassified: say.pounds(org.unclassifiedOut)),
+            headline: Words.headline(org, say),
+            groupsReached: Words.count(org.groupsReached),
+            newcomers: Words.newcomers(org.firstTimeGroups, of: org.groupsReached),
+            peoplePaid: Words.count(org.individualsPaid),
+            hasCommitted: org.committed != 0,
+            hasUnclassified: org.unclassifiedOut != 0 || org.unclassifiedIn != 0,
+            hasUnclassifiedOut: org.unclassifiedOut != 0, hasUnclassifiedIn: org.unclassifiedIn != 0,
+            unclassifiedOut: say.money(org.unclassifiedOut), unclassifiedIn: say.money(org.unclassifiedIn),
+            funds: summary.filter { $0.scope.kind == .fund }.map { m in
+                scopeRow(m, type: pipeline.fund(m.scope.id)?.type.rawValue ?? "not declared")
+            },
+            // What came in from each funder, as its evidence pack says it: grant income from it into any fund.
+            funders: summary.filter { $0.scope.kind == .funder }.map { m in
+                scopeRow(m, given: pipeline.funder(m.scope.id).map { say.money(engine.evidence(for: $0, period: period, reconciliation: []).given) })
+            },
+            time: org.timeToMoney.map { TimeToMoneyView(median: Words.count($0.median), p90: Words.count($0.p90), grants: Words.count($0.count)) },
+            hasTime: org.timeToMoney != nil,
+            ytd: yearToDate(org, ytd),
+            movements: fundMovementsModel(movements, id: "movements"),
+            hasYearMovements: ytd.period.start != period.start,
+            yearMovements: fundMovementsModel(engine.fundMovements(ytd.period), id: "year-movements"),
+            reserves: reservesModel(movements),
+            fits: fits(org, ytd),
+            categories: categories(org),
+            where: whereTheMoneyWent(org),
+            trendRows: trendRows(trend),
+            trend: trendView(trend),
+            reconciliation: reconciliationModel(),
+            bank: bankModel(),
+            lastYear: sameQuarterLastYear(org, engine),
+            quality: qualityModel(org, trend: trend),
+            named: namedGroups(org),
+            unread: data.unreadFlags)
+        view.whereChart = try whereChart(org, templates.chartWords("chart-where", view))
+        let charts = try trendCharts(trend, rate: templates.chartWords("chart-rate", view), amounts: templates.chartWords("chart-amounts", view),
+                                     reach: templates.chartWords("chart-reach", view))
+        (view.rateChart, view.amountsChart, view.reachChart) = (charts.rate, charts.amounts, charts.reach)
+        return view
+    }
+
+    /// A fund's row (with its `type`) or a funder's (with what it `given`, where the pipeline declares it).
+    struct ScopeRow {
+        let name: String, id: String
+        let income: String, redistributed: String, retained: String, rate: String, committed: String, held: String, groups: String
+        var type: String? = nil
+        var given: String? = nil
+    }
+
+    func scopeRow(_ m: ScopeMeasures, type: String? = nil, given: String? = nil) -> ScopeRow {
+        ScopeRow(name: m.scope.name, id: m.scope.id, income: say.money(m.income), redistributed: say.money(m.redistributed),
+                 retained: say.money(m.retained), rate: say.percent(m.rate), committed: say.money(m.committed), held: say.money(m.held),
+                 groups: String(m.groupsReached), type: type, given: given)
     }
 
     // MARK: The year to date beside the quarter
 
-    func yearToDate(_ org: ScopeMeasures, _ ytd: ScopeMeasures) -> [String: Any] {
-        func row(_ q: String, _ y: String) -> [String: String] { ["quarter": q, "ytd": y] }
-        return ["year": say.financialYear.name(containing: period.end), "dates": say.dates(ytd.period),
-                "income": say.pounds(ytd.income), "redistributed": say.pounds(ytd.redistributed), "retained": say.pounds(ytd.retained),
-                "share": Words.headline(ytd, say),
-                // The table's rows, by name, so the template words each one.
-                "rows": ["income": row(say.money(org.income), say.money(ytd.income)),
-                         "redistributed": row(say.money(org.redistributed), say.money(ytd.redistributed)),
-                         "retained": row(say.money(org.retained), say.money(ytd.retained)),
-                         "rate": row(say.percent(org.rate), say.percent(ytd.rate)),
-                         "unclassified": row(say.money(org.unclassifiedOut), say.money(ytd.unclassifiedOut)),
-                         "groups": row(String(org.groupsReached), String(ytd.groupsReached)),
-                         "people": row(String(org.individualsPaid), String(ytd.individualsPaid)),
-                         // A row only where some money came in that no rule classified.
-                         "unclassifiedIn": org.unclassifiedIn == 0 && ytd.unclassifiedIn == 0 ? false as Any
-                             : row(say.money(org.unclassifiedIn), say.money(ytd.unclassifiedIn)) as Any] as [String: Any]]
+    /// A figure for the quarter and for the year to date.
+    struct QuarterAndYear {
+        let quarter: String, ytd: String
+    }
+
+    /// The year to date: its sentence's figures and the table's rows, by name, so the template words each one.
+    struct YearToDateView {
+        struct Rows {
+            let income: QuarterAndYear, redistributed: QuarterAndYear, retained: QuarterAndYear, rate: QuarterAndYear
+            let unclassified: QuarterAndYear, groups: QuarterAndYear, people: QuarterAndYear
+            /// A row only where some money came in that no rule classified: empty or one row, never
+            /// missing, so the template does not find the page's own `unclassifiedIn` instead.
+            let unclassifiedIn: [QuarterAndYear]
+        }
+        let year: String, dates: String
+        let income: String, redistributed: String, retained: String
+        let share: Words.Share
+        let rows: Rows
+    }
+
+    func yearToDate(_ org: ScopeMeasures, _ ytd: ScopeMeasures) -> YearToDateView {
+        YearToDateView(
+            year: say.financialYear.name(containing: period.end), dates: say.dates(ytd.period),
+            income: say.pounds(ytd.income), redistributed: say.pounds(ytd.redistributed), retained: say.pounds(ytd.retained),
+            share: Words.headline(ytd, say),
+            rows: .init(income: QuarterAndYear(quarter: say.money(org.income), ytd: say.money(ytd.income)),
+                        redistributed: QuarterAndYear(quarter: say.money(org.redistributed), ytd: say.money(ytd.redistributed)),
+                        retained: QuarterAndYear(quarter: say.money(org.retained), ytd: say.money(ytd.retained)),
+                        rate: QuarterAndYear(quarter: say.percent(org.rate), ytd: say.percent(ytd.rate)),
+                        unclassified: QuarterAndYear(quarter: say.money(org.unclassifiedOut), ytd: say.money(ytd.unclassifiedOut)),
+                        groups: QuarterAndYear(quarter: String(org.groupsReached), ytd: String(ytd.groupsReached)),
+                        people: QuarterAndYear(quarter: String(org.individualsPaid), ytd: String(ytd.individualsPaid)),
+                        unclassifiedIn: org.unclassifiedIn == 0 && ytd.unclassifiedIn == 0 ? []
+                            : [QuarterAndYear(quarter: say.money(org.unclassifiedIn), ytd: say.money(ytd.unclassifiedIn))]))
     }
 
     // MARK: Words that fit the organisation
@@ -190,28 +245,49 @@ public struct TrusteesReport {
 
     // MARK: Where the money went
 
-    func whereTheMoneyWent(_ org: ScopeMeasures) -> [String: Any] {
+    /// A row of the spending table.
+    struct CategoryRow {
+        let name: String, reachedGroups: Bool, amount: String, pounds: String, share: String
+    }
+
+    func categories(_ org: ScopeMeasures) -> [CategoryRow] {
         let spent = org.redistributed + org.retained
-        let rows: [[String: Any]] = shownKinds(Self.passedOn + Self.kept, org).map { c in
-            ["name": c.title, "reachedGroups": c.isRedistributed, "amount": say.money(org.spent(c)), "pounds": say.pounds(org.spent(c)),
-             "share": spent == 0 ? "–" : say.percent(Rounding.ratio(org.spent(c), spent, places: 4))]
+        return shownKinds(Self.passedOn + Self.kept, org).map { c in
+            CategoryRow(name: c.title, reachedGroups: c.isRedistributed, amount: say.money(org.spent(c)), pounds: say.pounds(org.spent(c)),
+                        share: spent == 0 ? "–" : say.percent(Rounding.ratio(org.spent(c), spent, places: 4)))
         }
-        var facts: [String: Any] = [
-            "passedOnKinds": Words.list(shownKinds(Self.passedOn, org).map { ["name": $0.title, "pounds": say.pounds(org.spent($0))] }),
-            "keptKinds": Words.list(Self.kept.map { ["name": $0.title, "pounds": say.pounds(org.spent($0))] }),
-            "passedOnShare": Words.share(org.redistributed, of: spent, say),
-            "keptShare": Words.share(org.retained, of: spent, say),
-            "hasLargest": false, "largestPassedOn": "", "largestPassedOnAmount": "", "largestKept": "", "largestKeptAmount": "",
-        ]
+    }
+
+    /// A kind of spending in a sentence's list, in whole pounds.
+    struct KindPounds: ListItem {
+        let name: String, pounds: String
+        var first = false, last = false
+    }
+
+    /// The sentences about where the money went: the kinds in each group,
+    /// each group's share, and the largest kind in each (`hasLargest` where both have one).
+    struct WhereView {
+        let passedOnKinds: [KindPounds], keptKinds: [KindPounds]
+        let passedOnShare: Words.Share, keptShare: Words.Share
+        var hasLargest = false
+        var largestPassedOn = "", largestPassedOnAmount = "", largestKept = "", largestKeptAmount = ""
+    }
+
+    func whereTheMoneyWent(_ org: ScopeMeasures) -> WhereView {
+        let spent = org.redistributed + org.retained
+        var view = WhereView(passedOnKinds: Words.list(shownKinds(Self.passedOn, org).map { KindPounds(name: $0.title, pounds: say.pounds(org.spent($0))) }),
+                             keptKinds: Words.list(Self.kept.map { KindPounds(name: $0.title, pounds: say.pounds(org.spent($0))) }),
+                             passedOnShare: Words.share(org.redistributed, of: spent, say),
+                             keptShare: Words.share(org.retained, of: spent, say))
         if let top = Self.passedOn.max(by: { org.spent($0) < org.spent($1) }), org.spent(top) > 0,
            let keep = Self.kept.max(by: { org.spent($0) < org.spent($1) }), org.spent(keep) > 0 {
-            facts["hasLargest"] = true
-            facts["largestPassedOn"] = top.title.lowercased()
-            facts["largestPassedOnAmount"] = say.pounds(org.spent(top))
-            facts["largestKept"] = keep.title.lowercased()
-            facts["largestKeptAmount"] = say.pounds(org.spent(keep))
+            view.hasLargest = true
+            view.largestPassedOn = top.title.lowercased()
+            view.largestPassedOnAmount = say.pounds(org.spent(top))
+            view.largestKept = keep.title.lowercased()
+            view.largestKeptAmount = say.pounds(org.spent(keep))
         }
-        return ["categories": rows, "where": facts]
+        return view
     }
 
     func whereChart(_ org: ScopeMeasures, _ words: ChartWords) throws -> String {
@@ -228,85 +304,142 @@ public struct TrusteesReport {
 
     // MARK: Quarter by quarter
 
-    func quarters(_ trend: [ScopeMeasures]) -> [String: Any] {
-        let rows: [[String: Any]] = Words.list(trend.map { m in
-            ["quarter": say.shortName(m.period), "dates": say.months(m.period), "redistributed": say.money(m.redistributed),
-             "retained": say.money(m.retained), "rate": say.percent(m.rate), "hasRate": m.rate != nil, "unclassified": say.money(m.unclassifiedOut),
-             "groups": String(m.groupsReached), "firstTime": String(m.firstTimeGroups), "people": String(m.individualsPaid),
-             "poundsRedistributed": say.pounds(m.redistributed), "poundsRetained": say.pounds(m.retained),
-             "poundsUnclassified": say.pounds(m.unclassifiedOut)]
+    /// A quarter's row in the tables and the charts' descriptions.
+    struct TrendRow: ListItem {
+        let quarter: String, dates: String
+        let redistributed: String, retained: String, rate: String, hasRate: Bool, unclassified: String
+        let groups: String, firstTime: String, people: String
+        let poundsRedistributed: String, poundsRetained: String, poundsUnclassified: String
+        var first = false, last = false
+    }
+
+    func trendRows(_ trend: [ScopeMeasures]) -> [TrendRow] {
+        Words.list(trend.map { m in
+            TrendRow(quarter: say.shortName(m.period), dates: say.months(m.period), redistributed: say.money(m.redistributed),
+                     retained: say.money(m.retained), rate: say.percent(m.rate), hasRate: m.rate != nil, unclassified: say.money(m.unclassifiedOut),
+                     groups: String(m.groupsReached), firstTime: String(m.firstTimeGroups), people: String(m.individualsPaid),
+                     poundsRedistributed: say.pounds(m.redistributed), poundsRetained: say.pounds(m.retained),
+                     poundsUnclassified: say.pounds(m.unclassifiedOut))
         })
-        var facts: [String: Any] = ["single": trend.count == 1, "n": String(trend.count), "hasCurrent": !trend.isEmpty,
-                                    "anyUnclassified": trend.contains { $0.unclassifiedOut > 0 }]
-        if let current = trend.last {
-            facts["current"] = ["name": say.shortName(current.period), "hasRate": current.rate != nil, "rate": say.percent(current.rate),
-                                "redistributed": say.pounds(current.redistributed), "retained": say.pounds(current.retained),
-                                "groups": Words.count(current.groupsReached),
-                                "newcomers": Words.newcomers(current.firstTimeGroups, of: current.groupsReached)]
-        }
-        facts.merge(rateFacts(trend)) { $1 }
-        facts.merge(amountFacts(trend)) { $1 }
-        facts.merge(reachFacts(trend)) { $1 }
-        if let first = trend.first, let earliest = data.firstLedgerDate, first.period.contains(earliest) {
-            facts["recordsStart"] = ["name": say.shortName(first.period)]
-        }
-        facts["hasRecordsStart"] = facts["recordsStart"] != nil
-        return ["trendRows": rows, "trend": facts]
     }
 
-    /// The rate this quarter against the last quarter that had one, its
-    /// range, the quarters without one, and those it may yet move in.
-    func rateFacts(_ trend: [ScopeMeasures]) -> [String: Any] {
-        var facts: [String: Any] = ["hasChange": false, "hasRange": false]
-        if let current = trend.last, let bp = say.basisPoints(current.rate),
-           let previous = trend.dropLast().last(where: { $0.rate != nil }), let pbp = say.basisPoints(previous.rate) {
-            let now = Rounding.divideHalfUp(bp, 10), then = Rounding.divideHalfUp(pbp, 10)
-            facts["hasChange"] = true
-            facts["change"] = ["up": now > then, "down": now < then, "same": now == then,
-                               "rate": say.percent(previous.rate), "name": say.shortName(previous.period)]
-        }
-        let known = trend.filter { $0.rate != nil }
-        if known.count >= 3, let low = known.min(by: { say.basisPoints($0.rate)! < say.basisPoints($1.rate)! }),
-           let high = known.max(by: { say.basisPoints($0.rate)! < say.basisPoints($1.rate)! }) {
-            facts["hasRange"] = true
-            facts["range"] = ["low": say.percent(low.rate), "lowName": say.shortName(low.period),
-                              "high": say.percent(high.rate), "highName": say.shortName(high.period)]
-        }
-        facts["unrated"] = trend.dropLast().filter { $0.rate == nil }.map { m -> [String: Any] in
-            ["name": say.shortName(m.period), "hasUnclassified": m.unclassifiedOut > 0, "unclassified": say.pounds(m.unclassifiedOut)]
-        }
-        facts["uncertain"] = trend.filter { $0.rate != nil && $0.unclassifiedOut > ($0.redistributed + $0.retained + $0.unclassifiedOut) / 10 }
-            .map { m -> [String: Any] in ["name": say.shortName(m.period), "unclassified": say.pounds(m.unclassifiedOut)] }
-        return facts
+    /// The quarter of the report, in the sentences about the trend.
+    struct CurrentQuarter {
+        let name: String, hasRate: Bool, rate: String, redistributed: String, retained: String
+        let groups: Words.Count
+        let newcomers: Words.Newcomers
     }
 
-    /// Totals over the quarters shown, and where most unclassified spending sits.
-    func amountFacts(_ trend: [ScopeMeasures]) -> [String: Any] {
-        let unclassified = trend.reduce(0) { $0 + $1.unclassifiedOut }
-        var facts: [String: Any] = [
-            "totalRedistributed": say.pounds(trend.reduce(0) { $0 + $1.redistributed }),
-            "totalRetained": say.pounds(trend.reduce(0) { $0 + $1.retained }),
-            "totalUnclassified": say.pounds(unclassified), "hasMostUnclassified": false,
-        ]
-        if unclassified > 0, let most = trend.max(by: { $0.unclassifiedOut < $1.unclassifiedOut }), most.unclassifiedOut > unclassified / 2 {
-            facts["hasMostUnclassified"] = true
-            facts["mostUnclassified"] = ["name": say.shortName(most.period), "amount": say.pounds(most.unclassifiedOut)]
-        }
-        return facts
+    /// The rate this quarter against the last quarter that had one.
+    struct RateChange {
+        let up: Bool, down: Bool, same: Bool
+        let rate: String, name: String
     }
 
-    /// The fewest and most groups reached in a quarter, and any quarter whose
-    /// money reached groups without the records saying which.
-    func reachFacts(_ trend: [ScopeMeasures]) -> [String: Any] {
+    /// The lowest and highest rate, and the quarters they were in.
+    struct RateRange {
+        let low: String, lowName: String, high: String, highName: String
+    }
+
+    /// An earlier quarter without a rate.
+    struct Unrated {
+        let name: String, hasUnclassified: Bool, unclassified: String
+    }
+
+    /// A quarter whose rate may move: more than a tenth of its spending is not yet classified.
+    struct Uncertain {
+        let name: String, unclassified: String
+    }
+
+    /// A quarter and an amount in whole pounds (`first` and `last` where a sentence lists them).
+    struct QuarterAmount: ListItem {
+        let name: String, amount: String
+        var first = false, last = false
+    }
+
+    struct QuarterName {
+        let name: String
+    }
+
+    /// The facts of the sentences about the quarters shown. Where a fact is
+    /// nil (`current`, `change`, `range`, `mostUnclassified`, `recordsStart`)
+    /// its flag beside it is false.
+    struct TrendView {
+        let single: Bool, n: String, hasCurrent: Bool, anyUnclassified: Bool
+        let current: CurrentQuarter?
+        let hasChange: Bool, change: RateChange?
+        let hasRange: Bool, range: RateRange?
+        let unrated: [Unrated], uncertain: [Uncertain]
+        let totalRedistributed: String, totalRetained: String, totalUnclassified: String
+        let hasMostUnclassified: Bool, mostUnclassified: QuarterAmount?
+        let groupsSteady: Bool, groupsLow: String, groupsHigh: String, steadyGroups: Words.Count
+        let unnamedReach: [QuarterAmount]
+        let recordsStart: QuarterName?, hasRecordsStart: Bool
+    }
+
+    func trendView(_ trend: [ScopeMeasures]) -> TrendView {
+        let current = trend.last.map { m in
+            CurrentQuarter(name: say.shortName(m.period), hasRate: m.rate != nil, rate: say.percent(m.rate),
+                           redistributed: say.pounds(m.redistributed), retained: say.pounds(m.retained),
+                           groups: Words.count(m.groupsReached), newcomers: Words.newcomers(m.firstTimeGroups, of: m.groupsReached))
+        }
+        let change = rateChange(trend), range = rateRange(trend), most = mostUnclassified(trend)
+        // The fewest and most groups reached in a quarter.
         let counts = trend.map(\.groupsReached)
         let low = counts.min() ?? 0, high = counts.max() ?? 0
-        return ["groupsSteady": low == high, "groupsLow": String(low), "groupsHigh": String(high), "steadyGroups": Words.count(low),
-                "unnamedReach": trend.filter { $0.redistributed > 0 && $0.groupsReached == 0 }.map { m -> [String: Any] in
-                    ["name": say.shortName(m.period), "amount": say.pounds(m.redistributed)]
-                }]
+        var recordsStart: QuarterName? = nil
+        if let first = trend.first, let earliest = data.firstLedgerDate, first.period.contains(earliest) {
+            recordsStart = QuarterName(name: say.shortName(first.period))
+        }
+        return TrendView(
+            single: trend.count == 1, n: String(trend.count), hasCurrent: !trend.isEmpty,
+            anyUnclassified: trend.contains { $0.unclassifiedOut > 0 },
+            current: current,
+            hasChange: change != nil, change: change,
+            hasRange: range != nil, range: range,
+            unrated: trend.dropLast().filter { $0.rate == nil }.map { m in
+                Unrated(name: say.shortName(m.period), hasUnclassified: m.unclassifiedOut > 0, unclassified: say.pounds(m.unclassifiedOut))
+            },
+            uncertain: trend.filter { $0.rate != nil && $0.unclassifiedOut > ($0.redistributed + $0.retained + $0.unclassifiedOut) / 10 }
+                .map { m in Uncertain(name: say.shortName(m.period), unclassified: say.pounds(m.unclassifiedOut)) },
+            totalRedistributed: say.pounds(trend.reduce(0) { $0 + $1.redistributed }),
+            totalRetained: say.pounds(trend.reduce(0) { $0 + $1.retained }),
+            totalUnclassified: say.pounds(trend.reduce(0) { $0 + $1.unclassifiedOut }),
+            hasMostUnclassified: most != nil, mostUnclassified: most,
+            groupsSteady: low == high, groupsLow: String(low), groupsHigh: String(high), steadyGroups: Words.count(low),
+            // Any quarter whose money reached groups without the records saying which.
+            unnamedReach: trend.filter { $0.redistributed > 0 && $0.groupsReached == 0 }.map { m in
+                QuarterAmount(name: say.shortName(m.period), amount: say.pounds(m.redistributed))
+            },
+            recordsStart: recordsStart, hasRecordsStart: recordsStart != nil)
     }
 
-    func trendCharts(_ trend: [ScopeMeasures], rate: ChartWords, amounts: ChartWords, reach: ChartWords) throws -> [String: Any] {
+    /// The rate this quarter against the last quarter that had one.
+    func rateChange(_ trend: [ScopeMeasures]) -> RateChange? {
+        guard let current = trend.last, let bp = say.basisPoints(current.rate),
+              let previous = trend.dropLast().last(where: { $0.rate != nil }), let pbp = say.basisPoints(previous.rate) else { return nil }
+        let now = Rounding.divideHalfUp(bp, 10), then = Rounding.divideHalfUp(pbp, 10)
+        return RateChange(up: now > then, down: now < then, same: now == then, rate: say.percent(previous.rate), name: say.shortName(previous.period))
+    }
+
+    /// The rate's range, where at least three quarters have one.
+    func rateRange(_ trend: [ScopeMeasures]) -> RateRange? {
+        let known = trend.filter { $0.rate != nil }
+        guard known.count >= 3, let low = known.min(by: { say.basisPoints($0.rate)! < say.basisPoints($1.rate)! }),
+              let high = known.max(by: { say.basisPoints($0.rate)! < say.basisPoints($1.rate)! }) else { return nil }
+        return RateRange(low: say.percent(low.rate), lowName: say.shortName(low.period), high: say.percent(high.rate), highName: say.shortName(high.period))
+    }
+
+    /// The quarter holding more than half of the unclassified spending shown, if one does.
+    func mostUnclassified(_ trend: [ScopeMeasures]) -> QuarterAmount? {
+        let unclassified = trend.reduce(0) { $0 + $1.unclassifiedOut }
+        guard unclassified > 0, let most = trend.max(by: { $0.unclassifiedOut < $1.unclassifiedOut }),
+              most.unclassifiedOut > unclassified / 2 else { return nil }
+        return QuarterAmount(name: say.shortName(most.period), amount: say.pounds(most.unclassifiedOut))
+    }
+
+    func trendCharts(_ trend: [ScopeMeasures], rate: ChartWords, amounts: ChartWords, reach: ChartWords) throws
+        -> (rate: String, amounts: String, reach: String) {
         let ticks = trend.map { Charts.Tick(label: say.shortName($0.period), sublabel: say.shortMonths($0.period)) }
         let rateChart = Charts.lines(
             [Charts.Series(name: try rate["line"], values: trend.map { say.basisPoints($0.rate) }, valueLabels: trend.map { say.percent($0.rate) },
@@ -336,7 +469,7 @@ public struct TrusteesReport {
              Charts.Series(name: try reach["first-time"], values: trend.map { Int64($0.firstTimeGroups) }, valueLabels: trend.map { String($0.firstTimeGroups) },
                            colour: Palette.retained, style: .dashed, marker: .square, pointLabels: .below)],
             ticks: ticks, axis: .count, title: try reach["title"], description: try reach["description"], id: "reach", endValues: false)
-        return ["rateChart": rateChart, "amountsChart": amountsChart, "reachChart": reachChart]
+        return (rateChart, amountsChart, reachChart)
     }
 
     // MARK: Who may be named to the trustees
@@ -401,88 +534,168 @@ public struct TrusteesReport {
         return source.isEmpty ? joined : joined.isEmpty ? source : "\(source): \(joined)"
     }
 
-    /// The four kinds of check, as flags a template names them by.
+    /// The four kinds of check, in the order the report gives them.
     static let checks = ["funder-payments", "funder-grant-totals", "grants-payments", "bank-statement"]
-    static func check(_ kind: String) -> [String: Any] {
-        ["funderPayments": kind == "funder-payments", "funderGrantTotals": kind == "funder-grant-totals",
-         "grantsPayments": kind == "grants-payments", "bankStatement": kind == "bank-statement"]
+
+    /// A kind of check's line: how many it checked, how many agree and how
+    /// many differ. Exactly one of the four flags is true, for `phrase-check.mustache`.
+    struct CheckCount {
+        let funderPayments: Bool, funderGrantTotals: Bool, grantsPayments: Bool, bankStatement: Bool
+        let checked: String, matched: String, differences: String
+
+        init(kind: String, checked: String, matched: String, differences: String) {
+            funderPayments = kind == "funder-payments"; funderGrantTotals = kind == "funder-grant-totals"
+            grantsPayments = kind == "grants-payments"; bankStatement = kind == "bank-statement"
+            self.checked = checked; self.matched = matched; self.differences = differences
+        }
+    }
+
+    /// One difference: each side's amount and where it is (`leftMissing`
+    /// or `rightMissing` where a side has nothing).
+    struct DifferenceRow {
+        let left: String, leftMissing: Bool, leftRef: String
+        let right: String, rightMissing: Bool, rightRef: String
+        let difference: String, date: String
+    }
+
+    /// The differences of one kind of check, with the names of its two sides where known.
+    struct DifferenceTable {
+        let funderPayments: Bool, funderGrantTotals: Bool, grantsPayments: Bool, bankStatement: Bool
+        let id: String, count: Words.Count
+        let hasLeftName: Bool, leftName: String, hasRightName: Bool, rightName: String
+        let rows: [DifferenceRow]
+
+        init(kind: String, count: Words.Count, leftName: String?, rightName: String?, rows: [DifferenceRow]) {
+            funderPayments = kind == "funder-payments"; funderGrantTotals = kind == "funder-grant-totals"
+            grantsPayments = kind == "grants-payments"; bankStatement = kind == "bank-statement"
+            id = "differences-\(kind)"; self.count = count
+            hasLeftName = leftName != nil; self.leftName = leftName ?? ""
+            hasRightName = rightName != nil; self.rightName = rightName ?? ""
+            self.rows = rows
+        }
+    }
+
+    /// Whether the sources agree: a line per kind of check, and every difference in a table.
+    struct ReconciliationView {
+        let none: Bool, allAgree: Bool, someDiffer: Bool
+        let checked: Words.Count, differ: Words.Count
+        let kinds: [CheckCount], hasKinds: Bool
+        let differences: [DifferenceTable], hasDifferences: Bool
     }
 
     /// One line per kind of check, and every difference in a table.
-    func reconciliationModel() -> [String: Any] {
-        var kinds: [[String: Any]] = []
-        for kind in Self.checks {
+    func reconciliationModel() -> ReconciliationView {
+        let kinds: [CheckCount] = Self.checks.compactMap { kind in
             let rows = reconciliation.filter { $0.kind == kind }
-            guard !rows.isEmpty else { continue }
+            guard !rows.isEmpty else { return nil }
             let matched = rows.filter { $0.status == .matched }.count
-            kinds.append(Self.check(kind).merging(["checked": String(rows.count), "matched": String(matched),
-                                                   "differences": String(rows.count - matched)]) { $1 })
+            return CheckCount(kind: kind, checked: String(rows.count), matched: String(matched), differences: String(rows.count - matched))
         }
         // The differences, one table per kind of check; a side with nothing says what is missing.
         let unmatched = reconciliation.filter { $0.status != .matched }
-        let differences: [[String: Any]] = Self.checks.compactMap { kind in
+        let differences: [DifferenceTable] = Self.checks.compactMap { kind in
             let rows = unmatched.filter { $0.kind == kind }
             guard !rows.isEmpty else { return nil }
             let left = rows.map(\.leftSource).first { !$0.isEmpty }, right = rows.map(\.rightSource).first { !$0.isEmpty }
-            return Self.check(kind).merging([
-                "id": "differences-\(kind)", "count": Words.count(rows.count),
-                "hasLeftName": left != nil, "leftName": left.map(capitalised) ?? "",
-                "hasRightName": right != nil, "rightName": right.map(capitalised) ?? "",
-                "rows": rows.map { r -> [String: Any] in
-                    ["left": r.leftAmount.map(say.money) ?? "–", "leftMissing": r.leftAmount == nil && r.leftRef.isEmpty,
-                     "leftRef": shortReference("", r.leftRef),
-                     "right": r.rightAmount.map(say.money) ?? "–", "rightMissing": r.rightAmount == nil && r.rightRef.isEmpty,
-                     "rightRef": shortReference("", r.rightRef),
-                     "difference": say.money(r.difference), "date": (r.leftDate ?? r.rightDate).map { "\($0)" } ?? ""]
-                }]) { $1 }
+            return DifferenceTable(
+                kind: kind, count: Words.count(rows.count), leftName: left.map(capitalised), rightName: right.map(capitalised),
+                rows: rows.map { r in
+                    DifferenceRow(left: r.leftAmount.map(say.money) ?? "–", leftMissing: r.leftAmount == nil && r.leftRef.isEmpty,
+                                  leftRef: shortReference("", r.leftRef),
+                                  right: r.rightAmount.map(say.money) ?? "–", rightMissing: r.rightAmount == nil && r.rightRef.isEmpty,
+                                  rightRef: shortReference("", r.rightRef),
+                                  difference: say.money(r.difference), date: (r.leftDate ?? r.rightDate).map { "\($0)" } ?? "")
+                })
         }
-        return ["none": reconciliation.isEmpty, "allAgree": !reconciliation.isEmpty && differences.isEmpty,
-                "someDiffer": !differences.isEmpty, "checked": Words.count(reconciliation.count), "differ": Words.count(unmatched.count),
-                "kinds": kinds, "hasKinds": !kinds.isEmpty, "differences": differences, "hasDifferences": !differences.isEmpty]
+        return ReconciliationView(none: reconciliation.isEmpty, allAgree: !reconciliation.isEmpty && differences.isEmpty,
+                                  someDiffer: !differences.isEmpty, checked: Words.count(reconciliation.count), differ: Words.count(unmatched.count),
+                                  kinds: kinds, hasKinds: !kinds.isEmpty, differences: differences, hasDifferences: !differences.isEmpty)
     }
 
     func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 
     // MARK: How far to trust these figures
 
-    func qualityModel(_ org: ScopeMeasures, trend: [ScopeMeasures]) -> [String: Any] {
+    /// A row of the table of what needs attention.
+    struct Issue {
+        let inPipeline: Bool, `where`: String, what: String, amount: String
+    }
+
+    /// A file read, with its control totals.
+    struct FileRow {
+        let source: String, path: String, read: String, loaded: String, rejected: String, skipped: String, sha: String
+        let hasFailure: Bool
+    }
+
+    /// A funder that gets no evidence pack, in a sentence's list.
+    struct FunderName: ListItem {
+        let name: String, id: String
+        var first = false, last = false
+    }
+
+    /// A source of records with no file to read, in a sentence's list.
+    struct MissingSource: ListItem {
+        let name: String, path: String
+        var first = false, last = false
+    }
+
+    /// What is wrong with the data and what to do about it.
+    struct QualityView {
+        let allRead: Bool, allClear: Bool
+        let noPack: Words.Count, noPackFunders: [FunderName]
+        let failed: Words.Count, failedPaths: String
+        let rejected: Words.Count
+        let unclassifiedPayments: Words.Count, unclassified: String
+        let hasUnclassifiedIn: Bool, unclassifiedIn: String
+        /// Earlier quarters with unclassified spending.
+        let earlier: [QuarterAmount], hasEarlier: Bool
+        let differ: Words.Count
+        let duplicates: Words.Count
+        let issues: [Issue], hasIssues: Bool
+        let more: String, hasMoreIssues: Bool
+        let files: [FileRow]
+        let missingSources: [MissingSource], hasMissingSources: Bool, missing: Words.Count
+    }
+
+    func qualityModel(_ org: ScopeMeasures, trend: [ScopeMeasures]) -> QualityView {
         let rejects = data.files.reduce(0) { $0 + $1.rowsRejected }
         let failed = data.files.filter { $0.failure != nil }
         // Reconciliation differences have their own section above.
         let attention = quality.filter { ($0.severity == "error" || $0.severity == "warning") && !$0.check.isReconciliation }
         let limit = 30
-        let issues: [[String: Any]] = attention.prefix(limit).map { r in
-            ["inPipeline": r.file.isEmpty, "where": r.file + (r.location.isEmpty ? "" : ", " + r.location), "what": r.shared,
-             "amount": r.amount.isEmpty ? "" : AmountParser(digits: say.currency.minorDigits).parse(r.amount).map(say.money) ?? r.amount]
+        let issues: [Issue] = attention.prefix(limit).map { r in
+            Issue(inPipeline: r.file.isEmpty, where: r.file + (r.location.isEmpty ? "" : ", " + r.location), what: r.shared,
+                  amount: r.amount.isEmpty ? "" : AmountParser(digits: say.currency.minorDigits).parse(r.amount).map(say.money) ?? r.amount)
         }
-        let files: [[String: Any]] = data.files.map { f in
-            ["source": f.source, "path": f.path, "read": String(f.rowsRead), "loaded": String(f.rowsLoaded),
-             "rejected": String(f.rowsRejected), "skipped": String(f.rowsSkipped), "sha": String(f.sha256.prefix(16)),
-             "hasFailure": f.failure != nil]
+        let files: [FileRow] = data.files.map { f in
+            FileRow(source: f.source, path: f.path, read: String(f.rowsRead), loaded: String(f.rowsLoaded),
+                    rejected: String(f.rowsRejected), skipped: String(f.rowsSkipped), sha: String(f.sha256.prefix(16)),
+                    hasFailure: f.failure != nil)
         }
-        let missing = data.sourcesWithoutFiles.map { s -> [String: Any] in ["name": s.name, "path": s.path] }
+        let missing = data.sourcesWithoutFiles.map { MissingSource(name: $0.name, path: $0.path) }
         let engine = MeasureEngine(data: data)
         let packs = Set(engine.fundersWithFlows(period).map(\.id))
-        let noPack: [[String: Any]] = pipeline.funders.filter { !packs.contains($0.id) }.map { ["name": $0.name, "id": $0.id] }
+        let noPack = pipeline.funders.filter { !packs.contains($0.id) }.map { FunderName(name: $0.name, id: $0.id) }
         let differ = reconciliation.filter { $0.status != .matched }.count
-        return ["allRead": rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty,
-                "allClear": rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty && org.unclassifiedCount == 0
-                    && differ == 0 && noPack.isEmpty,
-                "noPack": Words.count(noPack.count), "noPackFunders": Words.list(noPack),
-                "failed": Words.count(failed.count), "failedPaths": failed.map(\.path).joined(separator: ", "),
-                "rejected": Words.count(rejects),
-                "unclassifiedPayments": Words.count(org.unclassifiedCount), "unclassified": say.money(org.unclassifiedOut),
-                "hasUnclassifiedIn": org.unclassifiedIn != 0, "unclassifiedIn": say.money(org.unclassifiedIn),
-                "earlier": Words.list(trend.dropLast().filter { $0.unclassifiedOut > 0 }.map {
-                    ["name": say.shortName($0.period), "amount": say.pounds($0.unclassifiedOut)]
-                }),
-                "hasEarlier": trend.dropLast().contains { $0.unclassifiedOut > 0 },
-                "differ": Words.count(reconciliation.filter { $0.status != .matched }.count),
-                "duplicates": Words.count(data.duplicatesDropped),
-                "issues": issues, "hasIssues": !issues.isEmpty,
-                "more": String(max(0, attention.count - limit)), "hasMoreIssues": attention.count > limit,
-                "files": files,
-                "missingSources": Words.list(missing), "hasMissingSources": !missing.isEmpty, "missing": Words.count(missing.count)]
+        return QualityView(
+            allRead: rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty,
+            allClear: rejects == 0 && failed.isEmpty && data.sourcesWithoutFiles.isEmpty && org.unclassifiedCount == 0
+                && differ == 0 && noPack.isEmpty,
+            noPack: Words.count(noPack.count), noPackFunders: Words.list(noPack),
+            failed: Words.count(failed.count), failedPaths: failed.map(\.path).joined(separator: ", "),
+            rejected: Words.count(rejects),
+            unclassifiedPayments: Words.count(org.unclassifiedCount), unclassified: say.money(org.unclassifiedOut),
+            hasUnclassifiedIn: org.unclassifiedIn != 0, unclassifiedIn: say.money(org.unclassifiedIn),
+            earlier: Words.list(trend.dropLast().filter { $0.unclassifiedOut > 0 }.map {
+                QuarterAmount(name: say.shortName($0.period), amount: say.pounds($0.unclassifiedOut))
+            }),
+            hasEarlier: trend.dropLast().contains { $0.unclassifiedOut > 0 },
+            differ: Words.count(differ),
+            duplicates: Words.count(data.duplicatesDropped),
+            issues: issues, hasIssues: !issues.isEmpty,
+            more: String(max(0, attention.count - limit)), hasMoreIssues: attention.count > limit,
+            files: files,
+            missingSources: Words.list(missing), hasMissingSources: !missing.isEmpty, missing: Words.count(missing.count))
     }
 
     public func render(_ templates: Templates) throws -> String {

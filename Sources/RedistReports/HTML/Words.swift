@@ -5,11 +5,12 @@ import RedistModel
 /// `reports/templates/`, and these only say which words apply.
 ///
 /// View models are structs of stored properties: the templates read them
-/// by name through `Mirror`, sections over arrays repeat, a `Bool` opens or
-/// skips a section, and a nested struct opens a section on itself. Every
-/// property is always there (no optionals where a template looks the name
-/// up), so a template never picks up a value of the same name from further
-/// out by mistake.
+/// by name through `Mirror` (computed properties are not seen), sections
+/// over arrays repeat, a `Bool` opens or skips a section, and a nested
+/// struct opens a section on itself. An optional that is nil counts as no
+/// property of that name: the template looks the name up further out, so
+/// an optional is only for a name no view further out has; elsewhere a
+/// property is always there (`false`, or an empty array).
 enum Words {
     /// A count and its plural form: `{n, zero, one, many, some}`, so a template writes
     /// `{{#groups.zero}}no groups{{/groups.zero}}{{#groups.one}}1 group{{/groups.one}}{{#groups.many}}{{groups.n}} groups{{/groups.many}}`.
@@ -62,18 +63,8 @@ enum Words {
                      rate: say.percent(Rounding.ratio(part, whole, places: 4)))
     }
 
-    /// A list for a sentence: each item knows whether it is the last, so a
-    /// template can write `{{#items}}{{name}}{{^last}}, {{/last}}{{/items}}`.
-    static func list(_ items: [[String: Any]]) -> [[String: Any]] {
-        items.enumerated().map { i, item in
-            var item = item
-            item["first"] = i == 0
-            item["last"] = i == items.count - 1
-            return item
-        }
-    }
-
-    /// The same for items of a view model's own type.
+    /// A list for a sentence: each item knows whether it is the first and
+    /// the last, so a template can write `{{#items}}{{name}}{{^last}}, {{/last}}{{/items}}`.
     static func list<Item: ListItem>(_ items: [Item]) -> [Item] {
         items.enumerated().map { i, item in
             var item = item
