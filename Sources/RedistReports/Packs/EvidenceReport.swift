@@ -19,7 +19,10 @@ struct EvidenceReport {
         let organisation: String, funder: String
         let periodName: String, periodShort: String, periodNoun: String
         let this: String, one: String, asAt: String
-        let given: String, givenToDate: String
+        /// What came in from the funder in the period, and so far this
+        /// financial year; `hasGiven` is false when nothing came in this
+        /// period (the pack says so in words, not as £0.00).
+        let given: String, givenToDate: String, hasGiven: Bool, hasGivenToDate: Bool
         let redistributed: String, retained: String, rate: String
         let committed: String, hasCommitted: Bool
         let held: String, groups: String, people: String
@@ -183,6 +186,7 @@ struct EvidenceReport {
             this: say.this(evidence.period), one: say.one,
             asAt: data.asAt(evidence.period).map(say.day) ?? "",
             given: say.money(evidence.given), givenToDate: say.money(evidence.givenToDate),
+            hasGiven: evidence.given != 0, hasGivenToDate: evidence.givenToDate != 0,
             redistributed: say.money(m.redistributed), retained: say.money(m.retained), rate: say.percent(m.rate),
             committed: say.money(m.committed), hasCommitted: m.committed != 0,
             held: say.money(m.held), groups: String(m.groupsReached), people: String(m.individualsPaid),
