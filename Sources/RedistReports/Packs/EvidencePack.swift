@@ -165,6 +165,8 @@ public struct EvidencePack {
         return Array(try encoder.encode(m)) + [0x0A]
     }
 
+    private static let zipLock = NSLock()
+
     /// What goes into a pack's zip: bytes in memory, or a file already written.
     enum ZipEntry {
         case bytes(String, [UInt8])
@@ -181,6 +183,12 @@ public struct EvidencePack {
     /// any output is, so a failure names the zip and the reason (a full disk,
     /// a folder that cannot be written) and leaves no half-made zip behind.
     static func zip(_ entries: [ZipEntry], to path: String, folder: String, date: Day) throws {
+        // ZIPFoundation turns each entry's date into DOS form with gmtime(),
+        // whose result is one buffer shared by the whole process: two zips
+        // made at once (runs in parallel in one process) could mix their
+        // dates' fields. One zip is made at a time.
+        zipLock.lock()
+        defer { zipLock.unlock() }
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         try? FileManager.default.removeItem(at: temporary)
