@@ -101,6 +101,42 @@ struct PipelineDraftTests {
         #expect(pipeline.sources[0].columns == ["date": "Date", "description": "Description", "amount": "Amount"])
     }
 
+    /// A bank CSV that starts with title lines (the account's name and
+    /// balance, a blank line) has its header found below them: skip_lines
+    /// passes over them, and every row under the header is read.
+    @Test func titleLinesAboveTheHeaderAreSkipped() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = """
+            Transactions for Community Account 12345678
+            Account Balance:,"£2,209.56"
+
+            Date,Description,Paid out,Paid in,Balance
+            05/04/2023,BACS TIDEWATER FOUNDATION,,"£1,000.00","£2,234.56"
+            12/04/2023,CHEQUE 100234,£25.00,,"£2,209.56"
+            13/04/2023,CARD PAYMENT CAFE,£4.50,,"£2,205.06"
+
+            """
+        try csv.write(toFile: dir + "/statement.csv", atomically: true, encoding: .utf8)
+        let draft = PipelineDraft.make(directory: dir)
+        #expect(draft.errors.isEmpty, "\(draft.errors)")
+        try draft.toml.write(toFile: dir + "/pipeline.toml", atomically: true, encoding: .utf8)
+        let pipeline = try Pipeline.load(path: dir + "/pipeline.toml")
+        let source = try #require(pipeline.sources.first { $0.path == "statement.csv" }, "\(draft.toml)")
+        #expect(source.role == .bank)
+        #expect(source.columns == ["date": "Date", "description": "Description", "paid_in": "Paid in", "paid_out": "Paid out"])
+        #expect(source.options["date_format"] == "dd/mm/yyyy")
+        let skip = try #require(source.options["skip_lines"].flatMap { Int($0) })
+        #expect((2...3).contains(skip), "the title, the balance line and (if the scanner counts it) the blank line: \(skip)")
+        let warehouse = try Warehouse(path: dir + "/w.sqlite")
+        let report = try IngestStage(pipeline: pipeline, warehouse: warehouse).run()
+        #expect(report.filesFailed.isEmpty, "\(report.filesFailed)")
+        let rows = try warehouse.query("SELECT count(*), sum(amount) FROM movement_row")
+        let (count, total) = (rows.first?.int(0) ?? 0, rows.first?.int(1) ?? 0)
+        #expect(count == 3)
+        #expect(total == 97_050, "£1,000.00 in, £25.00 and £4.50 out")
+    }
+
     @Test func aFileTwoFormatsClaimIsAnError() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -167,11 +167,14 @@ public struct PipelineDraft {
         var description: String { message }
     }
 
+    /// How many rows from the top `init` looks at for a CSV's header row.
+    static let titleLinesLooked = 20
+
     /// A CSV no preset claims: a member register, or a ledger or bank export read through guessed columns.
     static func plainCSV(_ path: String, _ head: FileHead) -> Result<Identified, Reason> {
         if head.bytes.isEmpty { return .failure(Reason(message: "empty")) }
         if head.bytes.prefix(1024).contains(0) { return .failure(Reason(message: "not text (a binary file): no reader knows it")) }
-        guard let header = head.csvRows.first, header.filter({ !$0.isEmpty }).count >= 2 else {
+        guard let header = head.csvRows.first, head.csvRows.prefix(Self.titleLinesLooked).contains(where: { $0.filter({ !$0.isEmpty }).count >= 2 }) else {
             return .failure(Reason(message: "not an export redist knows: no reader claims it and its first line is not a CSV header (\"\(head.firstLine.prefix(40))\")"))
         }
         if header.starts(with: inspectHeader) {
@@ -180,14 +183,27 @@ public struct PipelineDraft {
         if let members = ColumnGuess.memberColumns(header) {
             return .success(Identified(path: "", folder: "", name: "", format: "csv", role: .members, columns: members))
         }
-        guard let columns = ColumnGuess.columns(header, sample: Array(head.csvRows.dropFirst())) else {
+        // The header is the first row a mapping can be guessed from: a bank's
+        // export often starts with title lines ("Transactions for account …",
+        // "Account Name:", a blank line), which skip_lines then passes over.
+        let rows = head.csvRows
+        var found: (at: Int, columns: [String: String])? = nil
+        for k in 0..<min(rows.count, Self.titleLinesLooked) where rows[k].filter({ !$0.isEmpty }).count >= 2 {
+            if let c = ColumnGuess.columns(rows[k], sample: Array(rows.dropFirst(k + 1))) { found = (k, c); break }
+        }
+        guard let (headerAt, columns) = found else {
+            if header.filter({ !$0.isEmpty }).count < 2 {
+                return .failure(Reason(message: "not an export redist knows: no reader claims it, its first line is not a CSV header (\"\(head.firstLine.prefix(40))\") and no header with a date and an amount column follows in its first \(Self.titleLinesLooked) lines"))
+            }
             let shown = header.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
             return .failure(Reason(message: "a CSV, but its header (\(shown)) has no date column or no amount columns (Amount, Paid In and Paid Out, or Debit and Credit) to guess a mapping from: write its [source.columns] by hand"))
         }
         var file = Identified(path: "", folder: "", name: "", format: "csv", role: .ledger, columns: columns)
-        let folded = Set(header.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
-        if columns["account"] == nil && columns["fund"] == nil && folded.contains("balance") { file.role = .bank }
-        switch dateFormat(path, column: columns["date"]!) {
+        if headerAt > 0 { file.options["skip_lines"] = String(headerAt) }
+        let folded = Set(rows[headerAt].map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
+        if columns["account"] == nil && columns["fund"] == nil && (folded.contains("balance") || folded.contains("running balance")
+                                                                   || folded.contains("runningbalance")) { file.role = .bank }
+        switch dateFormat(path, column: columns["date"]!, skipLines: headerAt) {
         case .success(let f): file.options["date_format"] = f.rawValue
         case .failure(let reason): file.blocked = reason.message
         }
@@ -195,10 +211,12 @@ public struct PipelineDraft {
     }
 
     /// The date format of a column, from all its values (`DateOrder.infer` for numeric dates).
-    static func dateFormat(_ path: String, column: String) -> Result<DateFormat, Reason> {
+    static func dateFormat(_ path: String, column: String, skipLines: Int = 0) -> Result<DateFormat, Reason> {
         var values: [String] = []
         var index: Int? = nil
+        var skipped = 0
         try? CSVScanner().scan(path: path) { record in
+            if skipped < skipLines { skipped += 1; return true }
             guard let i = index else {
                 index = HeaderIndex(record).index(of: column)
                 return index != nil

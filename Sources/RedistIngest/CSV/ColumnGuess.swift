@@ -8,12 +8,13 @@ import RedistModel
 public enum ColumnGuess {
     /// Field → titles that mean it, most specific first.
     static let synonyms: [(field: String, titles: [String])] = [
-        ("date", ["date", "transaction date", "posting date", "post date", "entry date", "value date", "booking date", "posted date", "datetime"]),
+        ("date", ["date", "transaction date", "posting date", "post date", "entry date", "value date", "booking date", "posted date", "datetime",
+                  "completed date", "started date", "transaction posted date", "created", "created (utc)", "created utc", "date (utc)"]),
         ("paid_in", ["paid in", "money in", "credit amount", "deposit", "deposits", "receipts", "in", "inflow", "deposit (+)"]),
         ("paid_out", ["paid out", "money out", "debit amount", "withdrawal", "withdrawals", "payments", "out", "outflow", "withdrawal (-)"]),
         ("debit", ["debit", "debits", "dr"]),
         ("credit", ["credit", "credits", "cr"]),
-        ("amount", ["amount", "value", "net amount", "gross", "amount (gbp)", "transaction amount", "total"]),
+        ("amount", ["amount", "value", "net amount", "gross", "amount (gbp)", "amount (£)", "transaction amount", "amount (total)", "total"]),
         ("direction", ["transaction type", "debit/credit", "dr/cr", "cr/dr", "credit/debit", "type"]),
         ("account", ["nominal code", "account code", "nominal", "account number", "account", "a/c", "n/c", "code"]),
         ("account_name", ["nominal name", "account name", "nominal description"]),
