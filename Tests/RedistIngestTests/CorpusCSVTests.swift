@@ -280,6 +280,22 @@ struct CorpusCSVTests {
         #expect(byNumber.movements.first?.date == Day(year: 2013, month: 11, day: 7))
     }
 
+    /// The same file is Nationwide's statement CSV with its header lines cut
+    /// off: the bank-nationwide preset claims it by the shape of its first
+    /// row and reads it with no mapping at all.
+    @Test func nationwideWithoutItsHeaderIsClaimedAndReadByItsPreset() throws {
+        let path = CSVCorpus.path("accounting-csv/cantino__reckon__nationwide.csv")
+        #expect(BankCSVReader<NationwidePreset>.claims(FileHead(path: path)))
+        let reader = try BankCSVReader<NationwidePreset>(ReaderConfiguration(sourceName: "bank", role: .bank))
+        let out = S.read(reader, path)
+        #expect(out.sink.rowsRejected == 0)
+        #expect(out.movements.map(\.amount.minorUnits) == [50_000, -2_000, -1_977, -10_000])
+        #expect(out.movements.map(\.description) == ["Bank credit", "Withdrawal", "Supermarket", "ATM Withdrawal 4"])
+        #expect(out.movements.first?.date == Day(year: 2013, month: 11, day: 7))
+        // A headerless file of another shape is not Nationwide's.
+        #expect(!BankCSVReader<NationwidePreset>.claims(FileHead(bytes: Array("07 Nov 2013,Bank credit,500.00\n".utf8))))
+    }
+
     /// The US bank's yyyy/mm/dd dates with `($85.00)` negatives and `$` signs.
     @Test func usBankSlashedISODatesAndParenthesisedNegatives() throws {
         let reader = mapped(["date": "2", "description": "3", "amount": "4"], ["header": "none", "date_format": "yyyy/mm/dd", "currency": "USD"])

@@ -203,10 +203,15 @@ public enum HSBCPreset: BankPreset {
 /// Type, Merchant/Description, Debit/Credit, Balance`, one signed amount
 /// with £, dd/mm/yyyy). Nationwide does not publish either layout; they are
 /// the ones its files carry (the corpus holds a statement CSV with its
-/// header lines cut off).
+/// header lines cut off, which the third layout reads: six fields, the
+/// first a `07 Nov 2013` date, paid out and paid in empty or in pounds).
 public enum NationwidePreset: BankPreset {
     public static let format = "bank-nationwide"
     public static let bank = "Nationwide"
+    /// Empty, or an amount in pounds as Nationwide writes it (`£1,234.56`).
+    static func poundsOrEmpty(_ field: String) -> Bool {
+        field.isEmpty || (field.hasPrefix("£") && field.dropFirst().allSatisfy { $0.isNumber || $0 == "," || $0 == "." })
+    }
     public static var layouts: [BankLayout] { [
         BankLayout("statement CSV",
                    titles: ["Date", "Transaction type", "Description", "Paid out", "Paid in"],
@@ -216,6 +221,13 @@ public enum NationwidePreset: BankPreset {
                    titles: ["Date", "Type", "Merchant/Description", "Debit/Credit"],
                    columns: ["date": "Date", "kind": "Type", "description": "Merchant/Description", "amount": "Debit/Credit"],
                    options: ["date_format": "dd/mm/yyyy"]),
+        BankLayout("statement CSV without its header lines", titles: [],
+                   columns: ["date": "1", "kind": "2", "description": "3", "paid_out": "4", "paid_in": "5"],
+                   options: ["date_format": "d MMM yyyy"],
+                   firstRow: { row in
+                       row.count == 6 && DateFormat.dayMonthNameYear.parse(Substring(row[0])) != nil
+                           && poundsOrEmpty(row[3]) && poundsOrEmpty(row[4]) && row[3].isEmpty != row[4].isEmpty
+                   }),
     ] }
 }
 
