@@ -3,24 +3,28 @@ import RedistModel
 /// `[source.columns]` guessed from a plain CSV's header row, as `redist init`
 /// writes them: the titles accounting and bank exports give their columns
 /// (`Date`, `Amount`, `Paid In`/`Paid Out`, `Debit`/`Credit`, `Description`,
+/// and a few other languages' `Data`, `Datum`, `Valor`, `Betrag`, `Histórico`,
 /// `Reference`, `Nominal Code`, `Fund`, `Contact`, …), compared ignoring case,
 /// spaces and punctuation. The first title that fits a field wins.
 public enum ColumnGuess {
     /// Field → titles that mean it, most specific first.
     static let synonyms: [(field: String, titles: [String])] = [
         ("date", ["date", "transaction date", "posting date", "post date", "entry date", "value date", "booking date", "posted date", "datetime",
-                  "completed date", "started date", "transaction posted date", "created", "created (utc)", "created utc", "date (utc)"]),
+                  "completed date", "started date", "transaction posted date", "created", "created (utc)", "created utc", "date (utc)",
+                  "data", "datum", "fecha", "buchungsdatum"]),
         ("paid_in", ["paid in", "money in", "credit amount", "deposit", "deposits", "receipts", "in", "inflow", "deposit (+)"]),
         ("paid_out", ["paid out", "money out", "debit amount", "withdrawal", "withdrawals", "payments", "out", "outflow", "withdrawal (-)"]),
         ("debit", ["debit", "debits", "dr"]),
         ("credit", ["credit", "credits", "cr"]),
-        ("amount", ["amount", "value", "net amount", "gross", "amount (gbp)", "amount (£)", "transaction amount", "amount (total)", "total"]),
+        ("amount", ["amount", "value", "net amount", "gross", "amount (gbp)", "amount (£)", "transaction amount", "amount (total)", "total",
+                    "valor", "betrag", "importe", "montant"]),
         ("direction", ["transaction type", "debit/credit", "dr/cr", "cr/dr", "credit/debit", "type"]),
         ("account", ["nominal code", "account code", "nominal", "account number", "account", "a/c", "n/c", "code"]),
         ("account_name", ["nominal name", "account name", "nominal description"]),
         ("fund", ["fund", "fund code", "restriction", "project", "cost centre", "department", "tracking"]),
         ("counterparty", ["contact", "payee", "counter party", "counterparty", "name", "supplier", "customer", "paid to", "from/to", "merchant"]),
-        ("description", ["details", "description", "memo", "narrative", "transaction description", "particulars", "notes", "note"]),
+        ("description", ["details", "description", "memo", "narrative", "transaction description", "particulars", "notes", "note",
+                         "histórico", "historico", "verwendungszweck", "buchungstext", "concepto", "libellé"]),
         ("reference", ["reference", "ref", "cheque no", "cheque number", "check #", "check number", "transaction reference", "invoice"]),
         ("currency", ["currency", "ccy", "curr"]),
         ("id", ["transaction id", "id", "unique id"]),
