@@ -3,9 +3,9 @@ import RedistModel
 /// `[source.columns]` guessed from a plain CSV's header row, as `redist init`
 /// writes them: the titles accounting and bank exports give their columns
 /// (`Date`, `Amount`, `Paid In`/`Paid Out`, `Debit`/`Credit`, `Description`,
-/// and a few other languages' `Data`, `Datum`, `Valor`, `Betrag`, `Histórico`,
-/// `Reference`, `Nominal Code`, `Fund`, `Contact`, …), compared ignoring case,
-/// spaces and punctuation. The first title that fits a field wins.
+/// `Reference`, `Nominal Code`, `Fund`, `Contact`, …, and a few other
+/// languages' `Data`, `Datum`, `Valor`, `Betrag`, `Histórico`), compared
+/// ignoring case, spaces and punctuation. The first title that fits a field wins.
 public enum ColumnGuess {
     /// Field → titles that mean it, most specific first.
     static let synonyms: [(field: String, titles: [String])] = [
