@@ -25,6 +25,28 @@ public struct BankLayout: Sendable {
         self.firstRow = firstRow
     }
 
+    /// The date spelling the file's first dated row uses, when it is not the
+    /// layout's own but another a UK bank writes (`15 Apr 2026`, `15/04/2026`,
+    /// `2026-04-15`; never month first): one bank's export has changed its
+    /// dates over the years while its columns stayed the same. Nil keeps the
+    /// layout's (a `date_format` in the pipeline file wins over both).
+    func dateFormatSeen(in head: FileHead, headerRow: Int) -> DateFormat? {
+        guard let own = options["date_format"].flatMap(DateFormat.init(rawValue:)), let title = columns["date"] else { return nil }
+        let rows = head.csvRows
+        let index: Int?, data: ArraySlice<[String]>
+        if titles.isEmpty {
+            index = Int(title).map { $0 - 1 }
+            data = rows[...]
+        } else {
+            guard headerRow >= 0, headerRow < rows.count else { return nil }
+            index = HeaderIndex(titles: rows[headerRow]).index(of: title)
+            data = rows[(headerRow + 1)...]
+        }
+        guard let i = index, let value = data.lazy.compactMap({ i < $0.count && !$0[i].isEmpty ? $0[i] : nil }).first else { return nil }
+        if own.parse(Substring(value)) != nil { return nil }
+        return [DateFormat.dayMonthNameYear, .dayMonthYear, .iso].first { $0.parse(Substring(value)) != nil }
+    }
+
     /// The index of the header row among the head's rows, if this layout's header is there.
     func headerRow(in head: FileHead) -> Int? {
         if titles.isEmpty {
@@ -88,6 +110,7 @@ public struct BankCSVReader<Preset: BankPreset>: SourceReader {
                               "not a \(Preset.bank) CSV export this preset knows: no header row with the columns of \(expected) (found: \(found))")
         }
         var options = layout.options
+        if let seen = layout.dateFormatSeen(in: head, headerRow: row) { options["date_format"] = seen.rawValue }
         for (k, v) in configuration.options { options[k] = v }
         if layout.titles.isEmpty { options["header"] = "none" } else if row > 0 { options["skip_lines"] = String(row) }
         var mapped = configuration
