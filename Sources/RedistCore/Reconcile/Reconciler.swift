@@ -143,7 +143,8 @@ public struct Reconciler {
         // (`sql/funder_payment.sql`): only from the funders whose files give
         // something to check it against, so the receipts held here are that
         // funder's, not every grant the ledger ever received.
-        let checked = Set(reported.map(\.key)).union(data.grantsIn.compactMap { g in
+        let reportingFunders = Set(reported.map(\.key))
+        let checked = reportingFunders.union(data.grantsIn.compactMap { g in
             g.grant.amountDisbursed == nil ? nil : funderKey(id: g.grant.funderId, name: g.grant.funderName) ?? g.grant.funderId
         })
         let positions = funders.indices.filter { checked.contains(funders[$0].id) }
@@ -164,7 +165,6 @@ public struct Reconciler {
                              reference: r.text(.reference), order: r.location)
         }
         var rows: [ReconciliationRow] = []
-        let reportingFunders = Set(reported.map(\.key))
         let transactionLevel = match(kind: "funder-payments", left: reported,
                                      right: receipts.filter { reportingFunders.contains($0.key) })
         rows += transactionLevel
