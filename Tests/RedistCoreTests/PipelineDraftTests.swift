@@ -137,6 +137,18 @@ struct PipelineDraftTests {
         #expect(total == 97_050, "£1,000.00 in, £25.00 and £4.50 out")
     }
 
+    /// A funder's 360Giving JSON is named as what it is, with what to do
+    /// instead, not as a CSV without a header.
+    @Test func aThreeSixtyGivingJSONFileIsNamedAndRefusedSayingWhatToDo() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "{\n  \"grants\": [\n    {\"id\": \"360G-x-1\", \"amountAwarded\": 5000}\n  ]\n}\n".write(toFile: dir + "/funder.json", atomically: true, encoding: .utf8)
+        try "[1, 2, 3]\n".write(toFile: dir + "/other.json", atomically: true, encoding: .utf8)
+        let draft = PipelineDraft.make(directory: dir)
+        #expect(draft.notRecognised.contains { $0.hasPrefix("funder.json: 360Giving data as JSON, which redist does not read: download the same grants as 360Giving CSV") }, "\(draft.notRecognised)")
+        #expect(draft.notRecognised.contains { $0.hasPrefix("other.json: a JSON file: no reader knows it") }, "\(draft.notRecognised)")
+    }
+
     @Test func aFileTwoFormatsClaimIsAnError() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

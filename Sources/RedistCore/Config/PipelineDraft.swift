@@ -174,6 +174,12 @@ public struct PipelineDraft {
     static func plainCSV(_ path: String, _ head: FileHead) -> Result<Identified, Reason> {
         if head.bytes.isEmpty { return .failure(Reason(message: "empty")) }
         if head.bytes.prefix(1024).contains(0) { return .failure(Reason(message: "not text (a binary file): no reader knows it")) }
+        if let first = head.text.first(where: { !$0.isWhitespace }), first == "{" || first == "[" {
+            if head.text.contains("\"grants\"") {
+                return .failure(Reason(message: "360Giving data as JSON, which redist does not read: download the same grants as 360Giving CSV (GrantNav and most funders offer it) and put that here instead"))
+            }
+            return .failure(Reason(message: "a JSON file: no reader knows it"))
+        }
         guard let header = head.csvRows.first, head.csvRows.prefix(Self.titleLinesLooked).contains(where: { $0.filter({ !$0.isEmpty }).count >= 2 }) else {
             return .failure(Reason(message: "not an export redist knows: no reader claims it and its first line is not a CSV header (\"\(head.firstLine.prefix(40))\")"))
         }
