@@ -170,6 +170,9 @@ public struct PipelineDraft {
     /// How many rows from the top `init` looks at for a CSV's header row.
     static let titleLinesLooked = 20
 
+    /// A row that could be a header: two fields or more that are not empty.
+    static func hasFields(_ row: [String]) -> Bool { row.filter { !$0.isEmpty }.count >= 2 }
+
     /// A CSV no preset claims: a member register, or a ledger or bank export read through guessed columns.
     static func plainCSV(_ path: String, _ head: FileHead) -> Result<Identified, Reason> {
         if head.bytes.isEmpty { return .failure(Reason(message: "empty")) }
@@ -180,7 +183,7 @@ public struct PipelineDraft {
             }
             return .failure(Reason(message: "a JSON file: no reader knows it"))
         }
-        guard let header = head.csvRows.first, head.csvRows.prefix(Self.titleLinesLooked).contains(where: { $0.filter({ !$0.isEmpty }).count >= 2 }) else {
+        guard let header = head.csvRows.first, head.csvRows.prefix(Self.titleLinesLooked).contains(where: Self.hasFields) else {
             return .failure(Reason(message: "not an export redist knows: no reader claims it and its first line is not a CSV header (\"\(head.firstLine.prefix(40))\")"))
         }
         if header.starts(with: inspectHeader) {
@@ -194,11 +197,11 @@ public struct PipelineDraft {
         // "Account Name:", a blank line), which skip_lines then passes over.
         let rows = head.csvRows
         var found: (at: Int, columns: [String: String])? = nil
-        for k in 0..<min(rows.count, Self.titleLinesLooked) where rows[k].filter({ !$0.isEmpty }).count >= 2 {
+        for k in 0..<min(rows.count, Self.titleLinesLooked) where Self.hasFields(rows[k]) {
             if let c = ColumnGuess.columns(rows[k], sample: Array(rows.dropFirst(k + 1))) { found = (k, c); break }
         }
         guard let (headerAt, columns) = found else {
-            if header.filter({ !$0.isEmpty }).count < 2 {
+            if !Self.hasFields(header) {
                 return .failure(Reason(message: "not an export redist knows: no reader claims it, its first line is not a CSV header (\"\(head.firstLine.prefix(40))\") and no header with a date and an amount column follows in its first \(Self.titleLinesLooked) lines"))
             }
             let shown = header.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
@@ -206,9 +209,9 @@ public struct PipelineDraft {
         }
         var file = Identified(path: "", folder: "", name: "", format: "csv", role: .ledger, columns: columns)
         if headerAt > 0 { file.options["skip_lines"] = String(headerAt) }
-        let folded = Set(rows[headerAt].map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
-        if columns["account"] == nil && columns["fund"] == nil && (folded.contains("balance") || folded.contains("running balance")
-                                                                   || folded.contains("runningbalance")) { file.role = .bank }
+        // A running balance beside the amounts, and no account or fund: a bank statement.
+        let folded = Set(rows[headerAt].map { $0.lowercased().filter { !$0.isWhitespace } })
+        if columns["account"] == nil && columns["fund"] == nil && (folded.contains("balance") || folded.contains("runningbalance")) { file.role = .bank }
         switch dateFormat(path, column: columns["date"]!, skipLines: headerAt) {
         case .success(let f): file.options["date_format"] = f.rawValue
         case .failure(let reason): file.blocked = reason.message

@@ -231,9 +231,9 @@ public enum HSBCPreset: BankPreset {
 public enum NationwidePreset: BankPreset {
     public static let format = "bank-nationwide"
     public static let bank = "Nationwide"
-    /// Empty, or an amount in pounds as Nationwide writes it (`£1,234.56`).
+    /// Empty, or an amount in pounds as Nationwide writes it (`£1,234.56`), read as every amount is read.
     static func poundsOrEmpty(_ field: String) -> Bool {
-        field.isEmpty || (field.hasPrefix("£") && field.dropFirst().allSatisfy { $0.isNumber || $0 == "," || $0 == "." })
+        field.isEmpty || (field.hasPrefix("£") && AmountParser(currency: .gbp).parse(Array(field.utf8)) != nil)
     }
     public static var layouts: [BankLayout] { [
         BankLayout("statement CSV",
