@@ -16,12 +16,25 @@
 DELETE FROM run_combination;
 DELETE FROM ledger_entry;
 
-INSERT INTO run_combination(account_id, fund, counterparty_id, source, outflow, description)
-SELECT DISTINCT k.account_id, k.fund,
-  CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN k.counterparty_id ELSE 0 END,
-  k.source, CASE WHEN k.amount < 0 THEN 1 ELSE 0 END,
-  CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
-FROM movement_kept k WHERE k.role = 'ledger';
+-- The combinations are found in the stored rows of the run's files, by the
+-- ids they are stored with; each is then given the source and role of its
+-- file and its fund: the movement's fund, or for books that keep funds as
+-- account hierarchy (GnuCash), the fund its account's path names. (A
+-- combination only a left-out copy of a movement has is classified too,
+-- and never used.)
+INSERT INTO run_combination(file_id, account_id, fund_id, counterparty_id, outflow, description, role, source, fund)
+SELECT d.file_id, d.account_id, d.fund_id, d.counterparty_id, d.outflow, d.description, f.role, f.source,
+  CASE WHEN fd.code = '' THEN coalesce(af.fund, '') ELSE fd.code END
+FROM (
+  SELECT DISTINCT m.file_id, m.account_id, m.fund_id,
+    CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN m.counterparty_id ELSE 0 END AS counterparty_id,
+    CASE WHEN m.amount < 0 THEN 1 ELSE 0 END AS outflow,
+    CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN m.description ELSE '' END AS description
+  FROM movement_row m WHERE m.file_id IN (SELECT file_id FROM run_file)
+) d
+  JOIN run_file f ON f.file_id = d.file_id
+  JOIN fund fd ON fd.id = d.fund_id
+  LEFT JOIN run_account_fund af ON af.account_id = d.account_id;
 
 UPDATE run_combination SET rule_position = (
   SELECT min(r.position) FROM run_rule r
@@ -39,7 +52,8 @@ UPDATE run_combination SET rule_position = (
       SELECT 1 FROM run_rule_value x JOIN run_party p ON p.counterparty_id = run_combination.counterparty_id
       WHERE x.position = r.position AND x.field = 'counterparty' AND (x.value = p.name_key OR (p.id_key <> '' AND x.value = p.id_key))))
     AND (r.matches_description = 0 OR EXISTS (
-      SELECT 1 FROM run_rule_description x WHERE x.position = r.position AND x.description = run_combination.description)));
+      SELECT 1 FROM run_rule_description x WHERE x.position = r.position AND x.description = run_combination.description)))
+WHERE role = 'ledger';
 
 -- `position` is the ledger's order: date, then file, then line. The rows
 -- go in in that order; `{ordinal}` numbers them 1, 2, 3, … as they go
@@ -47,13 +61,13 @@ UPDATE run_combination SET rule_position = (
 -- row_number() over the same order).
 INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
   rule_number, is_individual)
-SELECT {ordinal k.date, k.path_rank, k.line, k.movement_id}, k.movement_id, k.file_id, k.role, k.source,
-  k.date, k.amount, k.fund, k.counterparty_id, coalesce(r.category, 'unclassified'), r.number,
+SELECT {ordinal k.date, k.path_rank, k.line, k.movement_id}, k.movement_id, k.file_id, c.role, c.source,
+  k.date, k.amount, c.fund, k.counterparty_id, coalesce(r.category, 'unclassified'), r.number,
   CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END
 FROM movement_kept k
-  LEFT JOIN run_combination c ON k.role = 'ledger' AND c.account_id = k.account_id AND c.fund = k.fund
+  LEFT JOIN run_combination c ON c.file_id = k.file_id AND c.account_id = k.account_id AND c.fund_id = k.fund_id
     AND c.counterparty_id = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN k.counterparty_id ELSE 0 END
-    AND c.source = k.source AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
+    AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
     AND c.description = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
   LEFT JOIN run_rule r ON r.position = c.rule_position
   LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id

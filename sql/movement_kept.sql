@@ -12,8 +12,8 @@
 -- of its own, every field the hash is made of agrees too: two different
 -- movements whose hashes happen to collide are never taken for one.
 --
--- `fund` is the movement's fund, or for books that keep funds as account
--- hierarchy (GnuCash), the fund its account's path names.
+-- Its source, role and fund are its classification's (`classify.sql`),
+-- worked out once for each combination of file, account and fund.
 --
 -- (A source read from one file has nothing to de-duplicate: its rows are
 -- kept as they are, and only sources of several files are compared.)
@@ -21,29 +21,25 @@
 CREATE VIEW movement_kept AS
 WITH moved AS NOT MATERIALIZED (
   SELECT m.id AS movement_id, m.file_id, f.role, f.source, f.files_in_source, f.path_rank, m.line, m.date, m.amount,
-    m.account_id, m.counterparty_id, m.description,
-    CASE WHEN fd.code = '' THEN coalesce(af.fund, '') ELSE fd.code END AS fund,
-    m.identity, m.occurrence, m.native_id, m.currency, a.code AS account_code, m.fund_id, m.reference
+    m.account_id, m.fund_id, m.counterparty_id, m.description,
+    m.identity, m.occurrence, m.native_id, m.currency, m.reference
   FROM movement_row m
     JOIN run_file f ON f.file_id = m.file_id
-    JOIN account a ON a.id = m.account_id
-    JOIN fund fd ON fd.id = m.fund_id
-    LEFT JOIN run_account_fund af ON af.account_id = m.account_id
 ),
 counted AS (
-  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, counterparty_id, description, fund,
+  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description,
     1 AS copy
   FROM moved WHERE files_in_source = 1
   UNION ALL
-  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, counterparty_id, description, fund,
+  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description,
     row_number() OVER (
       PARTITION BY source, identity, occurrence, native_id,
         CASE WHEN native_id = '' THEN date END, CASE WHEN native_id = '' THEN amount END,
-        CASE WHEN native_id = '' THEN currency END, CASE WHEN native_id = '' THEN account_code END,
+        CASE WHEN native_id = '' THEN currency END, CASE WHEN native_id = '' THEN a.code END,
         CASE WHEN native_id = '' THEN fund_id END, CASE WHEN native_id = '' THEN counterparty_id END,
         CASE WHEN native_id = '' THEN description END, CASE WHEN native_id = '' THEN reference END
       ORDER BY path_rank, movement_id) AS copy
-  FROM moved WHERE files_in_source > 1
+  FROM moved JOIN account a ON a.id = moved.account_id WHERE files_in_source > 1
 )
-SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, counterparty_id, description, fund
+SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description
 FROM counted WHERE copy = 1;

@@ -358,6 +358,28 @@ enum WarehouseSchema {
             """,
             "CREATE INDEX IF NOT EXISTS period_reach_period ON period_reach(start_date, end_date)",
         ]),
+        // Each distinct combination a rule can see, kept by the ids the
+        // movements are stored with (file, account, fund), so the run finds
+        // them in the stored rows without looking up each row's account,
+        // fund and file: the source, role and fund code they stand for are
+        // worked out once per combination (`sql/classify.sql`).
+        Migration(number: 11, name: "combination-by-stored-ids", statements: [
+            "DROP TABLE IF EXISTS run_combination",
+            """
+            CREATE TABLE run_combination(
+                file_id {int} NOT NULL,
+                account_id {int} NOT NULL,
+                fund_id {int} NOT NULL,
+                counterparty_id {int} NOT NULL,
+                outflow {int} NOT NULL,
+                description {text} NOT NULL,
+                role {text} NOT NULL,
+                source {text} NOT NULL,
+                fund {text} NOT NULL,
+                rule_position {int},
+                UNIQUE(file_id, account_id, fund_id, counterparty_id, outflow, description))
+            """,
+        ]),
     ]
 }
 
