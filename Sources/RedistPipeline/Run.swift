@@ -111,8 +111,27 @@ extension PipelineRun {
         let out = ctx.staging
         let period = ctx.options.period
         try OutputFile.write(SummaryCSV.render(ctx.summary), to: out + "/summary.csv")
-        try TransactionsCSV.write(ctx.data, period: period, pseudonymiser: ctx.pseudonymiser, to: out + "/transactions.csv")
-        ctx.timed("render: summary.csv and transactions.csv")
+        // transactions.csv reads only the quarter's rows: it is written on
+        // a thread of its own while the figures below are worked out.
+        let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
+        let transactions = ConcurrentJob {
+            try TransactionsCSV.write(data, period: period, pseudonymiser: pseudonymiser, to: out + "/transactions.csv")
+        }
+        do {
+            try renderFigures(ctx, templates: templates, reconciliation: recon)
+        } catch {
+            _ = try? transactions.wait()
+            throw error
+        }
+        try transactions.wait()
+        ctx.timed("render: waiting for transactions.csv")
+    }
+
+    /// The outputs made from the figures: fund movements, quality,
+    /// reconciliation, the trustees' report and the open data.
+    static func renderFigures(_ ctx: RunContext, templates: Templates, reconciliation recon: [ReconciliationRow]) throws {
+        let out = ctx.staging
+        let period = ctx.options.period
         let engine = MeasureEngine(data: ctx.data)
         let ytd = engine.yearToDate(period)
         let movements = [engine.fundMovements(period)] + (ytd.start == period.start ? [] : [engine.fundMovements(ytd)])

@@ -45,10 +45,17 @@ public struct ClassifiedMovement: Sendable {
 /// quality.csv's unclassified movements, the reconciliation's sides) have
 /// no error path of their own; a query that fails is remembered and the
 /// run stops on it (`Dataset.checkMeasures`) before any output is kept.
+///
+/// On SQLite each query is read through a read-only connection of its own
+/// (one per thread asking at once, kept for the next), so outputs written
+/// on different threads read the ledger at the same time instead of
+/// taking turns on the one connection that writes.
 public final class LedgerQueries: @unchecked Sendable {
     let warehouse: Warehouse?
     private let lock = NSLock()
     private var firstFailure: Error?
+    /// Read-only connections not in use now.
+    private var idleReaders: [Warehouse] = []
 
     init(warehouse: Warehouse?) { self.warehouse = warehouse }
 
@@ -64,11 +71,28 @@ public final class LedgerQueries: @unchecked Sendable {
 
     /// Runs `body` with the warehouse; a failure is remembered and `fallback` given instead.
     func run<T>(_ fallback: T, _ body: (Warehouse) throws -> T) -> T {
-        guard let warehouse else { return fallback }
-        do { return try body(warehouse) } catch {
+        guard warehouse != nil else { return fallback }
+        do { return try reading(body) } catch {
             remember(error)
             return fallback
         }
+    }
+
+    /// Runs `body` with a connection for reading: on SQLite a read-only one
+    /// no other thread is using, on PostgreSQL the warehouse's own.
+    private func reading<T>(_ body: (Warehouse) throws -> T) throws -> T {
+        guard let warehouse else { preconditionFailure("no warehouse to read") }
+        guard warehouse.postgres == nil else { return try body(warehouse) }
+        lock.lock()
+        let idle = idleReaders.popLast()
+        lock.unlock()
+        let reader = try idle ?? Warehouse(readingFrom: warehouse)
+        defer {
+            lock.lock()
+            idleReaders.append(reader)
+            lock.unlock()
+        }
+        return try body(reader)
     }
 
     /// The columns `LedgerRowView` reads, by position.
@@ -99,7 +123,7 @@ public final class LedgerQueries: @unchecked Sendable {
     /// `values` bound to its `?`s).
     func each(role: String, in period: Period, where condition: String = "", _ values: [SQLValue] = [],
               members: [MemberRecord], _ body: (LedgerRowView) throws -> Void) throws {
-        guard let w = warehouse, let range = try positions(period, w) else { return }
+        guard warehouse != nil, let range = try reading({ try positions(period, $0) }) else { return }
         try each(role: role, where: "e.position >= ? AND e.position <= ?" + (condition.isEmpty ? "" : " AND (\(condition))"),
                  [.int(range.0), .int(range.1)] + values, members: members, body)
     }
@@ -107,11 +131,13 @@ public final class LedgerQueries: @unchecked Sendable {
     /// Streams every row of one role that passes `condition`, in ledger order.
     func each(role: String, where condition: String = "", _ values: [SQLValue] = [], members: [MemberRecord],
               _ body: (LedgerRowView) throws -> Void) throws {
-        guard let w = warehouse else { return }
+        guard warehouse != nil else { return }
         let sql = Self.select + " WHERE e.role = ?" + (condition.isEmpty ? "" : " AND \(condition)") + " ORDER BY e.position"
         var cache = LedgerRowView.Cache()
-        try w.stream(sql, [.text(role)] + values) { r in
-            try body(LedgerRowView(row: r, members: members, cache: &cache))
+        try reading { w in
+            try w.stream(sql, [.text(role)] + values) { r in
+                try body(LedgerRowView(row: r, members: members, cache: &cache))
+            }
         }
     }
 }

@@ -52,7 +52,32 @@ public final class Warehouse {
         postgres = nil
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
+        do {
+            sqlite = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false))
+            try migrate()
+        } catch let e as DatabaseError where Self.isDamage(e) {
+            throw WarehouseError.damaged(path: path, reason: e.message ?? "\(e)")
+        }
+    }
+
+    /// A second, read-only connection to the SQLite file `writer` opened,
+    /// so outputs can be read on several threads at once (`LedgerQueries`).
+    init(readingFrom writer: Warehouse) throws {
+        precondition(writer.postgres == nil, "a PostgreSQL warehouse is read through its own connection")
+        path = writer.path
+        isNew = false
+        postgres = nil
+        sqlite = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: true))
+    }
+
+    /// How every connection to a SQLite warehouse is set up.
+    private static func configuration(readOnly: Bool) -> Configuration {
         var config = Configuration()
+        config.readonly = readOnly
+        // A connection that finds the file locked by another of this run's
+        // (a reader while the writer commits, the writer while a report is
+        // read) waits for it; a run is the file's only user (`RunLock`).
+        config.busyMode = .timeout(120)
         let traceMilliseconds = ProcessInfo.processInfo.environment["REDIST_SQL_TRACE"].flatMap { Double($0) }
         config.prepareDatabase { db in
             // With `REDIST_SQL_TRACE=MS`: every statement that takes at
@@ -78,18 +103,15 @@ public final class Warehouse {
             // - foreign keys keep deletes whole;
             // - page_size 16 KiB (a new warehouse only): a quarter of the page
             //   splits, cell moves and writes of 4 KiB pages on a bulk load
-            //   (INSERT … SELECT of 1M rows: about a fifth less CPU).
-            try db.execute(sql: """
+            //   (INSERT … SELECT of 1M rows: about a fifth less CPU);
+            // - a reading connection streams rows in order: 2 MiB of cache is
+            //   enough, and each thread reading at once has one.
+            try db.execute(sql: readOnly ? "PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;" : """
                 PRAGMA page_size = 16384;
                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;
                 """)
         }
-        do {
-            sqlite = try DatabaseQueue(path: path, configuration: config)
-            try migrate()
-        } catch let e as DatabaseError where Self.isDamage(e) {
-            throw WarehouseError.damaged(path: path, reason: e.message ?? "\(e)")
-        }
+        return config
     }
 
     /// Takes the warehouse for one run. A SQLite file is locked by its lock
