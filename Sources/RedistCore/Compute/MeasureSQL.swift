@@ -82,9 +82,31 @@ final class MeasureSQL: @unchecked Sendable {
 
     private func addUpLedgerOnce() throws {
         guard let warehouse, !addedUp else { return }
-        try warehouse.transaction { s in try s.run(file: "ledger_day") }
+        let statements = SQLCatalogue.statements("ledger_day")
+        // On SQLite the day totals (the longest query: every movement,
+        // sorted) are read on a connection of their own while the writer
+        // fills the other tables, then stored: a few thousand rows however
+        // long the ledger. PostgreSQL runs the file as it stands.
+        guard warehouse.postgres == nil, let i = statements.firstIndex(where: { $0.hasPrefix(Self.dayTotalsInsert) }),
+              let close = statements[i].firstIndex(of: ")") else {
+            try warehouse.transaction { s in try s.run(file: "ledger_day") }
+            addedUp = true
+            return
+        }
+        let columns = statements[i][statements[i].index(statements[i].startIndex, offsetBy: Self.dayTotalsInsert.count)..<close]
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let select = String(statements[i][statements[i].index(after: close)...])
+        let reader = try Warehouse(readingFrom: warehouse)
+        let totals = ConcurrentJob { try reader.query(select) }
+        try warehouse.transaction { s in
+            for (n, statement) in statements.enumerated() where n != i { try s.execute(statement) }
+            try s.insert("ledger_day", columns, try totals.wait().map(\.values))
+        }
         addedUp = true
     }
+
+    /// How `sql/ledger_day.sql` starts the statement that fills `ledger_day`.
+    private static let dayTotalsInsert = "INSERT INTO ledger_day("
 
     private func addPeriod(_ period: Period, reported: Bool) throws {
         guard let warehouse else { return }
@@ -166,3 +188,4 @@ final class MeasureSQL: @unchecked Sendable {
         return f
     }
 }
+

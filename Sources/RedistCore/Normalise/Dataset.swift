@@ -66,10 +66,21 @@ public struct Dataset: Sendable {
         // Before any figure: the warehouse holds what was loaded, and the
         // magnitudes of all amounts add up within 64 bits, so no sum the
         // measures make of them (each at most that total) can overflow.
-        let totals = try warehouse.checkControlTotals(files: files)
-
-        // De-duplicate and classify in SQL (sql/movement_kept.sql, sql/classify.sql).
-        try warehouse.prepareLedger(pipeline: pipeline, files: files, members: members)
+        // On SQLite this is read on a connection of its own while the
+        // ledger is classified (which writes only the run's own tables);
+        // a failure of the check is the run's error even so.
+        let reader = warehouse.postgres == nil ? try Warehouse(readingFrom: warehouse) : nil
+        let check = reader.map { r in ConcurrentJob { try r.checkControlTotals(files: files) } }
+        let totals: (gross: Int64, movements: Int)
+        if let check {
+            // De-duplicate and classify in SQL (sql/movement_kept.sql, sql/classify.sql).
+            let prepared = Result { try warehouse.prepareLedger(pipeline: pipeline, files: files, members: members) }
+            totals = try check.wait()
+            try prepared.get()
+        } else {
+            totals = try warehouse.checkControlTotals(files: files)
+            try warehouse.prepareLedger(pipeline: pipeline, files: files, members: members)
+        }
         let kept = try warehouse.query("SELECT count(*) FROM ledger_entry").first?.int(0) ?? 0
         let grants = try warehouse.grants(files: files)
         return try Dataset(pipeline: pipeline, grantsIn: grants.filter { $0.role == SourceRoleName.grantsIn },
