@@ -9,9 +9,10 @@
 --              Ledger movements only.
 -- funder_day   per funder, day, fund and category: the amount of the
 --              movements from that funder (`funder_payment`).
--- reach_day    per day, fund and kind (`is_individual` 1: a person): who
---              the redistributed payments reached (`payment_reach`), each
---              once.
+-- reach_day    per fund and kind (`is_individual` 1: a person): who the
+--              redistributed payments reached (`payment_reach`) and on
+--              which days, each once; a payment that names nobody reaches
+--              no one.
 -- reach_first  each group's first day paid (people left out), for the
 --              first-time groups of `reach`. `period_reach`, which holds
 --              the periods' reach, is emptied for the run to fill.
@@ -29,11 +30,12 @@ FROM funder_payment
 GROUP BY funder_position, date, fund, category;
 
 DELETE FROM reach_day;
-INSERT INTO reach_day(date, fund, is_individual, reached)
-SELECT DISTINCT date, fund, is_individual, reached FROM payment_reach;
+INSERT INTO reach_day(fund, is_individual, reached, date)
+SELECT fund, is_individual, reached, date FROM payment_reach WHERE reached IS NOT NULL
+GROUP BY fund, is_individual, reached, date;
 
 DELETE FROM reach_first;
 INSERT INTO reach_first(reached, first_date)
-SELECT reached, min(date) FROM reach_day WHERE is_individual = 0 AND reached IS NOT NULL GROUP BY reached;
+SELECT reached, min(date) FROM reach_day WHERE is_individual = 0 GROUP BY reached;
 
 DELETE FROM period_reach;

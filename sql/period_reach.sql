@@ -9,6 +9,6 @@ SELECT p.start_date, p.end_date, d.fund, d.is_individual, d.reached,
   CASE WHEN d.is_individual = 0 AND f.first_date >= p.start_date THEN 1 ELSE 0 END
 FROM run_period p
   JOIN (SELECT DISTINCT fund, is_individual, reached FROM reach_day
-        WHERE date >= ? AND date <= ? AND reached IS NOT NULL) d ON 1 = 1
+        WHERE date >= ? AND date <= ?) d ON 1 = 1
   LEFT JOIN reach_first f ON f.reached = d.reached AND d.is_individual = 0
 WHERE p.start_date = ? AND p.end_date = ?;
