@@ -105,7 +105,8 @@ public final class RecordSink {
             let original = row.movement()
             var record = SourceRecord.movement(original)
             if let problem = validate(&record) {
-                rejected(SourceLocation(file: row.file, line: row.line, column: 1), check: .rejectCurrency, problem, amount: row.amount)
+                let location = SourceLocation(file: row.file, line: row.line, column: 1)
+                rejected({ location }, check: .rejectCurrency, { problem }, amount: row.amount)
                 return
             }
             if case .movement(let converted) = record, converted != original {
@@ -129,7 +130,8 @@ public final class RecordSink {
         if let validate {
             let before = record.money
             if let problem = validate(&record) {
-                rejected(record.location, check: .rejectCurrency, problem, amount: before)
+                let location = record.location
+                rejected({ location }, check: .rejectCurrency, { problem }, amount: before)
                 return
             }
             // A converted record is counted in the currency it is loaded in.
@@ -159,12 +161,14 @@ public final class RecordSink {
         t.overflowed = o
     }
 
-    /// A row that could not be used: an error, counted.
-    public func reject(_ location: SourceLocation, check: Check, _ message: String, amount: Money? = nil) {
+    /// A row that could not be used: an error, counted. The location and
+    /// the message are made only when the finding is kept.
+    public func reject(_ location: @autoclosure () -> SourceLocation, check: Check, _ message: @autoclosure () -> String,
+                       amount: Money? = nil) {
         rejected(location, check: check, message, amount: amount)
     }
 
-    private func rejected(_ location: SourceLocation, check: Check, _ message: String, amount: Money?) {
+    private func rejected(_ location: () -> SourceLocation, check: Check, _ message: () -> String, amount: Money?) {
         let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsRejected += 1
@@ -172,13 +176,15 @@ public final class RecordSink {
         totals.amountRead = Self.add(totals.amountRead, gross, &o)
         totals.amountRejected = Self.add(totals.amountRejected, gross, &o)
         totals.overflowed = o
-        if totals.overflowed { noteOverflow(location) }
-        keep(Diagnostic(.error, location, check: check, message, amount: amount))
+        if totals.overflowed { noteOverflow(location()) }
+        if counts(check) { diagnostics.append(Diagnostic(.error, location(), check: check, message(), amount: amount)) }
     }
 
     /// A row that is not a record by design (a total row, another
-    /// organisation's grant): a note, counted.
-    public func skip(_ location: SourceLocation, check: Check, _ message: String, amount: Money? = nil) {
+    /// organisation's grant): a note, counted. The location and the message
+    /// are made only when the finding is kept (a file may skip every other row).
+    public func skip(_ location: @autoclosure () -> SourceLocation, check: Check, _ message: @autoclosure () -> String,
+                     amount: Money? = nil) {
         let gross = Self.gross(amount?.minorUnits ?? 0)
         totals.rowsRead += 1
         totals.rowsSkipped += 1
@@ -186,21 +192,20 @@ public final class RecordSink {
         totals.amountRead = Self.add(totals.amountRead, gross, &o)
         totals.amountSkipped = Self.add(totals.amountSkipped, gross, &o)
         totals.overflowed = o
-        if totals.overflowed { noteOverflow(location) }
-        keep(Diagnostic(.note, location, check: check, message, amount: amount))
+        if totals.overflowed { noteOverflow(location()) }
+        if counts(check) { diagnostics.append(Diagnostic(.note, location(), check: check, message(), amount: amount)) }
     }
 
     /// A finding that is not about one row (a failed balance check, a file-level warning).
     public func report(_ diagnostic: Diagnostic) {
-        keep(diagnostic)
+        if counts(diagnostic.check) { diagnostics.append(diagnostic) }
     }
 
-    private func keep(_ diagnostic: Diagnostic) {
-        let n = countsByCheck[diagnostic.check, default: 0] + 1
-        countsByCheck[diagnostic.check] = n
-        if n <= keepPerCheck {
-            diagnostics.append(diagnostic)
-        }
+    /// Counts a finding of `check`: true when it is to be kept.
+    private func counts(_ check: Check) -> Bool {
+        let n = countsByCheck[check, default: 0] + 1
+        countsByCheck[check] = n
+        return n <= keepPerCheck
     }
 
     /// Findings not kept because there were more than `keepPerCheck` of a kind.

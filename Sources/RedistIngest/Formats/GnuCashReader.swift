@@ -120,21 +120,98 @@ struct GnuCashTransaction: Sendable, Equatable {
     var location: SourceLocation
 }
 
+/// A field's collapsed text, or an element path, as a byte range in its
+/// transaction's `bytes`.
+struct GnuCashText: Sendable, Equatable {
+    var start = 0
+    var end = 0
+}
+
+/// A split while it is read: byte ranges in its transaction's `bytes`,
+/// and its account by number (see `GnuCashHandler.accountNumber`).
+struct GnuCashReadSplit {
+    var id = GnuCashText(), memo = GnuCashText(), reconciled = GnuCashText(), value = GnuCashText()
+    var quantity = GnuCashText(), account = GnuCashText()
+    var accountNumber = 0
+    var line = 0
+    var path = GnuCashText()
+}
+
+/// A transaction while it is read: its fields and its splits' fields,
+/// collapsed, and their element paths are laid out in `bytes`, so reading
+/// one makes no `String`: only the fields a movement keeps become one.
+struct GnuCashReadTransaction {
+    var bytes: [UInt8]
+    var splits: [GnuCashReadSplit]
+    var id = GnuCashText(), currencySpace = GnuCashText(), currencyId = GnuCashText()
+    var datePosted = GnuCashText(), description = GnuCashText(), num = GnuCashText()
+    /// `datePosted` read as a date (nil when it is not one).
+    var dayPosted: Day?
+    var line: Int
+    var path = GnuCashText()
+
+    /// Lays out text as `XMLText.collapsed` reads it.
+    mutating func lay(_ raw: UnsafeBufferPointer<UInt8>) -> GnuCashText {
+        let start = bytes.count
+        XMLText.appendCollapsed(raw, to: &bytes)
+        return GnuCashText(start: start, end: bytes.count)
+    }
+
+    /// Lays out an element path as it is.
+    mutating func layPath(_ raw: UnsafeBufferPointer<UInt8>) -> GnuCashText {
+        let start = bytes.count
+        bytes.append(contentsOf: raw)
+        return GnuCashText(start: start, end: bytes.count)
+    }
+
+    func string(_ t: GnuCashText) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[t.start..<t.end]), as: UTF8.self) }
+    }
+
+    func withBytes<R>(_ t: GnuCashText, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[t.start..<t.end])) }
+    }
+
+    func location(file: String, line: Int, path: GnuCashText) -> SourceLocation {
+        SourceLocation(file: file, line: line, path: string(path))
+    }
+
+    /// The transaction as `GnuCashTransaction`'s `String`s.
+    func asRead(file: String) -> GnuCashTransaction {
+        GnuCashTransaction(
+            id: string(id), currencySpace: string(currencySpace), currencyId: string(currencyId),
+            datePosted: string(datePosted), dayPosted: dayPosted, description: string(description), num: string(num),
+            splits: splits.map { sp in
+                GnuCashSplit(id: string(sp.id), memo: string(sp.memo), reconciled: string(sp.reconciled), value: string(sp.value),
+                             quantity: string(sp.quantity), account: string(sp.account),
+                             location: location(file: file, line: sp.line, path: sp.path))
+            },
+            location: location(file: file, line: line, path: path))
+    }
+}
+
 /// The SAX state machine for GnuCash XML books.
 final class GnuCashHandler: XMLStreamHandler {
     /// Values with more decimals than their currency, rounded: the file's findings say how many.
     var rounded = 0
     private let sink: RecordSink
+    private let file: String
     private let accountByCode: Bool
     private let memoIsCounterparty: Bool
     /// Called with each (non-template) transaction as read, for tests.
     var onTransaction: ((GnuCashTransaction) -> Void)?
 
     private(set) var accounts: [String: GnuCashAccount] = [:]
-    private var pathCache: [String: String] = [:]
+    /// Each account guid seen (defined, or named by a split) has a number,
+    /// so a split finds its account from its bytes: `defined[n]` is the
+    /// account numbered n once the book defines it, and `paths[n]` its full
+    /// path once asked for (forgotten whenever an account is defined).
+    private let accountNumbers = ByteInterner()
+    private var defined: [GnuCashAccount?] = []
+    private var paths: [String?] = []
     /// Transactions naming an account not yet defined (books put accounts
     /// first, so this stays empty in practice).
-    private var pending: [GnuCashTransaction] = []
+    private var pending: [GnuCashReadTransaction] = []
     private(set) var transactionCount = 0
     private(set) var templateCount = 0
 
@@ -148,9 +225,20 @@ final class GnuCashHandler: XMLStreamHandler {
     private var accountDepth = 0
     private var account = GnuCashAccount()
     private var transactionDepth = 0
-    private var transaction: GnuCashTransaction?
+    /// The transaction and the split being read (while `transactionDepth`
+    /// is set outside the templates, and `splitDepth` is set), behind one
+    /// pointer so that they are filled in place: the transaction's bytes and
+    /// splits are emptied for the next one, keeping their room.
+    private struct Reading {
+        var transaction = GnuCashReadTransaction(bytes: [], splits: [], line: 0)
+        var split = GnuCashReadSplit()
+    }
+    private let reading: UnsafeMutablePointer<Reading> = {
+        let p = UnsafeMutablePointer<Reading>.allocate(capacity: 1)
+        p.initialize(to: Reading())
+        return p
+    }()
     private var splitDepth = 0
-    private var split: GnuCashSplit?
     private var templateDescription = ""
     private var templateLocation: SourceLocation?
 
@@ -161,8 +249,6 @@ final class GnuCashHandler: XMLStreamHandler {
         case templateDescription
     }
     private var field: Field?
-    /// Bytes of a field read without a `String` (the date posted).
-    private var scratch: [UInt8] = []
     /// Fields no movement uses (the transaction's id, reconciled state,
     /// quantity) are read only when a test looks at the whole parse.
     private var keepsAll: Bool { onTransaction != nil }
@@ -170,6 +256,7 @@ final class GnuCashHandler: XMLStreamHandler {
 
     init(_ s: XMLStream, sink: RecordSink, accountByCode: Bool = true, memoIsCounterparty: Bool = false) {
         self.sink = sink
+        self.file = s.displayPath
         self.accountByCode = accountByCode
         self.memoIsCounterparty = memoIsCounterparty
         pGnc = s.intern("gnc"); pAct = s.intern("act"); pTrn = s.intern("trn"); pSplit = s.intern("split")
@@ -184,10 +271,25 @@ final class GnuCashHandler: XMLStreamHandler {
         s.alwaysIndex(nTransaction, nSplit)
     }
 
+    deinit {
+        reading.deinitialize(count: 1)
+        reading.deallocate()
+    }
+
     private func begin(_ f: Field, _ s: XMLStream) {
         field = f
         fieldDepth = s.depth
         s.beginText()
+    }
+
+    /// The number of the account with this guid.
+    private func accountNumber(_ guid: UnsafeRawBufferPointer) -> Int {
+        let (n, isNew) = accountNumbers.intern(guid)
+        if isNew {
+            defined.append(nil)
+            paths.append(nil)
+        }
+        return n
     }
 
     override func startElement(_ s: XMLStream, _ tag: XMLStartTag) {
@@ -218,7 +320,12 @@ final class GnuCashHandler: XMLStreamHandler {
                 account = GnuCashAccount()
             } else if name == nTransaction && transactionDepth == 0 {
                 transactionDepth = d
-                transaction = GnuCashTransaction(location: s.location())
+                let r = reading
+                r.pointee.transaction.bytes.removeAll(keepingCapacity: true)
+                r.pointee.transaction.splits.removeAll(keepingCapacity: true)
+                r.pointee.transaction = GnuCashReadTransaction(bytes: r.pointee.transaction.bytes,
+                                                               splits: r.pointee.transaction.splits, line: s.line)
+                r.pointee.transaction.path = r.pointee.transaction.layPath(s.elementPathBytes())
             } else if name == nTemplates {
                 templateDepth = d
             }
@@ -256,52 +363,51 @@ final class GnuCashHandler: XMLStreamHandler {
             begin(.datePosted, s)
         } else if d == t + 2 && prefix == pTrn && name == nSplit && s.name(atDepth: t + 1) == nSplits {
             splitDepth = d
-            split = GnuCashSplit(location: s.location())
+            let r = reading
+            r.pointee.split = GnuCashReadSplit(line: s.line, path: r.pointee.transaction.layPath(s.elementPathBytes()))
         }
     }
 
     override func endElement(_ s: XMLStream, _ name: XMLName) {
         let d = s.depth
         if let f = field, d == fieldDepth {
-            if f == .datePosted {
-                // Read as a date from the bytes; the text is kept only to be shown (or looked at).
-                scratch.removeAll(keepingCapacity: true)
-                XMLText.appendCollapsed(s.textBytes, to: &scratch)
-                let day = scratch.withUnsafeBufferPointer { XMLText.isoDay($0) }
-                transaction?.dayPosted = day
-                transaction?.datePosted = day == nil || keepsAll ? String(decoding: scratch, as: UTF8.self) : ""
-                field = nil
-                s.endText()
-            }
-        }
-        if let f = field, d == fieldDepth {
-            let text = s.text
             switch f {
-            case .accountName: account.name = text
-            case .accountId: account.id = text
-            case .accountType: account.type = text
-            case .accountParent: account.parent = text
-            case .accountCode: account.code = text
-            case .trnId: transaction?.id = text
-            case .currencySpace: transaction?.currencySpace = text
-            case .currencyId: transaction?.currencyId = text
-            case .datePosted: transaction?.datePosted = text
-            case .description: transaction?.description = text
-            case .num: transaction?.num = text
-            case .splitId: split?.id = text
-            case .memo: split?.memo = text
-            case .reconciled: split?.reconciled = text
-            case .value: split?.value = text
-            case .quantity: split?.quantity = text
-            case .splitAccount: split?.account = text
-            case .templateDescription: templateDescription = text
+            case .accountName: account.name = s.text
+            case .accountId: account.id = s.text
+            case .accountType: account.type = s.text
+            case .accountParent: account.parent = s.text
+            case .accountCode: account.code = s.text
+            case .templateDescription: templateDescription = s.text
+            default:
+                let r = reading
+                let text = r.pointee.transaction.lay(s.textBytes)
+                switch f {
+                case .trnId: r.pointee.transaction.id = text
+                case .currencySpace: r.pointee.transaction.currencySpace = text
+                case .currencyId: r.pointee.transaction.currencyId = text
+                case .datePosted:
+                    r.pointee.transaction.datePosted = text
+                    r.pointee.transaction.dayPosted = r.pointee.transaction.bytes.withUnsafeBufferPointer {
+                        XMLText.isoDay(UnsafeBufferPointer(rebasing: $0[text.start..<text.end]))
+                    }
+                case .description: r.pointee.transaction.description = text
+                case .num: r.pointee.transaction.num = text
+                case .splitId: r.pointee.split.id = text
+                case .memo: r.pointee.split.memo = text
+                case .reconciled: r.pointee.split.reconciled = text
+                case .value: r.pointee.split.value = text
+                case .quantity: r.pointee.split.quantity = text
+                case .splitAccount: r.pointee.split.account = text
+                default: break
+                }
             }
             field = nil
             s.endText()
         }
         if d == splitDepth {
-            // Moved, not copied: take() leaves nil behind.
-            if let sp = split.take() { transaction?.splits.append(sp) }
+            let r = reading
+            r.pointee.split.accountNumber = r.pointee.transaction.withBytes(r.pointee.split.account) { accountNumber($0) }
+            r.pointee.transaction.splits.append(r.pointee.split)
             splitDepth = 0
         } else if d == transactionDepth {
             if templateDepth > 0 {
@@ -309,21 +415,24 @@ final class GnuCashHandler: XMLStreamHandler {
                 let what = templateDescription.isEmpty ? "" : " \"\(templateDescription)\""
                 sink.skip(templateLocation ?? s.location(), check: .skipTemplate,
                           "scheduled-transaction template\(what) skipped (it is not a transaction until GnuCash creates one from it)")
-            } else if let t = transaction.take() {
+            } else {
+                let t = reading
                 transactionCount += 1
-                onTransaction?(t)
-                if t.splits.contains(where: { accounts[$0.account] == nil }) {
-                    pending.append(t)
+                onTransaction?(t.pointee.transaction.asRead(file: file))
+                if t.pointee.transaction.splits.contains(where: { defined[$0.accountNumber] == nil }) {
+                    pending.append(t.pointee.transaction)
                 } else {
-                    emit(t)
+                    emit(t.pointee.transaction)
                 }
             }
-            transaction = nil
             transactionDepth = 0
         } else if d == accountDepth {
             if !account.id.isEmpty {
                 accounts[account.id] = account
-                pathCache.removeAll(keepingCapacity: true)
+                var id = account.id
+                let n = id.withUTF8 { accountNumber(UnsafeRawBufferPointer($0)) }
+                defined[n] = account
+                for i in paths.indices { paths[i] = nil }
             }
             accountDepth = 0
         } else if d == templateDepth {
@@ -341,7 +450,12 @@ final class GnuCashHandler: XMLStreamHandler {
     /// `Expenses:Grants to groups`: the account's name after its parents'
     /// names, the root account left out.
     func fullPath(_ id: String) -> String {
-        if let cached = pathCache[id] { return cached }
+        var id = id
+        return fullPath(number: id.withUTF8 { accountNumber(UnsafeRawBufferPointer($0)) }, id: id)
+    }
+
+    private func fullPath(number: Int, id: String) -> String {
+        if let cached = paths[number] { return cached }
         var names: [String] = []
         var current = accounts[id]
         var seen = Set<String>()
@@ -351,58 +465,66 @@ final class GnuCashHandler: XMLStreamHandler {
             current = a.parent.isEmpty ? nil : accounts[a.parent]
         }
         let path = names.reversed().joined(separator: ":")
-        pathCache[id] = path
+        paths[number] = path
         return path
     }
 
-    private func emit(_ t: GnuCashTransaction) {
+    private func emit(_ t: GnuCashReadTransaction) {
         var currency: Currency? = nil
-        let space = t.currencySpace.uppercased()
-        if space == "ISO4217" || space == "CURRENCY" { currency = Currency(code: t.currencyId) }
+        let space = t.string(t.currencySpace).uppercased()
+        if space == "ISO4217" || space == "CURRENCY" { currency = Currency(code: t.string(t.currencyId)) }
         let day = t.dayPosted
+        let file = self.file
         for sp in t.splits {
-            guard let a = accounts[sp.account] else {
-                sink.reject(sp.location, check: .rejectAccount,
-                            "the split names account \(sp.account.isEmpty ? "(none)" : sp.account), which the book does not define (expected the guid of an account in the book)")
+            guard let a = defined[sp.accountNumber] else {
+                let named = t.string(sp.account)
+                sink.reject(t.location(file: file, line: sp.line, path: sp.path), check: .rejectAccount,
+                            "the split names account \(named.isEmpty ? "(none)" : named), which the book does not define (expected the guid of an account in the book)")
                 continue
             }
             var tooLarge = false
-            let units = currency.flatMap { AmountParser.xmlValue(sp.value, digits: $0.minorDigits, rounded: &rounded, tooLarge: &tooLarge) }
+            let units = currency.flatMap { c in
+                t.withBytes(sp.value) { AmountParser.xmlValue($0, digits: c.minorDigits, rounded: &rounded, tooLarge: &tooLarge) }
+            }
             let money = currency.flatMap { c in units.map { Money(minorUnits: -$0, currency: c) } }
             guard a.type == "INCOME" || a.type == "EXPENSE" else {
-                sink.skip(sp.location, check: .skipOtherAccount,
-                          "split on \(a.type) account \"\(fullPath(a.id))\" skipped: only income and expense splits are movements (the other splits are the other side of the same money)",
+                sink.skip(t.location(file: file, line: sp.line, path: sp.path), check: .skipOtherAccount,
+                          "split on \(a.type) account \"\(fullPath(number: sp.accountNumber, id: a.id))\" skipped: only income and expense splits are movements (the other splits are the other side of the same money)",
                           amount: money.map { -$0 })
                 continue
             }
             guard currency != nil else {
-                sink.reject(t.location, check: .rejectCurrency,
-                            "the transaction's currency \"\(t.currencySpace):\(t.currencyId)\" is not a currency (expected ISO4217 and a code such as GBP)")
+                sink.reject(t.location(file: file, line: t.line, path: t.path), check: .rejectCurrency,
+                            "the transaction's currency \"\(t.string(t.currencySpace)):\(t.string(t.currencyId))\" is not a currency (expected ISO4217 and a code such as GBP)")
                 continue
             }
             guard let money else {
-                sink.reject(sp.location, check: .rejectAmount,
-                            tooLarge ? "the split value " + AmountParser.tooLargeMessage(sp.value, digits: currency?.minorDigits ?? 2)
-                                     : "the split value \"\(sp.value)\" is not an amount (expected a fraction such as 16723/100)")
+                let value = t.string(sp.value)
+                sink.reject(t.location(file: file, line: sp.line, path: sp.path), check: .rejectAmount,
+                            tooLarge ? "the split value " + AmountParser.tooLargeMessage(value, digits: currency?.minorDigits ?? 2)
+                                     : "the split value \"\(value)\" is not an amount (expected a fraction such as 16723/100)")
                 continue
             }
             guard let day else {
-                let shown = t.datePosted.isEmpty ? "the transaction has no date posted" : "\"\(t.datePosted)\" is not a date"
-                sink.reject(t.location, check: .rejectDate, "\(shown) (expected <trn:date-posted><ts:date>2023-04-01 10:59:00 +0000</ts:date>)", amount: money)
+                let posted = t.string(t.datePosted)
+                let shown = posted.isEmpty ? "the transaction has no date posted" : "\"\(posted)\" is not a date"
+                sink.reject(t.location(file: file, line: t.line, path: t.path), check: .rejectDate,
+                            "\(shown) (expected <trn:date-posted><ts:date>2023-04-01 10:59:00 +0000</ts:date>)", amount: money)
                 continue
             }
-            var description = t.description, counterparty = ""
+            var description = t.string(t.description), counterparty = ""
+            let memo = t.string(sp.memo)
             if memoIsCounterparty {
-                counterparty = sp.memo
-            } else if !sp.memo.isEmpty {
-                description = description.isEmpty ? sp.memo : "\(description) — \(sp.memo)"
+                counterparty = memo
+            } else if !memo.isEmpty {
+                description = description.isEmpty ? memo : "\(description) — \(memo)"
             }
-            let path = fullPath(a.id)
+            let path = fullPath(number: sp.accountNumber, id: a.id)
             let byCode = accountByCode && !a.code.isEmpty
             let movement = Movement(
                 date: day, amount: money, account: byCode ? a.code : path, accountName: byCode ? path : a.name,
-                counterparty: counterparty, description: description, reference: t.num, nativeId: sp.id, kind: a.type,
-                location: sp.location)
+                counterparty: counterparty, description: description, reference: t.string(t.num), nativeId: t.string(sp.id),
+                kind: a.type, location: t.location(file: file, line: sp.line, path: sp.path))
             sink.load(.movement(movement), amount: money.minorUnits)
         }
     }
