@@ -60,4 +60,3 @@ public enum Portability {
 @_silgen_name("malloc_trim")
 private func malloc_trim(_ pad: Int) -> Int32
 #endif
-

@@ -188,4 +188,3 @@ final class MeasureSQL: @unchecked Sendable {
         return f
     }
 }
-

@@ -61,7 +61,10 @@ public final class Warehouse {
     }
 
     /// A second, read-only connection to the SQLite file `writer` opened,
-    /// so outputs can be read on several threads at once (`LedgerQueries`).
+    /// for reading beside the writer: the ledger's rows on several threads
+    /// at once (`LedgerQueries`), the day totals while the writer fills the
+    /// reach tables (`MeasureSQL`), the control totals while the ledger is
+    /// classified (`Dataset.load`).
     init(readingFrom writer: Warehouse) throws {
         precondition(writer.postgres == nil, "a PostgreSQL warehouse is read through its own connection")
         path = writer.path
