@@ -191,6 +191,11 @@ extension PipelineRun {
             log("\(warehousePath): error: cannot open the warehouse: \(error)")
             return 1
         }
+        // However the run ends, the warehouse is left as one file.
+        defer {
+            ctx.data?.closeReaders()
+            ctx.warehouse?.keepAsOneFile()
+        }
         // Messages after the ingest stage are kept with the run stamp, so an
         // up-to-date re-run says exactly what the full run said.
         var said: [String] = []

@@ -27,6 +27,8 @@ public enum PipelineRun {
             ctx.ingest = try IngestStage(pipeline: ctx.pipeline, warehouse: ctx.warehouse).run()
         },
         Stage(name: "normalise and classify") { ctx in
+            // From here on connections read beside the writer.
+            try ctx.warehouse.readBesideWriter()
             ctx.data = try Dataset.load(pipeline: ctx.pipeline, warehouse: ctx.warehouse)
             // Who may be named is decided by the member register: without
             // all of it, no report may be written that could name anyone.

@@ -100,6 +100,10 @@ public struct Dataset: Sendable {
         return nil
     }
 
+    /// Closes the connections the ledger's rows were read through (the run
+    /// is over: `Warehouse.keepAsOneFile` needs them closed).
+    public func closeReaders() { rows.closeReaders() }
+
     /// Throws the first error a measure query met, so a run never keeps
     /// outputs made without all their figures.
     public func checkMeasures() throws {

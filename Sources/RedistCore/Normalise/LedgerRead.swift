@@ -69,6 +69,12 @@ public final class LedgerQueries: @unchecked Sendable {
         if firstFailure == nil { firstFailure = error }
     }
 
+    /// Closes the read-only connections kept for the next query.
+    func closeReaders() {
+        lock.lock(); defer { lock.unlock() }
+        idleReaders = []
+    }
+
     /// Runs `body` with the warehouse; a failure is remembered and `fallback` given instead.
     func run<T>(_ fallback: T, _ body: (Warehouse) throws -> T) -> T {
         guard warehouse != nil else { return fallback }

@@ -73,6 +73,34 @@ public final class Warehouse {
         sqlite = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: true))
     }
 
+    /// From here on, readers read while the writer commits. The stages after
+    /// the ingest read on several connections at once (`init(readingFrom:)`)
+    /// and write as they go (the periods' reach, the run stamp); with
+    /// SQLite's rollback journal a commit waits for every reader to finish
+    /// its query, and a new reader for the commit. A write-ahead log lets
+    /// each go on. `keepAsOneFile` ends it.
+    public func readBesideWriter() throws {
+        guard postgres == nil else { return }
+        try db.writeWithoutTransaction { db in _ = try Self.journal("wal", db) }
+    }
+
+    /// The warehouse back to one file (the write-ahead log folded in and
+    /// removed), so staff can copy or open it alone. Every reading
+    /// connection must be closed first (`Dataset.closeReaders`); if
+    /// another program has it open, it stays as it is, which SQLite reads
+    /// just the same, and the next run folds it in.
+    public func keepAsOneFile() {
+        guard postgres == nil else { return }
+        _ = try? db.writeWithoutTransaction { db in try Self.journal("delete", db) }
+    }
+
+    /// Sets the journal mode without waiting for a lock: true when it took.
+    private static func journal(_ mode: String, _ db: Database) throws -> Bool {
+        try db.execute(sql: "PRAGMA busy_timeout = 0")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = 120000") }
+        return (try? String.fetchOne(db, sql: "PRAGMA journal_mode = \(mode)")) == mode
+    }
+
     /// How every connection to a SQLite warehouse is set up.
     private static func configuration(readOnly: Bool) -> Configuration {
         var config = Configuration()
@@ -80,7 +108,7 @@ public final class Warehouse {
         // A connection that finds the file locked by another of this run's
         // (a reader while the writer commits, the writer while a report is
         // read) waits for it; a run is the file's only user (`RunLock`).
-        config.busyMode = .timeout(120)
+        config.busyMode = .timeout(120)  // also in `journal`
         let traceMilliseconds = ProcessInfo.processInfo.environment["REDIST_SQL_TRACE"].flatMap { Double($0) }
         config.prepareDatabase { db in
             // With `REDIST_SQL_TRACE=MS`: every statement that takes at
@@ -96,8 +124,10 @@ public final class Warehouse {
             }
             // A batch job that can always be re-run from its inputs:
             // - synchronous = NORMAL: durable at commit is enough (one commit per file);
-            // - the default rollback journal: a load appends new pages, which
-            //   need no journal entry, where WAL would write every page twice;
+            // - the rollback journal while files are loaded: a load appends
+            //   new pages, which need no journal entry, where a write-ahead
+            //   log would write every page twice (the stages after it read
+            //   beside the writer: `readBesideWriter`);
             // - cache_size 8 MiB: holds the right edge of every B-tree a load
             //   appends to, and bounds memory whatever the warehouse's size
             //   (16 MiB loaded no faster);
@@ -113,6 +143,10 @@ public final class Warehouse {
                 PRAGMA page_size = 16384;
                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192; PRAGMA temp_store = FILE;
                 """)
+            // A run that stopped before `keepAsOneFile` left the file in
+            // write-ahead mode: it goes back (when no other program has it
+            // open; else it is read and loaded as it is).
+            if !readOnly, try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" { _ = try Self.journal("delete", db) }
         }
         return config
     }
