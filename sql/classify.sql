@@ -21,15 +21,18 @@ DELETE FROM ledger_entry;
 -- file and its fund: the movement's fund, or for books that keep funds as
 -- account hierarchy (GnuCash), the fund its account's path names. (A
 -- combination only a left-out copy of a movement has is classified too,
--- and never used.)
+-- and never used.) Whether any rule looks at the counterparty or the
+-- description is asked as `(SELECT max(…) FROM run_rule) = 1`, which SQLite
+-- answers once for the statement (an EXISTS there is asked again for every
+-- row).
 INSERT INTO run_combination(file_id, account_id, fund_id, counterparty_id, outflow, description, role, source, fund)
 SELECT d.file_id, d.account_id, d.fund_id, d.counterparty_id, d.outflow, d.description, f.role, f.source,
   CASE WHEN fd.code = '' THEN coalesce(af.fund, '') ELSE fd.code END
 FROM (
   SELECT DISTINCT m.file_id, m.account_id, m.fund_id,
-    CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN m.counterparty_id ELSE 0 END AS counterparty_id,
+    CASE WHEN (SELECT max(matches_counterparty) FROM run_rule) = 1 THEN m.counterparty_id ELSE 0 END AS counterparty_id,
     CASE WHEN m.amount < 0 THEN 1 ELSE 0 END AS outflow,
-    CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN m.description ELSE '' END AS description
+    CASE WHEN (SELECT max(matches_description) FROM run_rule) = 1 THEN m.description ELSE '' END AS description
   FROM movement_row m WHERE m.file_id IN (SELECT file_id FROM run_file)
 ) d
   JOIN run_file f ON f.file_id = d.file_id
@@ -66,9 +69,9 @@ SELECT {ordinal k.date, k.path_rank, k.line, k.movement_id}, k.movement_id, k.fi
   CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END
 FROM movement_kept k
   LEFT JOIN run_combination c ON c.file_id = k.file_id AND c.account_id = k.account_id AND c.fund_id = k.fund_id
-    AND c.counterparty_id = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_counterparty = 1) THEN k.counterparty_id ELSE 0 END
+    AND c.counterparty_id = CASE WHEN (SELECT max(matches_counterparty) FROM run_rule) = 1 THEN k.counterparty_id ELSE 0 END
     AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
-    AND c.description = CASE WHEN EXISTS (SELECT 1 FROM run_rule WHERE matches_description = 1) THEN k.description ELSE '' END
+    AND c.description = CASE WHEN (SELECT max(matches_description) FROM run_rule) = 1 THEN k.description ELSE '' END
   LEFT JOIN run_rule r ON r.position = c.rule_position
   LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id
 ORDER BY k.date, k.path_rank, k.line, k.movement_id;

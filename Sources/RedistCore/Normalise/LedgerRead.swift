@@ -116,10 +116,15 @@ public final class LedgerQueries: @unchecked Sendable {
         """
 
     /// The first and last ledger positions dated in the period (positions
-    /// follow dates, so a period's rows are one run of positions), or nil.
+    /// follow dates, so a period's rows are one run of positions), or nil:
+    /// the two ends of the period in the date index, found without reading
+    /// the rows between them.
     func positions(_ period: Period, _ w: Warehouse) throws -> (Int64, Int64)? {
-        let r = try w.query("SELECT min(position), max(position) FROM ledger_entry WHERE date >= ? AND date <= ?",
-                            [.text(period.start.description), .text(period.end.description)])
+        let dates: [SQLValue] = [.text(period.start.description), .text(period.end.description)]
+        let r = try w.query("""
+            SELECT (SELECT position FROM ledger_entry WHERE date >= ? AND date <= ? ORDER BY date, position LIMIT 1),
+              (SELECT position FROM ledger_entry WHERE date >= ? AND date <= ? ORDER BY date DESC, position DESC LIMIT 1)
+            """, dates + dates)
         guard let row = r.first, row[0] != .null else { return nil }
         return (row.int(0), row.int(1))
     }
