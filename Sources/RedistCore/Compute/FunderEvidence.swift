@@ -60,13 +60,15 @@ public enum Slug {
 
 extension MeasureEngine {
     /// The funders with money in or out of their funds in the period, or
-    /// income from them (`sql/funder_payment.sql`), in pipeline order.
+    /// income from them (`sql/funder_payment.sql`), in pipeline order: read
+    /// from the ledger's totals by day (`ledger_day`, `funder_day`), which
+    /// hold a row for every day, fund and category a movement has.
     public func fundersWithFlows(_ period: Period) -> [Pipeline.Funder] {
         let dates: [SQLValue] = [.text(period.start.description), .text(period.end.description)]
         let income = Category.allCases.filter(\.isIncome).map { SQLValue.text($0.rawValue) }
         let (funds, from) = data.rows.run((Set<String>(), Set<Int64>())) { w in
-            let funds = try w.query("SELECT DISTINCT fund FROM ledger_entry WHERE role = 'ledger' AND date >= ? AND date <= ?", dates)
-            let from = try w.query("SELECT DISTINCT funder_position FROM funder_payment WHERE date >= ? AND date <= ? AND category IN ("
+            let funds = try w.query("SELECT DISTINCT fund FROM ledger_day WHERE date >= ? AND date <= ?", dates)
+            let from = try w.query("SELECT DISTINCT funder_position FROM funder_day WHERE date >= ? AND date <= ? AND category IN ("
                                    + income.map { _ in "?" }.joined(separator: ", ") + ")", dates + income)
             return (Set(funds.map { $0.text(0) }), Set(from.map { $0.int(0) }))
         }
@@ -111,15 +113,17 @@ extension MeasureEngine {
         let fundList = codes.sorted().map(SQLValue.text)
         let redistributed = Category.allCases.filter(\.isRedistributed).map { SQLValue.text($0.rawValue) }
         func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
+        // The period's movements are one run of ledger positions (`LedgerQueries.positions`).
         let paid: [(Category, Int, String)] = fundList.isEmpty ? [] : data.rows.run([]) { w in
-            try w.query("""
+            guard let (first, last) = try data.rows.positions(period, w) else { return [] }
+            return try w.query("""
                 SELECT e.category, coalesce(p.member_index, -1), c.name, max(e.position) AS last_position
                 FROM ledger_entry e JOIN counterparty c ON c.id = e.counterparty_id
                   LEFT JOIN run_party p ON p.counterparty_id = e.counterparty_id
-                WHERE e.role = 'ledger' AND e.date >= ? AND e.date <= ? AND e.fund IN (\(marks(fundList.count)))
+                WHERE e.role = 'ledger' AND e.position >= ? AND e.position <= ? AND e.fund IN (\(marks(fundList.count)))
                   AND e.category IN (\(marks(redistributed.count))) AND e.amount < 0 AND e.is_individual = 0 AND c.name <> ''
                 GROUP BY e.category, coalesce(p.member_index, -1), c.name ORDER BY last_position
-                """, [.text(period.start.description), .text(period.end.description)] + fundList + redistributed).compactMap { r in
+                """, [.int(first), .int(last)] + fundList + redistributed).compactMap { r in
                 Category(rawValue: r.text(0)).map { ($0, Int(r.int(1)), r.text(2)) }
             }
         }

@@ -328,11 +328,12 @@ extension Dataset {
         try rows.each(role: "ledger", in: period, where: "e.category = 'unclassified'", members: members, body)
     }
 
-    /// How many ledger movements dated in the period each fund has.
+    /// How many ledger movements dated in the period each fund has (from
+    /// the ledger's totals by day, which count every one).
     public func movementsByFund(in period: Period) throws -> [String: Int] {
         guard let w = rows.warehouse else { return [:] }
         var out: [String: Int] = [:]
-        for r in try w.query("SELECT fund, count(*) FROM ledger_entry WHERE role = 'ledger' AND date >= ? AND date <= ? GROUP BY fund",
+        for r in try w.query("SELECT fund, CAST(sum(movements) AS {int}) FROM ledger_day WHERE date >= ? AND date <= ? GROUP BY fund",
                              [.text(period.start.description), .text(period.end.description)]) {
             out[r.text(0)] = Int(r.int(1))
         }

@@ -73,14 +73,16 @@ extension Dataset {
     /// `redistributed.*` category in the period, by name, with what each
     /// received. Groups the register does not know are counted elsewhere, never listed.
     public func groupsPaid(in period: Period) -> [GroupPaid] {
+        // The period's movements are one run of ledger positions (`LedgerQueries.positions`).
         let byMember = rows.run([SQLRow]()) { w in
-            try w.query("""
+            guard let (first, last) = try rows.positions(period, w) else { return [] }
+            return try w.query("""
                 SELECT p.member_index, CAST(sum(-e.amount) AS {int}) FROM ledger_entry e
                   JOIN run_party p ON p.counterparty_id = e.counterparty_id
-                WHERE e.role = 'ledger' AND e.date >= ? AND e.date <= ? AND e.amount < 0
+                WHERE e.role = 'ledger' AND e.position >= ? AND e.position <= ? AND e.amount < 0
                   AND e.category LIKE 'redistributed.%' AND e.is_individual = 0 AND p.member_index >= 0
                 GROUP BY p.member_index
-                """, [.text(period.start.description), .text(period.end.description)])
+                """, [.int(first), .int(last)])
         }
         var paid: [String: GroupPaid] = [:]
         for r in byMember {
