@@ -394,6 +394,22 @@ enum WarehouseSchema {
                 PRIMARY KEY(fund, is_individual, reached, date)) {without rowid}
             """,
         ]),
+        // A period's reach kept together, in the order `reach` counts it
+        // (period, fund, kind, group or person): each is in it once, and a
+        // period's rows are read as one run, not found one by one.
+        Migration(number: 13, name: "period-reach-by-key", statements: [
+            "DROP TABLE IF EXISTS period_reach",
+            """
+            CREATE TABLE period_reach(
+                start_date {text} NOT NULL,
+                end_date {text} NOT NULL,
+                fund {text} NOT NULL,
+                is_individual {int} NOT NULL,
+                reached {text} NOT NULL,
+                first_time {int} NOT NULL,
+                PRIMARY KEY(start_date, end_date, fund, is_individual, reached)) {without rowid}
+            """,
+        ]),
     ]
 }
 
