@@ -83,30 +83,37 @@ final class MeasureSQL: @unchecked Sendable {
     private func addUpLedgerOnce() throws {
         guard let warehouse, !addedUp else { return }
         let statements = SQLCatalogue.statements("ledger_day")
-        // On SQLite the day totals (the longest query: every movement,
+        // On SQLite the day totals (the longest queries: every movement,
         // sorted) are read on a connection of their own while the writer
-        // fills the other tables, then stored: a few thousand rows however
+        // fills the reach tables, then stored: a few thousand rows however
         // long the ledger. PostgreSQL runs the file as it stands.
-        guard warehouse.postgres == nil, let i = statements.firstIndex(where: { $0.hasPrefix(Self.dayTotalsInsert) }),
-              let close = statements[i].firstIndex(of: ")") else {
+        let besideWriter = warehouse.postgres == nil
+            ? statements.indices.filter { i in Self.dayTotalsInserts.contains { statements[i].hasPrefix($0) } } : []
+        var reads: [(table: String, columns: [String], select: String)] = []
+        for i in besideWriter {
+            let statement = statements[i]
+            guard let open = statement.firstIndex(of: "("), let close = statement.firstIndex(of: ")") else { continue }
+            let table = statement[statement.index(statement.startIndex, offsetBy: "INSERT INTO ".count)..<open]
+            let columns = statement[statement.index(after: open)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            reads.append((String(table), columns, String(statement[statement.index(after: close)...])))
+        }
+        guard reads.count == besideWriter.count, !reads.isEmpty else {
             try warehouse.transaction { s in try s.run(file: "ledger_day") }
             addedUp = true
             return
         }
-        let columns = statements[i][statements[i].index(statements[i].startIndex, offsetBy: Self.dayTotalsInsert.count)..<close]
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let select = String(statements[i][statements[i].index(after: close)...])
         let reader = try Warehouse(readingFrom: warehouse)
-        let totals = ConcurrentJob { try reader.query(select) }
+        let selects = reads.map(\.select)
+        let totals = ConcurrentJob { try selects.map { try reader.query($0) } }
         try warehouse.transaction { s in
-            for (n, statement) in statements.enumerated() where n != i { try s.execute(statement) }
-            try s.insert("ledger_day", columns, try totals.wait().map(\.values))
+            for (n, statement) in statements.enumerated() where !besideWriter.contains(n) { try s.execute(statement) }
+            for (read, rows) in zip(reads, try totals.wait()) { try s.insert(read.table, read.columns, rows.map(\.values)) }
         }
         addedUp = true
     }
 
-    /// How `sql/ledger_day.sql` starts the statement that fills `ledger_day`.
-    private static let dayTotalsInsert = "INSERT INTO ledger_day("
+    /// How `sql/ledger_day.sql` starts the statements whose rows are read beside the writer.
+    private static let dayTotalsInserts = ["INSERT INTO ledger_day(", "INSERT INTO funder_day("]
 
     private func addPeriod(_ period: Period, reported: Bool) throws {
         guard let warehouse else { return }
