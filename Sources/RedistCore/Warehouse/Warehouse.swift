@@ -94,10 +94,13 @@ public final class Warehouse {
         _ = try? db.writeWithoutTransaction { db in try Self.journal("delete", db) }
     }
 
+    /// How long a connection waits for another's lock, in seconds.
+    private static let lockWait: TimeInterval = 120
+
     /// Sets the journal mode without waiting for a lock: true when it took.
     private static func journal(_ mode: String, _ db: Database) throws -> Bool {
         try db.execute(sql: "PRAGMA busy_timeout = 0")
-        defer { try? db.execute(sql: "PRAGMA busy_timeout = 120000") }
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(lockWait * 1000))") }
         return (try? String.fetchOne(db, sql: "PRAGMA journal_mode = \(mode)")) == mode
     }
 
@@ -108,7 +111,7 @@ public final class Warehouse {
         // A connection that finds the file locked by another of this run's
         // (a reader while the writer commits, the writer while a report is
         // read) waits for it; a run is the file's only user (`RunLock`).
-        config.busyMode = .timeout(120)  // also in `journal`
+        config.busyMode = .timeout(Self.lockWait)
         let traceMilliseconds = ProcessInfo.processInfo.environment["REDIST_SQL_TRACE"].flatMap { Double($0) }
         config.prepareDatabase { db in
             // With `REDIST_SQL_TRACE=MS`: every statement that takes at
