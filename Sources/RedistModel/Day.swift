@@ -63,16 +63,18 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `Day.isTimeOfDay`). The day is the date as written: no zone is applied.
     public init?(iso text: String) {
         var text = text
-        let ymd: (Int, Int, Int)? = text.withUTF8 { bytes in
-            guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-                  let y = Day.number(bytes[0..<4]), let m = Day.number(bytes[5..<7]), let d = Day.number(bytes[8..<10]) else { return nil }
-            if bytes.count > 10 {
-                guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-                      Day.isTimeOfDay(UnsafeBufferPointer(rebasing: bytes[11...])) else { return nil }
-            }
-            return (y, m, d)
+        guard let day = text.withUTF8({ Day(iso: $0) }) else { return nil }
+        self = day
+    }
+
+    /// `init(iso:)` read from the text's UTF-8 bytes.
+    public init?(iso bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = Day.number(bytes[0..<4]), let m = Day.number(bytes[5..<7]), let d = Day.number(bytes[8..<10]) else { return nil }
+        if bytes.count > 10 {
+            guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+                  Day.isTimeOfDay(UnsafeBufferPointer(rebasing: bytes[11...])) else { return nil }
         }
-        guard let (y, m, d) = ymd else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -153,6 +153,33 @@ struct Camt053ReaderTests {
         #expect(out.sink.rowsRejected == 3)
     }
 
+    @Test func namesAndCodesAreReadAsTextNotAsBytes() throws {
+        // The same name in composed and decomposed Unicode is one party; an
+        // empty name is none; codes are read in any case; a ref of spaces is empty.
+        let composed = "Caf\u{E9} Crew", decomposed = "Cafe\u{301} Crew"
+        let path = try XMLTestSupport.temporaryFile("forms.xml", """
+            <Document><BkToCstmrStmt><Stmt><Id>F</Id>
+            <Ntry><NtryRef>R1</NtryRef><AcctSvcrRef>  </AcctSvcrRef><Amt Ccy="gbp">5.00</Amt><CdtDbtInd>crdt</CdtDbtInd><Sts>book</Sts>
+            <BookgDt><Dt>2024-01-02</Dt></BookgDt><NtryDtls>
+            <TxDtls><Refs><EndToEndId>notprovided</EndToEndId></Refs><RltdPties><Dbtr><Nm>\(composed)</Nm></Dbtr></RltdPties>
+            <RmtInf><Ustrd>Room  hire</Ustrd><Ustrd>Room hire</Ustrd></RmtInf></TxDtls>
+            <TxDtls><RltdPties><Dbtr><Nm>\(decomposed)</Nm></Dbtr></RltdPties></TxDtls>
+            <TxDtls><RltdPties><Dbtr><Nm> </Nm></Dbtr></RltdPties></TxDtls>
+            </NtryDtls></Ntry>
+            </Stmt></BkToCstmrStmt></Document>
+            """)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.camt(), path)
+        #expect(out.failure == nil)
+        let m = try #require(out.movements.first)
+        #expect(m.counterparty == composed)
+        #expect(m.amount == Money(minorUnits: 500, currency: .gbp))
+        #expect(m.kind == "BOOK")
+        #expect(m.description == "Room hire")
+        #expect(m.reference == "R1")
+        #expect(m.nativeId == "R1")
+    }
+
     @Test func entriesWithoutDatesTakeTheStatementsDate() throws {
         // Clearing-system statements (the CENTROlink sample in the corpus) date only the balances.
         let path = try XMLTestSupport.temporaryFile("undated.xml", """

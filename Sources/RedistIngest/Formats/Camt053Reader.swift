@@ -49,31 +49,118 @@ public struct Camt053Reader: SourceReader {
     }
 }
 
-/// One camt.053 entry as read.
-struct Camt053Entry: Sendable, Equatable {
-    var amountText = ""
-    var currency = ""
-    var creditDebit = ""
-    var status = ""
-    var bookingDate = ""
-    var valueDate = ""
-    var accountServicerRef = ""
-    var entryRef = ""
-    var domain = ""
-    var family = ""
-    var subFamily = ""
-    var proprietaryCode = ""
-    var debtorNames: [String] = []
-    var creditorNames: [String] = []
-    var debtorAccounts: [String] = []
-    var creditorAccounts: [String] = []
-    var remittance: [String] = []
-    var endToEndIds: [String] = []
-    var additionalEntryInfo = ""
-    var additionalTxInfo = ""
-    var location: SourceLocation
+/// A field's collapsed text, or an element path, as a byte range in its
+/// entry's `bytes`.
+struct Camt053Text: Sendable, Equatable {
+    var start = 0
+    var end = 0
+    var isEmpty: Bool { start == end }
+}
+
+/// One camt.053 entry while it is read: its fields, collapsed, and its
+/// element path are laid out in `bytes`, so reading one makes no `String`:
+/// only the fields a movement keeps become one. Lists (the parties' names
+/// and accounts, the remittance lines, the end-to-end ids) hold each
+/// distinct text once, in the order met.
+struct Camt053ReadEntry {
+    enum List: Int, CaseIterable {
+        case debtorNames, creditorNames, debtorAccounts, creditorAccounts, remittance, endToEndIds
+    }
+    var bytes: [UInt8] = []
+    var amount = Camt053Text(), currency = Camt053Text(), creditDebit = Camt053Text(), status = Camt053Text()
+    var bookingDate = Camt053Text(), valueDate = Camt053Text(), accountServicerRef = Camt053Text(), entryRef = Camt053Text()
+    var domain = Camt053Text(), family = Camt053Text(), subFamily = Camt053Text(), proprietaryCode = Camt053Text()
+    var additionalEntryInfo = Camt053Text(), additionalTxInfo = Camt053Text()
+    /// The lists' texts, by `List`.
+    var lists: [[Camt053Text]] = Array(repeating: [], count: List.allCases.count)
+    var line = 0
+    var path = Camt053Text()
     /// The line of the entry's `<Amt>`, 0 when absent.
     var amountLine = 0
+
+    /// Empties the entry for the next one, keeping its room.
+    mutating func reset(line: Int, path rawPath: UnsafeBufferPointer<UInt8>) {
+        bytes.removeAll(keepingCapacity: true)
+        for k in lists.indices { lists[k].removeAll(keepingCapacity: true) }
+        amount = Camt053Text(); currency = Camt053Text(); creditDebit = Camt053Text(); status = Camt053Text()
+        bookingDate = Camt053Text(); valueDate = Camt053Text(); accountServicerRef = Camt053Text(); entryRef = Camt053Text()
+        domain = Camt053Text(); family = Camt053Text(); subFamily = Camt053Text(); proprietaryCode = Camt053Text()
+        additionalEntryInfo = Camt053Text(); additionalTxInfo = Camt053Text()
+        self.line = line
+        amountLine = 0
+        let start = bytes.count
+        bytes.append(contentsOf: rawPath)
+        path = Camt053Text(start: start, end: bytes.count)
+    }
+
+    /// Lays out text as `XMLText.collapsed` reads it.
+    mutating func lay(_ raw: UnsafeBufferPointer<UInt8>) -> Camt053Text {
+        let start = bytes.count
+        XMLText.appendCollapsed(raw, to: &bytes)
+        return Camt053Text(start: start, end: bytes.count)
+    }
+
+    /// Lays out text and adds it to `list` unless it is empty or already there
+    /// (compared as `String`s are, so one name spelt in two Unicode forms counts once).
+    /// With `unlessNotProvided`, `NOTPROVIDED` (in any case: the placeholder
+    /// for an end-to-end id the payer did not give) is not added either.
+    mutating func add(_ raw: UnsafeBufferPointer<UInt8>, to list: List, unlessNotProvided: Bool = false) {
+        let mark = bytes.count
+        let t = lay(raw)
+        if t.isEmpty || (unlessNotProvided && t.end - t.start == 11 && string(t).uppercased() == "NOTPROVIDED")
+            || lists[list.rawValue].contains(where: { same($0, t) }) {
+            bytes.removeSubrange(mark...)
+            return
+        }
+        lists[list.rawValue].append(t)
+    }
+
+    subscript(_ list: List) -> [Camt053Text] { lists[list.rawValue] }
+
+    /// Lays out an attribute's value as `XMLStartTag.attribute` reads it.
+    mutating func layAttribute(_ raw: UnsafeBufferPointer<UInt8>) -> Camt053Text {
+        let start = bytes.count
+        XMLText.appendAttributeValue(raw, to: &bytes)
+        return Camt053Text(start: start, end: bytes.count)
+    }
+
+    func same(_ a: Camt053Text, _ b: Camt053Text) -> Bool {
+        bytes.withUnsafeBufferPointer { p in
+            let x = UnsafeBufferPointer(rebasing: p[a.start..<a.end]), y = UnsafeBufferPointer(rebasing: p[b.start..<b.end])
+            if x.elementsEqual(y) { return true }
+            // Bytes that differ are the same text only in two Unicode forms.
+            guard x.contains(where: { $0 >= 0x80 }) || y.contains(where: { $0 >= 0x80 }) else { return false }
+            return String(decoding: x, as: UTF8.self) == String(decoding: y, as: UTF8.self)
+        }
+    }
+
+    func string(_ t: Camt053Text) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[t.start..<t.end]), as: UTF8.self) }
+    }
+
+    func withBytes<R>(_ t: Camt053Text, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[t.start..<t.end])) }
+    }
+
+    /// Whether the text is exactly `ascii`'s bytes.
+    func `is`(_ t: Camt053Text, _ ascii: StaticString) -> Bool {
+        withBytes(t) { $0.elementsEqual(UnsafeBufferPointer(start: ascii.utf8Start, count: ascii.utf8CodeUnitCount)) }
+    }
+
+    /// The text upper-cased, as `String.uppercased()` makes it, without a
+    /// new `String` when it already is the upper-case code `code`.
+    func upper(_ t: Camt053Text, _ codes: StaticString...) -> String {
+        for code in codes where self.is(t, code) { return code.description }
+        return string(t).uppercased()
+    }
+
+    /// `a`, else `b` when `a` is empty.
+    func either(_ a: Camt053Text, _ b: Camt053Text) -> Camt053Text { a.isEmpty ? b : a }
+
+    func joined(_ list: [Camt053Text], separator: String) -> String {
+        if list.count == 1 { return string(list[0]) }
+        return list.map { string($0) }.joined(separator: separator)
+    }
 }
 
 /// One camt.053 balance as read.
@@ -94,7 +181,6 @@ final class Camt053Handler: XMLStreamHandler {
     var rounded = 0
     private let sink: RecordSink
     private let file: String
-    var onEntry: ((Camt053Entry) -> Void)?
 
     private let nDocument, nBkToCstmrStmt, nStmt, nId, nAcct, nIBAN, nOthr, nNm, nBal, nCdOrPrtry, nCd: XMLName
     private let nPrtry, nAmt, nCdtDbtInd, nDt, nDtTm, nNtry, nNtryRef, nSts, nBookgDt, nValDt, nAcctSvcrRef: XMLName
@@ -122,9 +208,13 @@ final class Camt053Handler: XMLStreamHandler {
     private var balDepth = 0
     private var balance: Camt053Balance?
     private var entryDepth = 0
-    /// The entry being read (while `entryDepth` > 0): kept, not optional,
-    /// so that setting a field is a store, not a copy of the whole entry.
-    private var entry = Camt053Entry(location: SourceLocation(file: "", line: 0))
+    /// The entry being read (while `entryDepth` > 0), behind one pointer so
+    /// that it is filled in place and emptied for the next, keeping its room.
+    private let reading: UnsafeMutablePointer<Camt053ReadEntry> = {
+        let p = UnsafeMutablePointer<Camt053ReadEntry>.allocate(capacity: 1)
+        p.initialize(to: Camt053ReadEntry())
+        return p
+    }()
     private var txDepth = 0
 
     private enum Field {
@@ -154,6 +244,11 @@ final class Camt053Handler: XMLStreamHandler {
         nRefs = s.intern("Refs"); nEndToEndId = s.intern("EndToEndId")
         nGrpHdr = s.intern("GrpHdr"); nCreDtTm = s.intern("CreDtTm"); nFrToDt = s.intern("FrToDt"); nToDtTm = s.intern("ToDtTm")
         s.alwaysIndex(nStmt, nNtry)
+    }
+
+    deinit {
+        reading.deinitialize(count: 1)
+        reading.deallocate()
     }
 
     private func begin(_ f: Field, _ s: XMLStream) {
@@ -218,7 +313,7 @@ final class Camt053Handler: XMLStreamHandler {
             if name == nId { begin(.statementId, s) }
             else if name == nCreDtTm { begin(.statementCreated, s) }
             else if name == nBal { balDepth = d; balance = Camt053Balance(location: s.location()) }
-            else if name == nNtry { entryDepth = d; entry = Camt053Entry(location: s.location()) }
+            else if name == nNtry { entryDepth = d; reading.pointee.reset(line: s.line, path: s.elementPathBytes()) }
         } else if d == st + 2 && name == nToDtTm && up(s, 1) == nFrToDt {
             begin(.statementEnd, s)
         } else if up(s, d - st - 1) == nAcct && d >= st + 2 {
@@ -234,8 +329,9 @@ final class Camt053Handler: XMLStreamHandler {
         let name = tag.name
         if d == n + 1 {
             if name == nAmt {
-                entry.currency = tag.attribute(aCcy) ?? ""
-                entry.amountLine = s.line
+                let r = reading
+                r.pointee.currency = tag.attributeBytes(aCcy).map { r.pointee.layAttribute($0) } ?? Camt053Text()
+                r.pointee.amountLine = s.line
                 begin(.amount, s)
             } else if name == nCdtDbtInd { begin(.creditDebit, s) }
             else if name == nSts { begin(.status, s) }
@@ -263,7 +359,7 @@ final class Camt053Handler: XMLStreamHandler {
         guard txDepth > 0 else { return }
         let t = txDepth
         if d == t + 1 && name == nAddtlTxInf {
-            if entry.additionalTxInfo.isEmpty { begin(.addtlTx, s) }
+            if reading.pointee.additionalTxInfo.isEmpty { begin(.addtlTx, s) }
         } else if d == t + 2 && name == nUstrd && up(s, 1) == nRmtInf {
             begin(.remittance, s)
         } else if d == t + 2 && name == nEndToEndId && up(s, 1) == nRefs {
@@ -291,10 +387,7 @@ final class Camt053Handler: XMLStreamHandler {
         if d == txDepth {
             txDepth = 0
         } else if d == entryDepth {
-            // Moved out, not copied: a blank entry takes its place.
-            var e = Camt053Entry(location: entry.location)
-            swap(&e, &entry)
-            finishEntry(e)
+            finishEntry(reading.pointee)
             entryDepth = 0
         } else if d == balDepth {
             if let b = balance { finishBalance(b) }
@@ -307,46 +400,40 @@ final class Camt053Handler: XMLStreamHandler {
     }
 
     private func finishField(_ f: Field, _ s: XMLStream) {
-        let text = s.text
+        let r = reading
+        let raw = s.textBytes
         switch f {
-        case .statementId: statementId = text
-        case .statementEnd: statementEnd = text
-        case .statementCreated: statementCreated = text
-        case .messageCreated: messageCreated = text
-        case .account: account = text
-        case .accountOther: accountOther = text
-        case .accountName: accountName = text
-        case .balCode: balance?.code = text
-        case .balAmount: balance?.amountText = text
-        case .balCreditDebit: balance?.creditDebit = text
-        case .balDate: balance?.date = text
-        case .amount: entry.amountText = text
-        case .creditDebit: entry.creditDebit = text
-        case .status: entry.status = text
-        case .bookingDate: entry.bookingDate = text
-        case .valueDate: entry.valueDate = text
-        case .servicerRef: entry.accountServicerRef = text
-        case .entryRef: entry.entryRef = text
-        case .domain: entry.domain = text
-        case .family: entry.family = text
-        case .subFamily: entry.subFamily = text
-        case .proprietary: if entry.proprietaryCode.isEmpty { entry.proprietaryCode = text }
-        // In place: a key path, or a copy of the entry, cost more than the rest of the entry's reading.
-        case .debtorName: Self.addOnce(text, to: &entry.debtorNames)
-        case .creditorName: Self.addOnce(text, to: &entry.creditorNames)
-        case .debtorAccount: Self.addOnce(text, to: &entry.debtorAccounts)
-        case .creditorAccount: Self.addOnce(text, to: &entry.creditorAccounts)
-        case .remittance: Self.addOnce(text, to: &entry.remittance)
-        case .endToEndId:
-            if !(text.utf8.count == 11 && text.uppercased() == "NOTPROVIDED") { Self.addOnce(text, to: &entry.endToEndIds) }
-        case .addtlEntry: entry.additionalEntryInfo = text
-        case .addtlTx: entry.additionalTxInfo = text
+        case .statementId: statementId = s.text
+        case .statementEnd: statementEnd = s.text
+        case .statementCreated: statementCreated = s.text
+        case .messageCreated: messageCreated = s.text
+        case .account: account = s.text
+        case .accountOther: accountOther = s.text
+        case .accountName: accountName = s.text
+        case .balCode: balance?.code = s.text
+        case .balAmount: balance?.amountText = s.text
+        case .balCreditDebit: balance?.creditDebit = s.text
+        case .balDate: balance?.date = s.text
+        case .amount: r.pointee.amount = r.pointee.lay(raw)
+        case .creditDebit: r.pointee.creditDebit = r.pointee.lay(raw)
+        case .status: r.pointee.status = r.pointee.lay(raw)
+        case .bookingDate: r.pointee.bookingDate = r.pointee.lay(raw)
+        case .valueDate: r.pointee.valueDate = r.pointee.lay(raw)
+        case .servicerRef: r.pointee.accountServicerRef = r.pointee.lay(raw)
+        case .entryRef: r.pointee.entryRef = r.pointee.lay(raw)
+        case .domain: r.pointee.domain = r.pointee.lay(raw)
+        case .family: r.pointee.family = r.pointee.lay(raw)
+        case .subFamily: r.pointee.subFamily = r.pointee.lay(raw)
+        case .proprietary: if r.pointee.proprietaryCode.isEmpty { r.pointee.proprietaryCode = r.pointee.lay(raw) }
+        case .debtorName: r.pointee.add(raw, to: .debtorNames)
+        case .creditorName: r.pointee.add(raw, to: .creditorNames)
+        case .debtorAccount: r.pointee.add(raw, to: .debtorAccounts)
+        case .creditorAccount: r.pointee.add(raw, to: .creditorAccounts)
+        case .remittance: r.pointee.add(raw, to: .remittance)
+        case .endToEndId: r.pointee.add(raw, to: .endToEndIds, unlessNotProvided: true)
+        case .addtlEntry: r.pointee.additionalEntryInfo = r.pointee.lay(raw)
+        case .addtlTx: r.pointee.additionalTxInfo = r.pointee.lay(raw)
         }
-    }
-
-    private static func addOnce(_ text: String, to list: inout [String]) {
-        guard !text.isEmpty, !list.contains(text) else { return }
-        list.append(text)
     }
 
     private var statementAccount: String { account.isEmpty ? accountOther : account }
@@ -374,37 +461,53 @@ final class Camt053Handler: XMLStreamHandler {
 
     struct FieldError: Error { var check: Check; var message: String }
 
-    private func finishEntry(_ e: Camt053Entry) {
-        onEntry?(e)
-        let status = e.status.uppercased()
+    /// `money` for an entry, read from its bytes (the `String`s are made only to say what is wrong).
+    private func money(_ e: Camt053ReadEntry) -> Result<Money, FieldError> {
+        let slow = { self.money(e.string(e.amount), e.string(e.currency), present: e.amountLine > 0) }
+        guard e.amountLine > 0, let currency = e.withBytes(e.currency, { XMLText.currency($0) }) else { return slow() }
+        let before = rounded
+        var tooLarge = false
+        guard let units = e.withBytes(e.amount, { AmountParser.xmlValue(UnsafeRawBufferPointer($0), digits: currency.minorDigits,
+                                                                        rounded: &rounded, tooLarge: &tooLarge) }),
+              units >= 0 else {
+            rounded = before
+            return slow()
+        }
+        return .success(Money(minorUnits: units, currency: currency))
+    }
+
+    private func finishEntry(_ e: Camt053ReadEntry) {
+        let status = e.upper(e.status, "BOOK")
         let sign: Int64
-        switch e.creditDebit.uppercased() {
+        switch e.upper(e.creditDebit, "CRDT", "DBIT") {
         case "CRDT": sign = 1
         case "DBIT": sign = -1
         default: sign = 0
         }
+        let location = SourceLocation(file: file, line: e.line, path: e.string(e.path))
         let amount: Money?
-        switch money(e.amountText, e.currency, present: e.amountLine > 0) {
+        switch money(e) {
         case .success(let m): amount = sign == 0 ? nil : Money(minorUnits: m.minorUnits * sign, currency: m.currency)
         case .failure(let problem):
             if status == "BOOK" || status.isEmpty { unreadEntries += 1 }
             let at = e.amountLine > 0
-                ? SourceLocation(file: e.location.file, line: e.amountLine, path: (e.location.path ?? "") + "/Amt") : e.location
+                ? SourceLocation(file: file, line: e.amountLine, path: (location.path ?? "") + "/Amt") : location
             sink.reject(at, check: problem.check, problem.message)
             return
         }
         if !(status == "BOOK" || status.isEmpty) {
             let what = status == "PDNG" ? "pending entry" : "entry with status \(status)"
-            sink.skip(e.location, check: .skipPending, "\(what) skipped: only booked entries are movements", amount: amount)
+            sink.skip(location, check: .skipPending, "\(what) skipped: only booked entries are movements", amount: amount)
             return
         }
         guard let amount else {
             unreadEntries += 1
-            sink.reject(e.location, check: .rejectAmount,
-                        "the credit/debit indicator is \(e.creditDebit.isEmpty ? "missing" : "\"\(e.creditDebit)\"") (expected <CdtDbtInd>CRDT</CdtDbtInd> or DBIT)")
+            let indicator = e.string(e.creditDebit)
+            sink.reject(location, check: .rejectAmount,
+                        "the credit/debit indicator is \(indicator.isEmpty ? "missing" : "\"\(indicator)\"") (expected <CdtDbtInd>CRDT</CdtDbtInd> or DBIT)")
             return
         }
-        var date = Day(iso: e.bookingDate) ?? Day(iso: e.valueDate)
+        var date = e.withBytes(e.bookingDate) { Day(iso: $0) } ?? e.withBytes(e.valueDate) { Day(iso: $0) }
         if date == nil && e.bookingDate.isEmpty && e.valueDate.isEmpty, let fallback = statementDate() {
             // Some banks (batch totals of a clearing system) date only the statement.
             date = fallback.0
@@ -413,30 +516,31 @@ final class Camt053Handler: XMLStreamHandler {
         }
         guard let day = date else {
             unreadEntries += 1
-            let shown = e.bookingDate.isEmpty ? "the entry has no booking date" : "\"\(e.bookingDate)\" is not a date"
-            sink.reject(e.location, check: .rejectDate, "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
+            let shown = e.bookingDate.isEmpty ? "the entry has no booking date" : "\"\(e.string(e.bookingDate))\" is not a date"
+            sink.reject(location, check: .rejectDate, "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
             return
         }
         let (total, overflow) = bookedTotals[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
         bookedTotals[amount.currency.code] = total
         if overflow { bookedOverflowed = true }
         let credit = sign > 0
-        let names = credit ? e.debtorNames : e.creditorNames
-        let accounts = credit ? e.debtorAccounts : e.creditorAccounts
+        let names = e[credit ? .debtorNames : .creditorNames]
+        let accounts = e[credit ? .debtorAccounts : .creditorAccounts]
         var kind = status.isEmpty ? "BOOK" : status
         if !e.domain.isEmpty {
-            kind = [e.domain, e.family, e.subFamily].filter { !$0.isEmpty }.joined(separator: "-")
+            kind = [e.domain, e.family, e.subFamily].filter { !$0.isEmpty }.map { e.string($0) }.joined(separator: "-")
         } else if !e.proprietaryCode.isEmpty {
-            kind = e.proprietaryCode
+            kind = e.string(e.proprietaryCode)
         }
-        let description = !e.remittance.isEmpty ? e.remittance.joined(separator: " ")
-            : !e.additionalEntryInfo.isEmpty ? e.additionalEntryInfo : e.additionalTxInfo
-        let bankRef = e.accountServicerRef.isEmpty ? e.entryRef : e.accountServicerRef
-        let reference = e.endToEndIds.count == 1 ? e.endToEndIds[0] : bankRef
+        let remittance = e[.remittance], endToEndIds = e[.endToEndIds]
+        let description = !remittance.isEmpty ? e.joined(remittance, separator: " ")
+            : e.string(e.either(e.additionalEntryInfo, e.additionalTxInfo))
+        let bankRef = e.string(e.either(e.accountServicerRef, e.entryRef))
+        let reference = endToEndIds.count == 1 ? e.string(endToEndIds[0]) : bankRef
         let movement = Movement(
             date: day, amount: amount, account: statementAccount, accountName: accountName,
-            counterparty: names.joined(separator: "; "), counterpartyId: accounts.count == 1 ? accounts[0] : "",
-            description: description, reference: reference, nativeId: bankRef, kind: kind, location: e.location)
+            counterparty: e.joined(names, separator: "; "), counterpartyId: accounts.count == 1 ? e.string(accounts[0]) : "",
+            description: description, reference: reference, nativeId: bankRef, kind: kind, location: location)
         sink.load(.movement(movement), amount: amount.minorUnits)
     }
 
