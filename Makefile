@@ -131,7 +131,7 @@ check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv ag
 
 bench: deps ## Benchmark redist against pandas, DuckDB, csv, lxml and xmllint on generated data (bench/README.md)
 	bash bench/setup.sh
-	$(SWIFT) build -c release --scratch-path .build-bench --product redist
+	$(SWIFT) build -c release --scratch-path .build-bench --product redist --static-swift-stdlib
 	python3 bench/generate.py
 	python3 bench/run.py $(BENCH_ARGS)
 

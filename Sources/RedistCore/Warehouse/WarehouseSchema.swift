@@ -436,6 +436,8 @@ enum SQLDialect: Sendable {
     /// - `{ordinal order}`: in an `INSERT … SELECT … ORDER BY order` into an
     ///   emptied table with an integer key, the key 1, 2, 3 in that order.
     func render(_ sql: String) -> String {
+        // Most statements (every batch of inserted rows) have no placeholder.
+        guard sql.utf8.contains(UInt8(ascii: "{")) else { return sql }
         var s = sql
         switch self {
         case .sqlite:
