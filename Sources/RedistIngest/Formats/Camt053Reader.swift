@@ -148,9 +148,10 @@ struct Camt053ReadEntry {
     }
 
     /// The text upper-cased, as `String.uppercased()` makes it, without a
-    /// new `String` when it already is the upper-case code `code`.
-    func upper(_ t: Camt053Text, _ codes: StaticString...) -> String {
-        for code in codes where self.is(t, code) { return code.description }
+    /// new `String` when it already is `code` or `other` (upper-case codes).
+    func upper(_ t: Camt053Text, _ code: StaticString, _ known: String, or other: StaticString = "", _ otherKnown: String = "") -> String {
+        if self.is(t, code) { return known }
+        if otherKnown != "" && self.is(t, other) { return otherKnown }
         return string(t).uppercased()
     }
 
@@ -462,24 +463,24 @@ final class Camt053Handler: XMLStreamHandler {
     struct FieldError: Error { var check: Check; var message: String }
 
     /// `money` for an entry, read from its bytes (the `String`s are made only to say what is wrong).
-    private func money(_ e: Camt053ReadEntry) -> Result<Money, FieldError> {
-        let slow = { self.money(e.string(e.amount), e.string(e.currency), present: e.amountLine > 0) }
-        guard e.amountLine > 0, let currency = e.withBytes(e.currency, { XMLText.currency($0) }) else { return slow() }
-        let before = rounded
-        var tooLarge = false
-        guard let units = e.withBytes(e.amount, { AmountParser.xmlValue(UnsafeRawBufferPointer($0), digits: currency.minorDigits,
-                                                                        rounded: &rounded, tooLarge: &tooLarge) }),
-              units >= 0 else {
+    private func money(_ e: borrowing Camt053ReadEntry) -> Result<Money, FieldError> {
+        if e.amountLine > 0, let currency = e.withBytes(e.currency, { XMLText.currency($0) }) {
+            let before = rounded
+            var tooLarge = false
+            if let units = e.withBytes(e.amount, { AmountParser.xmlValue(UnsafeRawBufferPointer($0), digits: currency.minorDigits,
+                                                                         rounded: &rounded, tooLarge: &tooLarge) }),
+               units >= 0 {
+                return .success(Money(minorUnits: units, currency: currency))
+            }
             rounded = before
-            return slow()
         }
-        return .success(Money(minorUnits: units, currency: currency))
+        return money(e.string(e.amount), e.string(e.currency), present: e.amountLine > 0)
     }
 
-    private func finishEntry(_ e: Camt053ReadEntry) {
-        let status = e.upper(e.status, "BOOK")
+    private func finishEntry(_ e: borrowing Camt053ReadEntry) {
+        let status = e.upper(e.status, "BOOK", "BOOK")
         let sign: Int64
-        switch e.upper(e.creditDebit, "CRDT", "DBIT") {
+        switch e.upper(e.creditDebit, "CRDT", "CRDT", or: "DBIT", "DBIT") {
         case "CRDT": sign = 1
         case "DBIT": sign = -1
         default: sign = 0
