@@ -110,23 +110,17 @@ extension MeasureEngine {
         // Reach: groups (never people) paid from the funder's funds in the period.
         // Each distinct (category, member, counterparty) once, in the order of its last payment.
         var groupsByCategory: [Category: [String: MemberRecord?]] = [:]
-        let fundList = codes.sorted().map(SQLValue.text)
-        let redistributed = Category.allCases.filter(\.isRedistributed).map { SQLValue.text($0.rawValue) }
-        func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
-        // The period's movements are one run of ledger positions (`LedgerQueries.positions`).
-        let paid: [(Category, Int, String)] = fundList.isEmpty ? [] : data.rows.run([]) { w in
-            guard let (first, last) = try data.rows.positions(period, w) else { return [] }
-            return try w.query("""
-                SELECT e.category, coalesce(p.member_index, -1), c.name, max(e.position) AS last_position
-                FROM ledger_entry e JOIN counterparty c ON c.id = e.counterparty_id
-                  LEFT JOIN run_party p ON p.counterparty_id = e.counterparty_id
-                WHERE e.role = 'ledger' AND e.position >= ? AND e.position <= ? AND e.fund IN (\(marks(fundList.count)))
-                  AND e.category IN (\(marks(redistributed.count))) AND e.amount < 0 AND e.is_individual = 0 AND c.name <> ''
-                GROUP BY e.category, coalesce(p.member_index, -1), c.name ORDER BY last_position
-                """, [.int(first), .int(last)] + fundList + redistributed).compactMap { r in
-                Category(rawValue: r.text(0)).map { ($0, Int(r.int(1)), r.text(2)) }
-            }
+        // The last payment to each from any of the funder's funds (a name is
+        // compared byte for byte, as SQL's GROUP BY compares it).
+        struct Paid: Hashable { var category: Category; var member: Int; var name: [UInt8] }
+        var lastPaid: [Paid: (position: Int64, name: String)] = [:]
+        let fundBytes = Set(codes.map { Array($0.utf8) })
+        for g in data.rows.groupPayments(period) where fundBytes.contains(Array(g.fund.utf8)) {
+            let key = Paid(category: g.category, member: g.member, name: Array(g.name.utf8))
+            if let known = lastPaid[key], known.position >= g.last { continue }
+            lastPaid[key] = (g.last, g.name)
         }
+        let paid = lastPaid.sorted { $0.value.position < $1.value.position }.map { ($0.key.category, $0.key.member, $0.value.name) }
         for (category, index, name) in paid {
             let member = index >= 0 && index < data.members.count ? data.members[index] : nil
             groupsByCategory[category, default: [:]][member?.id ?? name.lowercased()] = member

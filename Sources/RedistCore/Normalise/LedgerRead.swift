@@ -69,6 +69,48 @@ public final class LedgerQueries: @unchecked Sendable {
         if firstFailure == nil { firstFailure = error }
     }
 
+    /// A group (never a person) paid redistributed money in a period from
+    /// one fund: the kind of payment, its member register entry (-1: none),
+    /// the counterparty's name, and the ledger position of the last such
+    /// payment.
+    struct GroupPayment: Sendable {
+        var fund: String
+        var category: Category
+        var member: Int
+        var name: String
+        var last: Int64
+    }
+    private var groupPaymentsByPeriod: [Period: [GroupPayment]] = [:]
+
+    /// The period's groups paid, by fund, read once a run for every funder's
+    /// evidence pack (each takes the rows of its own funds).
+    func groupPayments(_ period: Period) -> [GroupPayment] {
+        lock.lock()
+        let known = groupPaymentsByPeriod[period]
+        lock.unlock()
+        if let known { return known }
+        let redistributed = Category.allCases.filter(\.isRedistributed).map { SQLValue.text($0.rawValue) }
+        // The period's movements are one run of ledger positions (`positions`).
+        let found: [GroupPayment] = run([]) { w in
+            guard let (first, last) = try positions(period, w) else { return [] }
+            return try w.query("""
+                SELECT e.fund, e.category, coalesce(p.member_index, -1), c.name, max(e.position) AS last_position
+                FROM ledger_entry e JOIN counterparty c ON c.id = e.counterparty_id
+                  LEFT JOIN run_party p ON p.counterparty_id = e.counterparty_id
+                WHERE e.role = 'ledger' AND e.position >= ? AND e.position <= ?
+                  AND e.category IN (\(Array(repeating: "?", count: redistributed.count).joined(separator: ", ")))
+                  AND e.amount < 0 AND e.is_individual = 0 AND c.name <> ''
+                GROUP BY e.fund, e.category, coalesce(p.member_index, -1), c.name
+                """, [.int(first), .int(last)] + redistributed).compactMap { r in
+                Category(rawValue: r.text(1)).map { GroupPayment(fund: r.text(0), category: $0, member: Int(r.int(2)), name: r.text(3), last: r.int(4)) }
+            }
+        }
+        lock.lock()
+        groupPaymentsByPeriod[period] = found
+        lock.unlock()
+        return found
+    }
+
     /// Closes the read-only connections kept for the next query.
     func closeReaders() {
         lock.lock(); defer { lock.unlock() }
