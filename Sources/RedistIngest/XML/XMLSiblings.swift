@@ -14,8 +14,9 @@
 /// unique within a level), and the index is rebuilt from the live entries
 /// when it fills, so its size follows the open levels, not the file.
 struct XMLSiblings {
-    /// Levels with at most this many names are searched linearly.
-    static let linearLimit = 8
+    /// Levels with at most this many names are searched linearly (a
+    /// camt.053 entry has nine: with eight, every entry built an index).
+    static let linearLimit = 16
 
     private(set) var names: UnsafeMutablePointer<XMLName?>
     private(set) var counts: UnsafeMutablePointer<Int32>
