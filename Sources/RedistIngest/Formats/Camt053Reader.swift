@@ -51,11 +51,7 @@ public struct Camt053Reader: SourceReader {
 
 /// A field's collapsed text, or an element path, as a byte range in its
 /// entry's `bytes`.
-struct Camt053Text: Sendable, Equatable {
-    var start = 0
-    var end = 0
-    var isEmpty: Bool { start == end }
-}
+typealias Camt053Text = XMLByteRange
 
 /// One camt.053 entry while it is read: its fields, collapsed, and its
 /// element path are laid out in `bytes`, so reading one makes no `String`:
@@ -147,13 +143,8 @@ struct Camt053ReadEntry {
         withBytes(t) { $0.elementsEqual(UnsafeBufferPointer(start: ascii.utf8Start, count: ascii.utf8CodeUnitCount)) }
     }
 
-    /// The text upper-cased, as `String.uppercased()` makes it, without a
-    /// new `String` when it already is `code` or `other` (upper-case codes).
-    func upper(_ t: Camt053Text, _ code: StaticString, _ known: String, or other: StaticString = "", _ otherKnown: String = "") -> String {
-        if self.is(t, code) { return known }
-        if otherKnown != "" && self.is(t, other) { return otherKnown }
-        return string(t).uppercased()
-    }
+    /// The text upper-cased, as `String.uppercased()` makes it.
+    func upper(_ t: Camt053Text) -> String { string(t).uppercased() }
 
     /// `a`, else `b` when `a` is empty.
     func either(_ a: Camt053Text, _ b: Camt053Text) -> Camt053Text { a.isEmpty ? b : a }
@@ -478,9 +469,10 @@ final class Camt053Handler: XMLStreamHandler {
     }
 
     private func finishEntry(_ e: borrowing Camt053ReadEntry) {
-        let status = e.upper(e.status, "BOOK", "BOOK")
+        // The usual codes, already upper case, are compared as bytes (no `String` made).
+        let status = e.is(e.status, "BOOK") ? "BOOK" : e.upper(e.status)
         let sign: Int64
-        switch e.upper(e.creditDebit, "CRDT", "CRDT", or: "DBIT", "DBIT") {
+        switch e.is(e.creditDebit, "CRDT") ? "CRDT" : e.is(e.creditDebit, "DBIT") ? "DBIT" : e.upper(e.creditDebit) {
         case "CRDT": sign = 1
         case "DBIT": sign = -1
         default: sign = 0

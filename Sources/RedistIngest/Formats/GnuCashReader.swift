@@ -122,10 +122,7 @@ struct GnuCashTransaction: Sendable, Equatable {
 
 /// A field's collapsed text, or an element path, as a byte range in its
 /// transaction's `bytes`.
-struct GnuCashText: Sendable, Equatable {
-    var start = 0
-    var end = 0
-}
+typealias GnuCashText = XMLByteRange
 
 /// A split while it is read: byte ranges in its transaction's `bytes`,
 /// and its account by number (see `GnuCashHandler.accountNumber`).

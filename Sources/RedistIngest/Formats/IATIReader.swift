@@ -92,12 +92,8 @@ public struct IATIReader: SourceReader, Sendable {
 }
 
 /// A run of bytes in an activity's `bytes`: a field as read (decoded and
-/// white space collapsed), made a `String` only if a record keeps it.
-struct IATIText: Sendable, Equatable {
-    var start = 0
-    var end = 0
-    var isEmpty: Bool { start == end }
-}
+/// white space collapsed).
+typealias IATIText = XMLByteRange
 
 /// One IATI transaction as read, before it is mapped to a movement. Its
 /// fields are byte ranges in its activity's `bytes`, so a transaction holds

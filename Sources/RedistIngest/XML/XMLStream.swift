@@ -662,6 +662,15 @@ private final class XMLInputFile {
     }
 }
 
+/// A field's text, or an element path, as a run of bytes in the buffer of
+/// the record being read: the readers that keep byte ranges (IATI,
+/// GnuCash, camt.053) make a `String` of one only if a record keeps it.
+struct XMLByteRange: Sendable, Equatable {
+    var start = 0
+    var end = 0
+    var isEmpty: Bool { start == end }
+}
+
 /// Byte-level text helpers shared by the XML readers.
 enum XMLText {
     @inline(__always)
