@@ -9,6 +9,6 @@
 #include <libxml/xmlerror.h>
 #include <libxml/dict.h>
 #include <libxml/xmlIO.h>
-// zlib: GnuCash books are usually gzip-compressed, and libxml2's push parser
-// does not inflate by itself.
+// zlib: GnuCash books are usually gzip-compressed, and libxml2 reading through
+// a callback does not inflate by itself.
 #include <zlib.h>

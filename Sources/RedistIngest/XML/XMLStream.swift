@@ -70,10 +70,15 @@ struct XMLStartTag {
     }
 }
 
-/// Drives libxml2's SAX2 push parser over one file, plain or gzip-compressed,
-/// in fixed-size chunks: constant memory whatever the file's size, no
-/// document tree. It is the only XML parser: a large file is read in one
-/// pass (parallelism comes from reading different files at once).
+/// Drives libxml2's SAX2 parser over one file, plain or gzip-compressed,
+/// in fixed-size chunks that libxml2 pulls through its read callback:
+/// constant memory whatever the file's size, no document tree. It is the
+/// only XML parser: a large file is read in one pass (parallelism comes
+/// from reading different files at once). libxml2 is driven as `xmllint`
+/// drives it (`xmlParseDocument` reading through a callback), not through
+/// its push interface (`xmlParseChunk`), which looks ahead for the end of
+/// every tag and text before parsing it: about a sixth more of libxml2's
+/// work for the same events (bench/README.md).
 ///
 /// The C callbacks capture nothing: they reach the stream through libxml2's
 /// user-data pointer. The stream keeps the element stack (interned name
@@ -93,7 +98,8 @@ struct XMLStartTag {
 /// loaded or expanded. libxml2's own limits bound names and attribute
 /// values; the stream bounds nesting depth and the text it collects.
 final class XMLStream {
-    /// Bytes handed to libxml2 per `xmlParseChunk` call.
+    /// Bytes read from the file at a time (libxml2 takes them from this
+    /// buffer a few thousand at a time through its read callback).
     static let chunkSize = 64 * 1024
     /// The most text the stream collects for one element (a hostile file
     /// could otherwise stream gigabytes into one description).
@@ -172,6 +178,10 @@ final class XMLStream {
     private var handedOver = 0
     /// Set when all bytes are in and libxml2 is told so.
     private var terminating = false
+    /// Why the file could not be read to its end: libxml2 is told the file
+    /// ended there, and the file fails with this once it has parsed the
+    /// bytes it was given (so the line and path are where the bytes stop).
+    private var readFailure: String?
     private var alwaysIndexed: [XMLName] = []
     /// The path of an open element, as bytes: `pathEnds[i]` is where the
     /// path of the open element at depth i + 1 ends in `pathBytes`, for the
@@ -200,9 +210,10 @@ final class XMLStream {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "the file is empty (expected an XML document)")
             }
             var sax = XMLStream.saxHandler
-            handedOver = min(4, buffered)
-            // libxml2 hands the user data to every callback: the hot state, which knows the stream.
-            made = xmlCreatePushParserCtxt(&sax, UnsafeMutableRawPointer(hot), buffer, Int32(handedOver), nil)
+            // libxml2 hands the user data to every callback, and the I/O
+            // context to every read: both are the hot state, which knows the stream.
+            made = xmlCreateIOParserCtxt(&sax, UnsafeMutableRawPointer(hot), XMLStream.readBytes, nil,
+                                         UnsafeMutableRawPointer(hot), XML_CHAR_ENCODING_NONE)
             if made == nil {
                 throw FileFailure(SourceLocation(file: displayPath, line: 1), "libxml2 could not create a parser (out of memory?)")
             }
@@ -396,25 +407,40 @@ final class XMLStream {
             hot.pointee.handler = nil
             withExtendedLifetime(handler) {}
         }
-        var count = buffered
-        var offset = handedOver
-        while failure == nil {
-            if count > offset {
-                xmlParseChunk(ctxt, buffer + offset, Int32(count - offset), 0)
-            }
-            if failure != nil { break }
-            offset = 0
-            count = try input.read(into: buffer, capacity: Self.chunkSize, line: max(line, 1), path: elementPath)
-            if count == 0 { break }
-        }
-        if failure == nil {
-            terminating = true
-            xmlParseChunk(ctxt, nil, 0, 1)
-        }
+        xmlParseDocument(ctxt)
+        if failure == nil, let readFailure { failure = FileFailure(location(), readFailure) }
         if let failure { throw failure }
         if ctxt.pointee.wellFormed == 0 {
             throw FileFailure(location(), "the file is not well-formed XML")
         }
+    }
+
+    /// Gives libxml2 up to `capacity` more bytes of the file (0 at its
+    /// end). A read that fails fails the file here, and libxml2 is told the
+    /// file ended (it must not be stopped from inside its own read): see
+    /// `readFailure`.
+    fileprivate func supply(_ out: UnsafeMutablePointer<CChar>, _ capacity: Int) -> Int {
+        if failure != nil || terminating { return 0 }
+        if handedOver == buffered {
+            do {
+                buffered = try input.read(into: buffer, capacity: Self.chunkSize, line: max(line, 1), path: elementPath)
+            } catch let error as FileFailure {
+                readFailure = error.message
+                buffered = 0
+            } catch {
+                readFailure = "cannot read the file: \(error)"
+                buffered = 0
+            }
+            handedOver = 0
+            if buffered == 0 {
+                terminating = true
+                return 0
+            }
+        }
+        let n = min(capacity, buffered - handedOver)
+        out.update(from: buffer + handedOver, count: n)
+        handedOver += n
+        return n
     }
 
     // MARK: Callbacks (called from C through the user-data pointer)
@@ -424,6 +450,10 @@ final class XMLStream {
     func didStart(_ name: XMLName, _ prefix: XMLName?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, _ count: Int) {
         let h = hot
         guard let handler = h.pointee.handler else { return }
+        // A start tag the failed read cut off (libxml2 reports it before
+        // finding its `>` missing) is not an element: the file fails where
+        // its bytes stop, in the element that holds it.
+        if terminating && readFailure != nil && parsedEverything { return }
         let depth = h.pointee.depth
         if depth >= Self.maxDepth {
             fail("elements are nested more than \(Self.maxDepth) deep (expected a shallow document; deep nesting is a denial-of-service pattern)")
@@ -470,15 +500,23 @@ final class XMLStream {
              + "and a DTD can declare entities that read other files or expand without bound (expected the root element)")
     }
 
+    /// True when libxml2 has parsed every byte it was given.
+    private var parsedEverything: Bool {
+        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end else { return true }
+        return cur >= end
+    }
+
     fileprivate func didRaise(_ error: xmlError) {
         var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
         while let last = message.last, last.isWhitespace { message.removeLast() }
         let errorLine = error.line > 0 ? Int(error.line) : line
         if error.level == XML_ERR_FATAL {
-            if failure == nil {
+            if failure == nil, let readFailure {
+                failure = FileFailure(location(), readFailure)
+            } else if failure == nil {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
                 let open = hot.pointee.depth
-                if terminating && open > 0 {
+                if terminating && open > 0 && parsedEverything {
                     // libxml2 says "Extra content at the end of the document" when the input stops inside an element.
                     failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
                 } else {
@@ -503,6 +541,12 @@ final class XMLStream {
         xmlSetExternalEntityLoader { _, _, _ in nil }
         return true
     }()
+
+    /// libxml2's read callback: the file's next bytes, from the stream behind the I/O context.
+    private static let readBytes: xmlInputReadCallback = { context, out, length in
+        guard let out, length > 0, let stream = XMLStream.callbackTarget(context) else { return 0 }
+        return Int32(stream._withUnsafeGuaranteedRef { $0.supply(out, Int(length)) })
+    }
 
     /// The SAX2 handler: only the callbacks the stream needs, all of them
     /// closures that capture nothing.
