@@ -69,16 +69,19 @@ struct XMLSiblings {
         let size = count - first
         var ordinal = firstOrdinal
         if size <= Self.linearLimit {
-            var i = count - 1
-            while i >= first {
-                probes += 1
-                if names[i] == name {
+            // Names compared by address (they are never nil in the level).
+            let key = Int(bitPattern: name)
+            var i = count
+            while i > first {
+                i &-= 1
+                if Int(bitPattern: names[i]) == key {
+                    probes &+= count &- i
                     counts[i] += 1
                     levelStart[depth + 1] = count
                     return counts[i]
                 }
-                i -= 1
             }
+            probes &+= size
             append(name, ordinal)
             if size + 1 > Self.linearLimit { indexLevel(depth) }
         } else if let i = lookUp(name, depth: depth, first: first) {

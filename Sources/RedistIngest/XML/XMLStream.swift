@@ -367,10 +367,26 @@ final class XMLStream {
         let h = hot
         h.pointee.textCount = 0
         h.pointee.captureDepth = h.pointee.depth
+        handsOverText(true)
     }
 
     /// Stops collecting text.
-    func endText() { hot.pointee.captureDepth = Int.max }
+    func endText() {
+        hot.pointee.captureDepth = Int.max
+        handsOverText(false)
+    }
+
+    /// Puts the text callbacks in libxml2's copy of the handler table, or
+    /// takes them out: libxml2 hands text over only while the handler
+    /// collects it (most text in these files is the indentation between
+    /// elements, which libxml2 then skips without a call).
+    private func handsOverText(_ on: Bool) {
+        guard let sax = ctxt.pointee.sax else { return }
+        let callback: charactersSAXFunc? = on ? Self.textCallback : nil
+        sax.pointee.characters = callback
+        sax.pointee.ignorableWhitespace = callback
+        sax.pointee.cdataBlock = callback
+    }
 
     /// The collected text, trimmed, with runs of white space made one space.
     var text: String { XMLText.collapsed(hot.pointee.collectedText) }
@@ -476,7 +492,10 @@ final class XMLStream {
         guard let handler = h.pointee.handler, h.pointee.depth > 0 else { return }
         handler._withUnsafeGuaranteedRef { $0.endElement(self, name) }
         let depth = h.pointee.depth
-        if h.pointee.captureDepth == depth { h.pointee.captureDepth = Int.max }
+        if h.pointee.captureDepth == depth {
+            h.pointee.captureDepth = Int.max
+            handsOverText(false)
+        }
         h.pointee.depth = depth - 1
         h.pointee.siblings.pop(depth: depth)
     }
@@ -548,6 +567,12 @@ final class XMLStream {
         return Int32(stream._withUnsafeGuaranteedRef { $0.supply(out, Int(length)) })
     }
 
+    /// Text, CDATA and white space, while the handler collects text.
+    private static let textCallback: charactersSAXFunc = { ctx, ch, len in
+        guard let ch, len > 0, let ctx else { return }
+        XMLStream.didReadText(ctx.assumingMemoryBound(to: Hot.self), ch, Int(len))
+    }
+
     /// The SAX2 handler: only the callbacks the stream needs, all of them
     /// closures that capture nothing.
     private static var saxHandler: xmlSAXHandler {
@@ -561,13 +586,7 @@ final class XMLStream {
             guard let localname, let stream = XMLStream.callbackTarget(ctx) else { return }
             stream._withUnsafeGuaranteedRef { $0.didEnd(localname) }
         }
-        let characters: charactersSAXFunc = { ctx, ch, len in
-            guard let ch, len > 0, let ctx else { return }
-            XMLStream.didReadText(ctx.assumingMemoryBound(to: Hot.self), ch, Int(len))
-        }
-        sax.characters = characters
-        sax.ignorableWhitespace = characters
-        sax.cdataBlock = characters
+        // The text callbacks are put in while the handler collects text (`handsOverText`).
         sax.internalSubset = { ctx, _, _, _ in
             XMLStream.callbackTarget(ctx)?._withUnsafeGuaranteedRef { $0.didSeeDoctype() }
         }
