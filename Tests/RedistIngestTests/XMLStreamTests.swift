@@ -89,6 +89,26 @@ enum XMLTestSupport {
 }
 
 /// Records the events of a stream, for tests of the driver itself.
+/// Collects the text of `<b>` elements only, and stops at a `<stop/>` inside one.
+final class TextOfBOnly: XMLStreamHandler {
+    var texts: [String] = []
+    private let nB: XMLName
+    private let nStop: XMLName
+
+    init(_ stream: XMLStream) {
+        nB = stream.intern("b")
+        nStop = stream.intern("stop")
+    }
+
+    override func startElement(_ stream: XMLStream, _ tag: XMLStartTag) {
+        if tag.name == nB { stream.beginText() } else if tag.name == nStop { stream.endText() }
+    }
+
+    override func endElement(_ stream: XMLStream, _ name: XMLName) {
+        if name == nB { texts.append(stream.text) }
+    }
+}
+
 final class XMLEventRecorder: XMLStreamHandler {
     var starts: [(path: String, line: Int)] = []
     var texts: [String: String] = [:]
@@ -163,6 +183,22 @@ struct XMLStreamTests {
         let (r, failure) = try run("<root><d>Fish &amp; chips <![CDATA[<b>& more</b>]]>\n   done</d></root>")
         #expect(failure == nil)
         #expect(r.texts["/root/d"] == "Fish & chips <b>& more</b> done")
+    }
+
+    /// libxml2 is handed the text callbacks only while a handler collects
+    /// text: what is outside (text, references, CDATA, white space) is never
+    /// collected, collection starts again at the next element that asks,
+    /// and `endText` stops it part-way.
+    @Test func textIsCollectedOnlyWhileTheHandlerAsks() throws {
+        let path = try XMLTestSupport.temporaryFile("only-b.xml", """
+            <root>before &amp; <![CDATA[cdata]]> <b>one &lt;1&gt; <![CDATA[two]]></b> between
+              <c>skip <b>in c</b> tail</c><b>three<stop/>gone</b> after<b/> end</root>
+            """)
+        defer { XMLTestSupport.remove(path) }
+        let stream = try XMLStream(path: path, displayPath: "only-b.xml")
+        let handler = TextOfBOnly(stream)
+        try stream.run(handler)
+        #expect(handler.texts == ["one <1> two", "in c", "three", ""])
     }
 
     @Test func gzipIsRecognisedByItsBytesNotItsName() throws {
