@@ -201,6 +201,16 @@ struct XMLStreamTests {
         #expect(handler.texts == ["one <1> two", "in c", "three", ""])
     }
 
+    /// A NUL byte part-way is named as the character XML refuses, not taken
+    /// for the end of the file; a file that does end inside an element is cut
+    /// short, at its last line (as xmllint reports both).
+    @Test func aNULByteIsNotTheEndOfTheFile() throws {
+        let (_, nul) = try run("<root>\n<a>x\u{0}y</a>\n<a>z</a>\n</root>\n")
+        #expect(nul?.description == "events.xml:2 (/root/a): error: not well-formed XML: Char 0x0 out of allowed range (expected UTF-8 text, or an encoding named in the XML declaration)")
+        let (_, cut) = try run("<root>\n<a>x</a>\n<a>z")
+        #expect(cut?.description == "events.xml:3 (/root/a[2]): error: the file is cut short: it ends inside <a> with 2 elements still open (expected the rest of the document and its closing tags)")
+    }
+
     @Test func gzipIsRecognisedByItsBytesNotItsName() throws {
         // compressed-book.xml is gzip data under an .xml name; book.gnucash is plain XML.
         let plainStream = try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "book.gnucash")

@@ -525,6 +525,12 @@ final class XMLStream {
         return cur >= end
     }
 
+    /// True when libxml2 stopped at a NUL byte before the end of the bytes it was given.
+    private var stoppedAtNUL: Bool {
+        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end else { return false }
+        return cur < end && cur.pointee == 0
+    }
+
     fileprivate func didRaise(_ error: xmlError) {
         var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
         while let last = message.last, last.isWhitespace { message.removeLast() }
@@ -536,8 +542,11 @@ final class XMLStream {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
                 let open = hot.pointee.depth
                 if terminating && open > 0 && parsedEverything {
-                    // libxml2 says "Extra content at the end of the document" when the input stops inside an element.
+                    // libxml2 says "Premature end of data" or "Extra content at the end of the document" when the input stops inside an element.
                     failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
+                } else if stoppedAtNUL {
+                    // libxml2 reading through a callback takes a NUL byte for the end of its input: name the byte.
+                    failure = FileFailure(where_, "not well-formed XML: \(XMLText.explain("Char 0x0 out of allowed range", code: Int32(XML_ERR_INVALID_CHAR.rawValue)))")
                 } else {
                     failure = FileFailure(where_, "not well-formed XML: \(XMLText.explain(message, code: error.code))")
                 }
