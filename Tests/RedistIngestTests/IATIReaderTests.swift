@@ -83,6 +83,33 @@ struct IATIReaderTests {
         #expect(date.amount == Money(minorUnits: 1000, currency: Currency(code: "EUR")!))
     }
 
+    /// IATI dates are read by the one date rule every reader uses
+    /// (`Day(iso:)`): a time of day may follow the date, but it must be one.
+    @Test func aDateWithATimeThatIsNotATimeIsRefused() throws {
+        func transaction(_ ref: String, _ date: String) -> String {
+            """
+              <transaction ref="\(ref)"><transaction-type code="3"/><transaction-date iso-date="\(date)"/>
+               <value>1.00</value></transaction>
+            """
+        }
+        let path = try XMLTestSupport.temporaryFile("dates.xml", """
+            <iati-activities version="2.03"><iati-activity default-currency="GBP"><iati-identifier>GB-1</iati-identifier>
+            \(transaction("T1", "2024-01-02T09:30:00Z"))
+            \(transaction("T2", "2024-01-03T25:00"))
+            \(transaction("T3", "2024-01-04 10:00:00 +0100"))
+            \(transaction("T4", "2024-01-05Tnoon"))
+            </iati-activity></iati-activities>
+            """)
+        defer { XMLTestSupport.remove(path) }
+        let out = XMLTestSupport.read(XMLTestSupport.iati(.ledger), path, display: "dates.xml")
+        #expect(out.movements.map { $0.reference } == ["T1", "T3"])
+        #expect(out.movements.map { $0.date.description } == ["2024-01-02", "2024-01-04"])
+        #expect(out.diagnostics(.rejectDate).map { $0.message } == [
+            "\"2024-01-03T25:00\" is not a date (expected <transaction-date iso-date=\"2023-04-01\"/>)",
+            "\"2024-01-05Tnoon\" is not a date (expected <transaction-date iso-date=\"2023-04-01\"/>)",
+        ])
+    }
+
     @Test func ledgerRoleKeepsEveryTransaction() {
         let out = XMLTestSupport.read(XMLTestSupport.iati(.ledger), XMLTestSupport.fixture("iati-203.xml"))
         #expect(out.failure == nil)

@@ -385,7 +385,7 @@ final class GnuCashHandler: XMLStreamHandler {
                 case .datePosted:
                     r.pointee.transaction.datePosted = text
                     r.pointee.transaction.dayPosted = r.pointee.transaction.bytes.withUnsafeBufferPointer {
-                        XMLText.isoDay(UnsafeBufferPointer(rebasing: $0[text.start..<text.end]))
+                        Day(iso: UnsafeBufferPointer(rebasing: $0[text.start..<text.end]))
                     }
                 case .description: r.pointee.transaction.description = text
                 case .num: r.pointee.transaction.num = text

@@ -600,7 +600,7 @@ final class IATIHandler: XMLStreamHandler {
             sink.reject(childLocation("value", line: t.valueLine), check: .rejectAmount, message)
             return nil
         }
-        guard let day = XMLText.isoDay(Self.slice(t.date, b)) ?? XMLText.isoDay(Self.slice(t.valueDate, b)) else {
+        guard let day = Day(iso: Self.slice(t.date, b)) ?? Day(iso: Self.slice(t.valueDate, b)) else {
             let shown = t.date.isEmpty ? "the transaction has no transaction-date/@iso-date" : "\"\(Self.string(t.date, b))\" is not a date"
             sink.reject(childLocation("transaction-date", line: t.dateLine), check: .rejectDate,
                         "\(shown) (expected <transaction-date iso-date=\"2023-04-01\"/>)", amount: money)

@@ -826,24 +826,6 @@ enum XMLText {
         return decoded.withUnsafeBufferPointer(body)
     }
 
-    /// `Day(iso:)` read from bytes: `yyyy-mm-dd`, optionally followed by
-    /// `T` or a space and a time.
-    static func isoDay(_ b: UnsafeBufferPointer<UInt8>) -> Day? {
-        guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-        if b.count > 10, b[10] != UInt8(ascii: "T"), b[10] != UInt8(ascii: " ") { return nil }
-        @inline(__always) func digits(_ from: Int, _ to: Int) -> Int? {
-            var v = 0
-            for i in from..<to {
-                let x = b[i]
-                guard x >= 48 && x <= 57 else { return nil }
-                v = v * 10 + Int(x - 48)
-            }
-            return v
-        }
-        guard let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
-        return Day(year: y, month: m, day: d)
-    }
-
     /// `Currency(code:)` read from bytes, with GBP (nearly every file's) made no `String` of.
     static func currency(_ b: UnsafeBufferPointer<UInt8>) -> Currency? {
         if b.count == 3 && b[0] == 0x47 && b[1] == 0x42 && b[2] == 0x50 { return .gbp }
