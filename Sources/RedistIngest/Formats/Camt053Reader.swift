@@ -186,7 +186,9 @@ final class Camt053Handler: XMLStreamHandler {
     private var account = ""
     private var accountOther = ""
     private var accountName = ""
-    private var bookedTotals: [String: Int64] = [:]
+    /// The booked entries' total per currency code, in the order met (a
+    /// statement has one or two, so a look along the list beats hashing).
+    private var bookedTotals: [(code: String, total: Int64)] = []
     /// Set when the booked entries' total passed what 64 bits hold (damaged or hostile input).
     private var bookedOverflowed = false
     private var unreadEntries = 0
@@ -274,7 +276,7 @@ final class Camt053Handler: XMLStreamHandler {
             if name == nStmt && d == 3 {
                 stmtDepth = d
                 statementId = ""; account = ""; accountOther = ""; accountName = ""
-                parsedBalances = []; bookedTotals = [:]; bookedOverflowed = false; unreadEntries = 0
+                parsedBalances = []; bookedTotals = []; bookedOverflowed = false; unreadEntries = 0
                 statementEnd = ""; statementCreated = ""; undatedEntries = 0; undatedAs = nil
             } else if name == nCreDtTm && d == 4 && up(s, 1) == nGrpHdr {
                 begin(.messageCreated, s)
@@ -513,9 +515,14 @@ final class Camt053Handler: XMLStreamHandler {
             sink.reject(location, check: .rejectDate, "\(shown) (expected <BookgDt><Dt>2023-04-01</Dt></BookgDt>)", amount: amount)
             return
         }
-        let (total, overflow) = bookedTotals[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
-        bookedTotals[amount.currency.code] = total
-        if overflow { bookedOverflowed = true }
+        let code = amount.currency.code
+        if let k = bookedTotals.firstIndex(where: { $0.code == code }) {
+            let (total, overflow) = bookedTotals[k].total.addingReportingOverflow(amount.minorUnits)
+            bookedTotals[k].total = total
+            if overflow { bookedOverflowed = true }
+        } else {
+            bookedTotals.append((code, amount.minorUnits))
+        }
         let credit = sign > 0
         let names = e[credit ? .debtorNames : .creditorNames]
         let accounts = e[credit ? .debtorAccounts : .creditorAccounts]
@@ -592,7 +599,7 @@ final class Camt053Handler: XMLStreamHandler {
             return
         }
         let currency = opening.amount.currency
-        let others = bookedTotals.keys.filter { $0 != currency.code }.sorted()
+        let others = bookedTotals.map(\.code).filter { $0 != currency.code }.sorted()
         if closing.amount.currency != currency || !others.isEmpty {
             let list = ([closing.amount.currency.code] + others).filter { $0 != currency.code }
             sink.report(Diagnostic(.warning, closing.location, check: .bankBalance,
@@ -604,7 +611,7 @@ final class Camt053Handler: XMLStreamHandler {
                                    "\(name): balance not checked: \(unreadEntries) booked \(unreadEntries == 1 ? "entry" : "entries") could not be read"))
             return
         }
-        let booked = Money(minorUnits: bookedTotals[currency.code] ?? 0, currency: currency)
+        let booked = Money(minorUnits: bookedTotals.first { $0.code == currency.code }?.total ?? 0, currency: currency)
         let (sum, sumOverflow) = opening.amount.minorUnits.addingReportingOverflow(booked.minorUnits)
         let (gap, gapOverflow) = closing.amount.minorUnits.subtractingReportingOverflow(sum)
         if bookedOverflowed || sumOverflow || gapOverflow {

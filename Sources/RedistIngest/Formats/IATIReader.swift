@@ -317,37 +317,13 @@ final class IATIHandler: XMLStreamHandler {
 
     /// Lays out text (or an attribute value) as `XMLText.collapsed` (or
     /// `attributeValue`) reads it. The usual field, with single spaces
-    /// between words and no `&`, is already that, and is copied as it is;
-    /// eight bytes are checked at a time.
+    /// between words and no `&`, is already that, and is copied as it is
+    /// (`XMLText.isPlain`).
     private func lay(_ raw: UnsafeBufferPointer<UInt8>, attribute: Bool) -> IATIText {
         let from = bytesCount
         guard let base = raw.baseAddress, raw.count > 0 else { return IATIText(start: from, end: from) }
-        let n = raw.count
-        var i = 0
-        var plain = true
-        while i < n {
-            if i + 8 <= n {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                // A byte below 0x21 (white space), or an `&` in an attribute, somewhere in these eight.
-                var hit = (w &- 0x2121_2121_2121_2121) & ~w & 0x8080_8080_8080_8080
-                if attribute {
-                    let a = w ^ 0x2626_2626_2626_2626
-                    hit |= (a &- 0x0101_0101_0101_0101) & ~a & 0x8080_8080_8080_8080
-                }
-                if hit == 0 { i += 8; continue }
-            }
-            let b = base[i]
-            if b <= 0x20 {
-                // One space between two other characters is kept as it is; anything else is collapsed.
-                guard b == 0x20, i > 0, i + 1 < n, base[i + 1] > 0x20 else { plain = false; break }
-            } else if attribute && b == UInt8(ascii: "&") {
-                plain = false
-                break
-            }
-            i += 1
-        }
-        if plain {
-            append(base, n)
+        if XMLText.isPlain(raw, attribute: attribute) {
+            append(base, raw.count)
         } else {
             var decoded: [UInt8] = []
             if attribute { XMLText.appendAttributeValue(raw, to: &decoded) } else { XMLText.appendCollapsed(raw, to: &decoded) }

@@ -756,8 +756,60 @@ enum XMLText {
         return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
+    /// True when collapsing would leave the bytes as they are: no byte
+    /// below 0x20 (tab, line end), no space at either end or beside
+    /// another, and in an attribute no `&`.
+    ///
+    /// Each look takes a run of bytes and the same run one byte on (two
+    /// spaces in a row are a space in both at the same place): sixteen at
+    /// a time for a long field, eight for a short one, the last run
+    /// overlapping the one before so that no byte is read past the end.
+    static func isPlain(_ raw: UnsafeBufferPointer<UInt8>, attribute: Bool) -> Bool {
+        guard let base = raw.baseAddress, raw.count > 0 else { return true }
+        let n = raw.count
+        if base[0] == 0x20 || base[n - 1] == 0x20 { return false }
+        if n >= 17 {
+            let space = SIMD16<UInt8>(repeating: 0x20), ampersand = SIMD16<UInt8>(repeating: 0x26)
+            var i = 0
+            while true {
+                let at = min(i, n - 17)
+                let here = UnsafeRawPointer(base + at).loadUnaligned(as: SIMD16<UInt8>.self)
+                let next = UnsafeRawPointer(base + at + 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                var bad = (here .< space) .| (next .< space) .| ((here .== space) .& (next .== space))
+                if attribute { bad = bad .| (here .== ampersand) .| (next .== ampersand) }
+                if any(bad) { return false }
+                if at == n - 17 { return true }
+                i += 16
+            }
+        }
+        if n >= 9 {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            /// Bit 7 of each byte of `w` that is zero, exactly.
+            @inline(__always) func zeros(_ w: UInt64) -> UInt64 { ~(((w & lows) &+ lows) | w | lows) }
+            @inline(__always) func bad(_ at: Int) -> Bool {
+                let here = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
+                let next = UnsafeRawPointer(base + at + 1).loadUnaligned(as: UInt64.self)
+                // A byte below 0x20 (`hasless`: exact for whether there is one).
+                if ((here &- 0x20 &* ones) & ~here | (next &- 0x20 &* ones) & ~next) & highs != 0 { return true }
+                if zeros(here ^ (0x20 &* ones)) & zeros(next ^ (0x20 &* ones)) != 0 { return true }
+                return attribute && (zeros(here ^ (0x26 &* ones)) | zeros(next ^ (0x26 &* ones))) != 0
+            }
+            return !bad(0) && !bad(n - 9)
+        }
+        var previousSpace = false
+        for i in 0..<n {
+            let b = base[i]
+            let isSpace = b == 0x20
+            if b < 0x20 || (isSpace && previousSpace) || (attribute && b == 0x26) { return false }
+            previousSpace = isSpace
+        }
+        return true
+    }
+
     /// Trimmed text with each run of white space (new lines included) made one space.
     static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if isPlain(bytes, attribute: false) { return String(decoding: bytes, as: UTF8.self) }
         let t = trimmed(bytes)
         if !needsCollapsing(t) { return String(decoding: t, as: UTF8.self) }
         var out: [UInt8] = []
@@ -768,6 +820,7 @@ enum XMLText {
 
     /// Appends what `collapsed` would make a `String` of, as bytes.
     static func appendCollapsed(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        if isPlain(bytes, attribute: false) { out.append(contentsOf: bytes); return }
         let t = trimmed(bytes)
         if !needsCollapsing(t) { out.append(contentsOf: t); return }
         appendCollapsing(t, to: &out)
