@@ -809,9 +809,8 @@ enum XMLText {
 
     /// Trimmed text with each run of white space (new lines included) made one space.
     static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if isPlain(bytes, attribute: false) { return String(decoding: bytes, as: UTF8.self) }
         let t = trimmed(bytes)
-        if !needsCollapsing(t) { return String(decoding: t, as: UTF8.self) }
+        if isPlain(t, attribute: false) { return String(decoding: t, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(t.count)
         appendCollapsing(t, to: &out)
@@ -820,25 +819,9 @@ enum XMLText {
 
     /// Appends what `collapsed` would make a `String` of, as bytes.
     static func appendCollapsed(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        if isPlain(bytes, attribute: false) { out.append(contentsOf: bytes); return }
         let t = trimmed(bytes)
-        if !needsCollapsing(t) { out.append(contentsOf: t); return }
+        if isPlain(t, attribute: false) { out.append(contentsOf: t); return }
         appendCollapsing(t, to: &out)
-    }
-
-    /// Whether trimmed text holds white space other than single spaces.
-    private static func needsCollapsing(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = t.baseAddress else { return false }
-        var i = 0
-        let n = t.count
-        while i < n {
-            let b = base[i]
-            // A space is fine unless another follows (the text is trimmed, so
-            // one always does); any other white space needs work.
-            if b <= 0x20 && (b != 0x20 || base[i + 1] == 0x20 || base[i + 1] < 0x20) && isSpace(b) { return true }
-            i += 1
-        }
-        return false
     }
 
     /// Appends trimmed text with each run of white space made one space.
