@@ -211,6 +211,22 @@ struct XMLStreamTests {
         #expect(cut?.description == "events.xml:3 (/root/a[2]): error: the file is cut short: it ends inside <a> with 2 elements still open (expected the rest of the document and its closing tags)")
     }
 
+    /// A comment, CDATA section or processing instruction that is never
+    /// closed takes the rest of the file with it: libxml2 finds it where
+    /// the file ends (the line xmllint gives), and the failure says what was
+    /// left open rather than only that elements were.
+    @Test func whatIsNeverClosedIsNamed() throws {
+        let (_, comment) = try run("<root>\n<a>x</a>\n<!-- note\n<a>y</a>\n</root>\n")
+        #expect(comment?.description == "events.xml:6 (/root): error: the file ends inside a comment that is never closed: everything after its \"<!--\" was read as part of it (expected \"-->\" where it ends, or the rest of a file that is cut short)")
+        let (_, cdata) = try run("<root>\n<a><![CDATA[x</a>\n</root>")
+        #expect(cdata?.description == "events.xml:3 (/root/a): error: the file ends inside a CDATA section that is never closed: everything after its \"<![CDATA[\" was read as part of it (expected \"]]>\" where it ends, or the rest of a file that is cut short)")
+        let (_, pi) = try run("<root>\n<?note x\n</root>\n")
+        #expect(pi?.description == "events.xml:4 (/root): error: the file ends inside a processing instruction that is never closed: everything after its \"<?\" was read as part of it (expected \"?>\" where it ends, or the rest of a file that is cut short)")
+        // A comment that is closed, however long, is no failure.
+        let (_, closed) = try run("<root>\n<!-- " + String(repeating: "long ", count: 50_000) + "-->\n</root>\n")
+        #expect(closed == nil)
+    }
+
     @Test func gzipIsRecognisedByItsBytesNotItsName() throws {
         // compressed-book.xml is gzip data under an .xml name; book.gnucash is plain XML.
         let plainStream = try XMLStream(path: XMLTestSupport.fixture("book.gnucash"), displayPath: "book.gnucash")

@@ -81,14 +81,15 @@ public final class LedgerQueries: @unchecked Sendable {
         var last: Int64
     }
     private var groupPaymentsByPeriod: [Period: [GroupPayment]] = [:]
+    /// Held while a period's groups paid are looked up or read, so that two
+    /// threads asking at once read them once (the other waits for them).
+    private let groupPaymentsLock = NSLock()
 
     /// The period's groups paid, by fund, read once a run for every funder's
     /// evidence pack (each takes the rows of its own funds).
     func groupPayments(_ period: Period) -> [GroupPayment] {
-        lock.lock()
-        let known = groupPaymentsByPeriod[period]
-        lock.unlock()
-        if let known { return known }
+        groupPaymentsLock.lock(); defer { groupPaymentsLock.unlock() }
+        if let known = groupPaymentsByPeriod[period] { return known }
         let redistributed = Category.allCases.filter(\.isRedistributed).map { SQLValue.text($0.rawValue) }
         // The period's movements are one run of ledger positions (`positions`).
         let found: [GroupPayment] = run([]) { w in
@@ -105,9 +106,7 @@ public final class LedgerQueries: @unchecked Sendable {
                 Category(rawValue: r.text(1)).map { GroupPayment(fund: r.text(0), category: $0, member: Int(r.int(2)), name: r.text(3), last: r.int(4)) }
             }
         }
-        lock.lock()
         groupPaymentsByPeriod[period] = found
-        lock.unlock()
         return found
     }
 

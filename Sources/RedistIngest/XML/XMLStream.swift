@@ -519,17 +519,17 @@ final class XMLStream {
              + "and a DTD can declare entities that read other files or expand without bound (expected the root element)")
     }
 
-    /// True when libxml2 has parsed every byte it was given.
-    private var parsedEverything: Bool {
-        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end else { return true }
-        return cur >= end
+    /// The bytes libxml2 was given and has not parsed yet (nil when it has no input).
+    private var unparsed: (cur: UnsafePointer<xmlChar>, end: UnsafePointer<xmlChar>)? {
+        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end else { return nil }
+        return (cur, end)
     }
 
+    /// True when libxml2 has parsed every byte it was given.
+    private var parsedEverything: Bool { unparsed.map { $0.cur >= $0.end } ?? true }
+
     /// True when libxml2 stopped at a NUL byte before the end of the bytes it was given.
-    private var stoppedAtNUL: Bool {
-        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end else { return false }
-        return cur < end && cur.pointee == 0
-    }
+    private var stoppedAtNUL: Bool { unparsed.map { $0.cur < $0.end && $0.cur.pointee == 0 } ?? false }
 
     fileprivate func didRaise(_ error: xmlError) {
         var message = error.message.map { String(cString: $0) } ?? "unknown XML error"
@@ -541,7 +541,10 @@ final class XMLStream {
             } else if failure == nil {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
                 let open = hot.pointee.depth
-                if terminating && open > 0 && parsedEverything {
+                if terminating && parsedEverything, let unclosed = XMLText.neverClosed(error.code) {
+                    // libxml2 finds a comment, CDATA section or processing instruction never closed only where the file ends.
+                    failure = FileFailure(where_, "the file ends inside \(unclosed.what) that is never closed: everything after its \"\(unclosed.opening)\" was read as part of it (expected \"\(unclosed.closing)\" where it ends, or the rest of a file that is cut short)")
+                } else if terminating && open > 0 && parsedEverything {
                     // libxml2 says "Premature end of data" or "Extra content at the end of the document" when the input stops inside an element.
                     failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
                 } else if stoppedAtNUL {
@@ -876,6 +879,16 @@ enum XMLText {
     }
 
     /// libxml2's message, with what was expected for the common cases.
+    /// The construct libxml2 reports as never closed, by its error code.
+    static func neverClosed(_ code: Int32) -> (what: String, opening: String, closing: String)? {
+        switch code {
+        case Int32(XML_ERR_COMMENT_NOT_FINISHED.rawValue): return ("a comment", "<!--", "-->")
+        case Int32(XML_ERR_CDATA_NOT_FINISHED.rawValue): return ("a CDATA section", "<![CDATA[", "]]>")
+        case Int32(XML_ERR_PI_NOT_FINISHED.rawValue): return ("a processing instruction", "<?", "?>")
+        default: return nil
+        }
+    }
+
     static func explain(_ message: String, code: Int32) -> String {
         switch code {
         case Int32(XML_ERR_INVALID_CHAR.rawValue), Int32(XML_ERR_INVALID_ENCODING.rawValue):
