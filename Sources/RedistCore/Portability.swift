@@ -23,6 +23,18 @@ public enum Portability {
         return out
     }
 
+    /// The processor time (user and system) all the process's threads have used, in milliseconds.
+    public static func processorMilliseconds() -> Int {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func ms(_ t: timeval) -> Int { Int(t.tv_sec) * 1000 + Int(t.tv_usec) / 1000 }
+        return ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+
     /// Hands freed heap pages back to the system (glibc's `malloc_trim`;
     /// macOS's allocator does this by itself).
     public static func releaseFreedMemory() {

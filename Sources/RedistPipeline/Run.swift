@@ -46,18 +46,21 @@ public final class RunContext {
     public var staging: String = ""
     /// Lines for stderr, compiler style.
     public var messages: [String] = []
-    /// With `REDIST_TIMINGS` set: each step's wall time, written to stderr
-    /// as it ends (never into an output or the run stamp's messages).
+    /// With `REDIST_TIMINGS` set: each step's wall time, and the processor
+    /// time all the run's threads spent in it, written to stderr as it ends
+    /// (never into an output or the run stamp's messages).
     let timings: Bool
     private var mark = ContinuousClock.now
+    private var cpuMark = Portability.processorMilliseconds()
 
     /// Says how long the step since the last mark took, when asked to.
     func timed(_ step: String) {
         guard timings else { return }
-        let now = ContinuousClock.now
+        let now = ContinuousClock.now, cpu = Portability.processorMilliseconds()
         let ms = (now - mark) / .milliseconds(1)
-        FileHandle.standardError.write(Data("time: \(step) \(Int(ms.rounded())) ms\n".utf8))
+        FileHandle.standardError.write(Data("time: \(step) \(Int(ms.rounded())) ms (cpu \(cpu - cpuMark) ms)\n".utf8))
         mark = now
+        cpuMark = cpu
     }
 
     init(options: RunOptions) {
