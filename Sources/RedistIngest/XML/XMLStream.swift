@@ -878,7 +878,6 @@ enum XMLText {
         withAmpersandsDecoded(bytes) { collapsed($0) }
     }
 
-    /// libxml2's message, with what was expected for the common cases.
     /// The construct libxml2 reports as never closed, by its error code.
     static func neverClosed(_ code: Int32) -> (what: String, opening: String, closing: String)? {
         switch code {
@@ -889,6 +888,7 @@ enum XMLText {
         }
     }
 
+    /// libxml2's message, with what was expected for the common cases.
     static func explain(_ message: String, code: Int32) -> String {
         switch code {
         case Int32(XML_ERR_INVALID_CHAR.rawValue), Int32(XML_ERR_INVALID_ENCODING.rawValue):
