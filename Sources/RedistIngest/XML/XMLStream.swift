@@ -897,7 +897,8 @@ enum XMLText {
         case Int32(XML_ERR_DOCUMENT_END.rawValue), Int32(XML_ERR_DOCUMENT_EMPTY.rawValue):
             return "\(message) (expected one root element and nothing after it)"
         default:
-            if message.hasPrefix("Premature end of data") || message.hasPrefix("EndTag") || message.contains("not finished") {
+            // (A CDATA section never closed is named by `neverClosed`.)
+            if message.hasPrefix("Premature end of data") || message.hasPrefix("EndTag") {
                 return "\(message) (the file is cut short: expected the closing tags)"
             }
             return message.replacingNewlines()
