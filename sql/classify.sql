@@ -58,20 +58,60 @@ UPDATE run_combination SET rule_position = (
       SELECT 1 FROM run_rule_description x WHERE x.position = r.position AND x.description = run_combination.description)))
 WHERE role = 'ledger';
 
--- `position` is the ledger's order: date, then file, then line. The rows
--- go in in that order; `{ordinal}` numbers them 1, 2, 3, … as they go
--- (SQLite gives each new row the next row id; PostgreSQL counts with
--- row_number() over the same order).
-INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
-  rule_number, is_individual)
-SELECT {ordinal k.date, k.path_rank, k.line, k.movement_id}, k.movement_id, k.file_id, c.role, c.source,
-  k.date, k.amount, c.fund, k.counterparty_id, coalesce(r.category, 'unclassified'), r.number,
-  CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END
+-- ledger_classified: every kept movement with its classification (the
+-- first matching rule's category and number, `unclassified` where none
+-- matches) and whether its counterparty is a person.
+{drop view ledger_classified};
+CREATE VIEW ledger_classified AS
+SELECT k.movement_id, k.file_id, c.role, c.source, k.date, k.amount, c.fund, k.counterparty_id,
+  coalesce(r.category, 'unclassified') AS category, r.number AS rule_number,
+  CASE WHEN coalesce(p.member_individual, 0) = 1 OR coalesce(r.individual, 0) = 1 THEN 1 ELSE 0 END AS is_individual,
+  k.path_rank, k.line
 FROM movement_kept k
   LEFT JOIN run_combination c ON c.file_id = k.file_id AND c.account_id = k.account_id AND c.fund_id = k.fund_id
     AND c.counterparty_id = CASE WHEN (SELECT max(matches_counterparty) FROM run_rule) = 1 THEN k.counterparty_id ELSE 0 END
     AND c.outflow = CASE WHEN k.amount < 0 THEN 1 ELSE 0 END
     AND c.description = CASE WHEN (SELECT max(matches_description) FROM run_rule) = 1 THEN k.description ELSE '' END
   LEFT JOIN run_rule r ON r.position = c.rule_position
-  LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id
-ORDER BY k.date, k.path_rank, k.line, k.movement_id;
+  LEFT JOIN run_party p ON p.counterparty_id = k.counterparty_id;
+
+-- `position` is the ledger's order: date, then file (by path), then line.
+-- The rows go into `ledger_entry` in that order, and `{ordinal}` numbers
+-- them 1, 2, 3, … as they go (SQLite gives each new row the next row id;
+-- PostgreSQL counts with row_number() over the same order).
+--
+-- Exports are usually in date order already. `run_ledger_order` records
+-- whether the run's stored rows, taken in the order they were stored (by
+-- id), are in the ledger's order: their ids have no gap, and each row is
+-- on a later day than the row stored before it, or on the same day, in the
+-- same file and at the same or a later line. Then they go in as stored,
+-- which is the same order without sorting a million rows; otherwise (rows
+-- out of date order, files on the same day, ids with gaps) they are
+-- sorted. Either way each movement gets the same `position`.
+DELETE FROM run_ledger_order;
+INSERT INTO run_ledger_order(in_stored_order)
+WITH span AS (
+  SELECT min(m.id) AS low, max(m.id) AS high, count(*) AS n
+  FROM movement_row m WHERE m.file_id IN (SELECT file_id FROM run_file)
+)
+SELECT CASE WHEN (SELECT n = high - low + 1 FROM span) AND NOT EXISTS (
+    SELECT 1 FROM movement_row a JOIN movement_row b ON b.id = a.id + 1
+    WHERE a.id >= (SELECT low FROM span) AND a.id < (SELECT high FROM span)
+      AND (b.date < a.date OR (b.date = a.date AND (b.file_id <> a.file_id OR b.line < a.line))))
+  THEN 1 ELSE 0 END;
+
+INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
+  rule_number, is_individual)
+SELECT {ordinal movement_id}, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
+  rule_number, is_individual
+FROM ledger_classified
+WHERE (SELECT in_stored_order FROM run_ledger_order) = 1
+ORDER BY movement_id;
+
+INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,
+  rule_number, is_individual)
+SELECT {ordinal date, path_rank, line, movement_id}, movement_id, file_id, role, source, date, amount, fund,
+  counterparty_id, category, rule_number, is_individual
+FROM ledger_classified
+WHERE (SELECT in_stored_order FROM run_ledger_order) = 0
+ORDER BY date, path_rank, line, movement_id;

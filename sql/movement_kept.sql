@@ -18,28 +18,26 @@
 -- (A source read from one file has nothing to de-duplicate: its rows are
 -- kept as they are, and only sources of several files are compared.)
 {drop view movement_kept};
+-- (It is one SELECT over the stored rows, not a union of the two cases, so
+-- that a query reading it in the order the rows were stored needs no sort:
+-- see `run_ledger_order` in `classify.sql`.)
 CREATE VIEW movement_kept AS
-WITH moved AS NOT MATERIALIZED (
-  SELECT m.id AS movement_id, m.file_id, f.role, f.source, f.files_in_source, f.path_rank, m.line, m.date, m.amount,
-    m.account_id, m.fund_id, m.counterparty_id, m.description,
-    m.identity, m.occurrence, m.native_id, m.currency, m.reference
-  FROM movement_row m
-    JOIN run_file f ON f.file_id = m.file_id
-),
-counted AS (
-  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description,
-    1 AS copy
-  FROM moved WHERE files_in_source = 1
-  UNION ALL
-  SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description,
-    row_number() OVER (
-      PARTITION BY source, identity, occurrence, native_id,
-        CASE WHEN native_id = '' THEN date END, CASE WHEN native_id = '' THEN amount END,
-        CASE WHEN native_id = '' THEN currency END, CASE WHEN native_id = '' THEN a.code END,
-        CASE WHEN native_id = '' THEN fund_id END, CASE WHEN native_id = '' THEN counterparty_id END,
-        CASE WHEN native_id = '' THEN description END, CASE WHEN native_id = '' THEN reference END
-      ORDER BY path_rank, movement_id) AS copy
-  FROM moved JOIN account a ON a.id = moved.account_id WHERE files_in_source > 1
-)
-SELECT movement_id, file_id, role, source, path_rank, line, date, amount, account_id, fund_id, counterparty_id, description
-FROM counted WHERE copy = 1;
+SELECT m.id AS movement_id, m.file_id, f.role, f.source, f.path_rank, m.line, m.date, m.amount,
+  m.account_id, m.fund_id, m.counterparty_id, m.description
+FROM movement_row m
+  JOIN run_file f ON f.file_id = m.file_id
+WHERE f.files_in_source = 1 OR m.id IN (
+  -- The first copy of each movement in a source of several files.
+  SELECT movement_id FROM (
+    SELECT c.id AS movement_id, row_number() OVER (
+      PARTITION BY cf.source, c.identity, c.occurrence, c.native_id,
+        CASE WHEN c.native_id = '' THEN c.date END, CASE WHEN c.native_id = '' THEN c.amount END,
+        CASE WHEN c.native_id = '' THEN c.currency END, CASE WHEN c.native_id = '' THEN a.code END,
+        CASE WHEN c.native_id = '' THEN c.fund_id END, CASE WHEN c.native_id = '' THEN c.counterparty_id END,
+        CASE WHEN c.native_id = '' THEN c.description END, CASE WHEN c.native_id = '' THEN c.reference END
+      ORDER BY cf.path_rank, c.id) AS copy
+    FROM movement_row c
+      JOIN run_file cf ON cf.file_id = c.file_id
+      JOIN account a ON a.id = c.account_id
+    WHERE cf.files_in_source > 1) copies
+  WHERE copy = 1);

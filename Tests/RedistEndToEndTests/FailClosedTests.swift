@@ -139,7 +139,7 @@ func sqlite(_ database: String, _ sql: String) throws {
     @Test func aWarehouseFromANewerVersionIsRefusedNotDropped() throws {
         let r = try damaged { path in try sqlite(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'") }
         #expect(r.status == 1)
-        #expect(r.log.contains("\(r.first.warehouse): error: the warehouse was made by a newer redist (schema 99; this one reads schema 13): run that version, or give another --warehouse"), "\(r.log)")
+        #expect(r.log.contains("\(r.first.warehouse): error: the warehouse was made by a newer redist (schema 99; this one reads schema 14): run that version, or give another --warehouse"), "\(r.log)")
         // Kept as it was: not dropped and rebuilt.
         let again = r.first.run(out: r.first.dir + "/third")
         #expect(again.status == 1)

@@ -43,7 +43,7 @@ struct PostgresEngineTests {
         let run = runPipeline(period: "2024-Q1", out: dir + "/out", warehouse: url)
         #expect(run.status == 0, "\(run.log)")
         let warehouse = try Warehouse.open(url)
-        #expect(try warehouse.meta("schema_version") == "13")
+        #expect(try warehouse.meta("schema_version") == "14")
         let files = try warehouse.files()
         #expect(files.count == 13)
         #expect(files.allSatisfy { $0.sha256.count == 64 && $0.rowsRead == $0.rowsLoaded + $0.rowsRejected + $0.rowsSkipped })

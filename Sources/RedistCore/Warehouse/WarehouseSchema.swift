@@ -410,6 +410,11 @@ enum WarehouseSchema {
                 PRIMARY KEY(start_date, end_date, fund, is_individual, reached)) {without rowid}
             """,
         ]),
+        // Whether the run's stored rows are in the ledger's order as stored
+        // (`sql/classify.sql`): then `ledger_entry` is filled without a sort.
+        Migration(number: 14, name: "ledger-stored-order", statements: [
+            "CREATE TABLE IF NOT EXISTS run_ledger_order(in_stored_order {int} NOT NULL)",
+        ]),
     ]
 }
 

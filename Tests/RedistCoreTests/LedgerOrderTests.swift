@@ -1,0 +1,103 @@
+import Foundation
+import PropertyBased
+@testable import RedistCore
+import Testing
+
+/// `position` in `ledger_entry` is the ledger's order (date, then file by
+/// path, then line), whether `classify.sql` takes the stored rows as they
+/// are (they were stored in that order) or has to sort them.
+@Suite("Ledger order")
+struct LedgerOrderTests {
+    let header = "Date,Details,Amount\n"
+
+    /// Writes each file's rows (days after 1 January 2024, each row's text
+    /// unique), runs the ingest and classify stages, and returns the rows'
+    /// texts in `position` order, with whether they were taken as stored.
+    func ledger(_ files: [[Int]], _ w: Workspace) throws -> (texts: [String], asStored: Bool) {
+        for (f, days) in files.enumerated() {
+            let rows = days.enumerated().map { i, d in
+                "2024-01-\(String(format: "%02d", 1 + d)),Row \(f)-\(i),-1.00\n"
+            }
+            try w.write("exports/file-\(f).csv", header + rows.joined())
+        }
+        try w.ingest()
+        _ = try w.dataset()
+        let warehouse = try Warehouse(path: w.warehousePath)
+        let texts = try warehouse.query("""
+            SELECT m.description FROM ledger_entry e JOIN movement_row m ON m.id = e.movement_id ORDER BY e.position
+            """).map { $0.text(0) }
+        let positions = try warehouse.query("SELECT min(position), max(position), count(*) FROM ledger_entry").first!
+        #expect(positions.int(0) == 1 && positions.int(1) == Int64(texts.count) && positions.int(2) == Int64(texts.count))
+        let asStored = try warehouse.query("SELECT in_stored_order FROM run_ledger_order").first?.int(0) == 1
+        return (texts, asStored)
+    }
+
+    /// The order worked out here, from the files themselves.
+    func expected(_ files: [[Int]]) -> [String] {
+        var rows: [(day: Int, file: Int, line: Int, text: String)] = []
+        for (f, days) in files.enumerated() {
+            for (i, d) in days.enumerated() { rows.append((d, f, i + 2, "Row \(f)-\(i)")) }
+        }
+        // file-0.csv, file-1.csv, … sort by path in file order.
+        return rows.sorted { ($0.day, $0.file, $0.line) < ($1.day, $1.file, $1.line) }.map(\.text)
+    }
+
+    @Test func oneExportInDateOrderIsTakenAsStored() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        let files = [[0, 0, 1, 3, 3, 3, 7]]
+        let result = try ledger(files, w)
+        #expect(result.asStored)
+        #expect(result.texts == expected(files))
+    }
+
+    @Test func rowsOutOfDateOrderAreSorted() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        let files = [[3, 0, 1, 7, 3, 0]]
+        let result = try ledger(files, w)
+        #expect(!result.asStored)
+        #expect(result.texts == expected(files))
+    }
+
+    @Test func twoExportsWithTheSameDayAreSorted() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        let files = [[0, 1, 2], [2, 3]]
+        let result = try ledger(files, w)
+        #expect(!result.asStored)
+        #expect(result.texts == expected(files))
+    }
+
+    /// A re-read file's rows are stored again after the others': ids with a
+    /// gap, or out of the ledger's order, so they are sorted.
+    @Test func aChangedExportIsPlacedByItsDates() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        _ = try ledger([[0, 1], [5, 6]], w)
+        try w.write("exports/file-0.csv", header + "2024-01-01,Row 0-0,-1.00\n2024-01-02,Row 0-1,-1.00\n2024-01-03,Row 0-2,-1.00\n")
+        try w.ingest()
+        _ = try w.dataset()
+        let texts = try Warehouse(path: w.warehousePath).query("""
+            SELECT m.description FROM ledger_entry e JOIN movement_row m ON m.id = e.movement_id ORDER BY e.position
+            """).map { $0.text(0) }
+        #expect(texts == ["Row 0-0", "Row 0-1", "Row 0-2", "Row 1-0", "Row 1-1"])
+    }
+
+    /// Any files, in date order or not: the same order as sorting them.
+    @Test func positionIsTheLedgerOrderHoweverTheRowsWereStored() async {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...6).array(of: 1...9).array(of: 1...3), Gen.bool) { files, inOrder in
+            let files = inOrder ? files.map { $0.sorted() } : files
+            do {
+                let w = try Workspace()
+                try w.write("pipeline.toml", Workspace.cashbook)
+                let result = try ledger(files, w)
+                #expect(result.texts == expected(files), "files \(files)")
+                // Taken as stored only when every file was in date order.
+                if result.asStored { #expect(files.allSatisfy { $0 == $0.sorted() }, "files \(files)") }
+            } catch {
+                Issue.record("files \(files): \(error)")
+            }
+        }
+    }
+}
