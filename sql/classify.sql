@@ -82,22 +82,29 @@ FROM movement_kept k
 --
 -- Exports are usually in date order already. `run_ledger_order` records
 -- whether the run's stored rows, taken in the order they were stored (by
--- id), are in the ledger's order: their ids have no gap, and each row is
--- on a later day than the row stored before it, or on the same day, in the
--- same file and at the same or a later line. Then they go in as stored,
--- which is the same order without sorting a million rows; otherwise (rows
--- out of date order, files on the same day, ids with gaps) they are
--- sorted. Either way each movement gets the same `position`.
+-- id), are in the ledger's order: each file's movements were read in date
+-- order (by date, then line: `source_file.in_date_order`, noted as it was
+-- read), and files stored one after another follow each other in the
+-- ledger (the later stored starts after the earlier ends, or on its last
+-- day when its path comes later). Then the rows go in as stored, which is
+-- the same order without sorting a million rows; otherwise (rows out of
+-- date order, overlapping files) they are sorted. Either way each movement
+-- gets the same `position`.
 DELETE FROM run_ledger_order;
 INSERT INTO run_ledger_order(in_stored_order)
-WITH span AS (
-  SELECT min(m.id) AS low, max(m.id) AS high, count(*) AS n
-  FROM movement_row m WHERE m.file_id IN (SELECT file_id FROM run_file)
+WITH stored AS (
+  SELECT f.file_id, f.path_rank, s.in_date_order, s.first_date, s.last_date,
+    (SELECT min(m.id) FROM movement_row m WHERE m.file_id = f.file_id) AS low,
+    (SELECT max(m.id) FROM movement_row m WHERE m.file_id = f.file_id) AS high
+  FROM run_file f JOIN source_file s ON s.id = f.file_id
 )
-SELECT CASE WHEN (SELECT n = high - low + 1 FROM span) AND NOT EXISTS (
-    SELECT 1 FROM movement_row a JOIN movement_row b ON b.id = a.id + 1
-    WHERE a.id >= (SELECT low FROM span) AND a.id < (SELECT high FROM span)
-      AND (b.date < a.date OR (b.date = a.date AND (b.file_id <> a.file_id OR b.line < a.line))))
+SELECT CASE WHEN
+  NOT EXISTS (SELECT 1 FROM stored WHERE low IS NOT NULL AND in_date_order = 0)
+  AND NOT EXISTS (
+    SELECT 1 FROM stored a JOIN stored b ON b.low > a.low
+    WHERE b.low <= a.high
+      OR b.first_date < a.last_date
+      OR (b.first_date = a.last_date AND b.path_rank <= a.path_rank))
   THEN 1 ELSE 0 END;
 
 INSERT INTO ledger_entry(position, movement_id, file_id, role, source, date, amount, fund, counterparty_id, category,

@@ -60,13 +60,25 @@ struct LedgerOrderTests {
         #expect(result.texts == expected(files))
     }
 
-    @Test func twoExportsWithTheSameDayAreSorted() throws {
+    /// Two exports that share a day: that day's rows of the file earlier by
+    /// path come first, whichever file was stored first.
+    @Test func exportsSharingADayAreInPathOrder() throws {
         let w = try Workspace()
         try w.write("pipeline.toml", Workspace.cashbook)
         let files = [[0, 1, 2], [2, 3]]
-        let result = try ledger(files, w)
-        #expect(!result.asStored)
-        #expect(result.texts == expected(files))
+        #expect(try ledger(files, w).texts == expected(files))
+    }
+
+    /// Each file records whether its movements were read in date order, and
+    /// its first and last dates.
+    @Test func eachFileRecordsWhetherItWasReadInDateOrder() throws {
+        let w = try Workspace()
+        try w.write("pipeline.toml", Workspace.cashbook)
+        _ = try ledger([[0, 0, 4], [3, 1]], w)
+        let rows = try Warehouse(path: w.warehousePath).query(
+            "SELECT path, in_date_order, first_date, last_date FROM source_file ORDER BY path")
+        #expect(rows.map { [$0.text(0).hasSuffix("file-0.csv") ? "0" : "1", String($0.int(1)), $0.text(2), $0.text(3)] }
+                == [["0", "1", "2024-01-01", "2024-01-05"], ["1", "0", "2024-01-04", "2024-01-02"]])
     }
 
     /// A re-read file's rows are stored again after the others': ids with a

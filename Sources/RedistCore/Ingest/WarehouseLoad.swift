@@ -43,7 +43,8 @@ extension Warehouse {
             try db.execute(sql: "SAVEPOINT records")
 
             let occurrences = OccurrenceFilter()
-            let channel = Self.startReading(read, dimensions: try Dimensions(db), occurrences: occurrences)
+            let order = StoredOrder()
+            let channel = Self.startReading(read, dimensions: try Dimensions(db), occurrences: occurrences, order: order)
 
             let loader = try RecordLoader(db, fileId: fileId)
             do {
@@ -78,6 +79,9 @@ extension Warehouse {
                 """, arguments: [sink?.rowsRead ?? 0, sink?.rowsLoaded ?? 0, sink?.rowsRejected ?? 0, sink?.rowsSkipped ?? 0,
                                  sink?.amountRead ?? 0, sink?.amountLoaded ?? 0, sink?.amountRejected ?? 0,
                                  sink?.amountSkipped ?? 0, failure?.message, fileId])
+            let stored = order.stored(sink != nil)
+            try db.execute(sql: "UPDATE source_file SET in_date_order = ?, first_date = ?, last_date = ? WHERE id = ?",
+                           arguments: [stored.inDateOrder, stored.first, stored.last, fileId])
             try storeFindings(db, fileId: fileId, path: path, sink: sink, failure: failure)
             return outcome
         }
@@ -113,7 +117,7 @@ extension Warehouse {
     /// batches through the returned channel, whichever engine stores them.
     static func startReading(_ read: @escaping @Sendable (_ emit: @escaping (SourceRecord) -> Void,
                                                         _ emitRow: @escaping (borrowing MovementRow) -> Void) throws -> RecordSink,
-                             dimensions: Dimensions, occurrences: OccurrenceFilter) -> BatchChannel {
+                             dimensions: Dimensions, occurrences: OccurrenceFilter, order: StoredOrder) -> BatchChannel {
         let channel = BatchChannel(capacity: 4)
         let producer = Thread {
             // Everything but the engine's own work happens here, on the
@@ -123,6 +127,7 @@ extension Warehouse {
             do {
                 let sink = try read({ record in
                     if case .movement(let m) = record {
+                        order.note(m.date, line: m.location.line)
                         batch.add(m, dimensions)
                     } else {
                         batch.others.append(record)
@@ -133,6 +138,7 @@ extension Warehouse {
                         batch = Batch()
                     }
                 }, { row in
+                    order.note(row.date, line: row.line)
                     batch.add(row, dimensions)
                     if batch.count == BatchChannel.batchSize {
                         occurrences.note(&batch)
@@ -631,6 +637,33 @@ final class RecordLoader {
 /// Finds, on the reader's thread, the rows of a file that may repeat
 /// another (its table is 16 MiB of random accesses: a cache miss a row),
 /// and hands them to the loader with their batch.
+/// Whether a file's movements, in the order they are read (which is the
+/// order they are stored in, so of their ids), are in the ledger's order
+/// within the file: by date, then line. `sql/classify.sql` then takes the
+/// run's stored rows as they are instead of sorting them. Noted on the
+/// reader's thread, one comparison a row.
+final class StoredOrder: @unchecked Sendable {
+    private var inDateOrder = true
+    private var first: Day? = nil
+    private var last: Day? = nil
+    private var lastLine = 0
+
+    func note(_ date: Day, line: Int) {
+        if let last, (date.ordinal, line) < (last.ordinal, lastLine) { inDateOrder = false }
+        if first == nil { first = date }
+        last = date
+        lastLine = line
+    }
+
+    /// What `source_file` keeps: 1 when the file's movements were read in
+    /// ledger order (0 for a file that failed or has none), with its first
+    /// and last movement's dates.
+    func stored(_ read: Bool) -> (inDateOrder: Int64, first: String?, last: String?) {
+        guard read, let first, let last else { return (0, nil, nil) }
+        return (inDateOrder ? 1 : 0, first.description, last.description)
+    }
+}
+
 final class OccurrenceFilter: @unchecked Sendable {
     private var seen = IdentityFilter()
     /// Movement rows of the file so far.

@@ -318,7 +318,8 @@ final class PostgresWarehouse: @unchecked Sendable {
                 accounts: try rows("SELECT id, code, name FROM account").map { (try $0.int(0), try $0.text(1), try $0.text(2)) },
                 funds: try rows("SELECT id, code FROM fund").map { (try $0.int(0), try $0.text(1)) },
                 counterparties: try rows("SELECT id, name, org_id FROM counterparty").map { (try $0.int(0), try $0.text(1), try $0.text(2)) })
-            let channel = Warehouse.startReading(read, dimensions: dimensions, occurrences: OccurrenceFilter())
+            let order = StoredOrder()
+            let channel = Warehouse.startReading(read, dimensions: dimensions, occurrences: OccurrenceFilter(), order: order)
             let rest = Deferred()
             do {
                 // The file's movements go in one COPY, a batch at a time as
@@ -373,6 +374,9 @@ final class PostgresWarehouse: @unchecked Sendable {
                       .int(Int64(sink?.rowsRejected ?? 0)), .int(Int64(sink?.rowsSkipped ?? 0)), .int(sink?.amountRead ?? 0),
                       .int(sink?.amountLoaded ?? 0), .int(sink?.amountRejected ?? 0), .int(sink?.amountSkipped ?? 0),
                       .text(failure?.message), .int(fileId)])
+            let stored = order.stored(sink != nil)
+            try execute("UPDATE source_file SET in_date_order = $1, first_date = $2, last_date = $3 WHERE id = $4",
+                        [.int(stored.inDateOrder), .text(stored.first), .text(stored.last), .int(fileId)])
             var copy = CopyText()
             for d in Warehouse.findingsToStore(path: path, sink: sink, failure: failure) {
                 copy.int(fileId); copy.text(d.severity.rawValue); copy.int(Int64(d.location.line))

@@ -410,9 +410,15 @@ enum WarehouseSchema {
                 PRIMARY KEY(start_date, end_date, fund, is_individual, reached)) {without rowid}
             """,
         ]),
-        // Whether the run's stored rows are in the ledger's order as stored
-        // (`sql/classify.sql`): then `ledger_entry` is filled without a sort.
+        // Whether a file's movements were read (and stored) in ledger order,
+        // by date then line, with their first and last dates; and whether
+        // the run's stored rows are, taken together (`sql/classify.sql`):
+        // then `ledger_entry` is filled without a sort. A file stored before
+        // this has 0, and is sorted, until it is read again.
         Migration(number: 14, name: "ledger-stored-order", statements: [
+            "ALTER TABLE source_file ADD COLUMN in_date_order {int} NOT NULL DEFAULT 0",
+            "ALTER TABLE source_file ADD COLUMN first_date {text}",
+            "ALTER TABLE source_file ADD COLUMN last_date {text}",
             "CREATE TABLE IF NOT EXISTS run_ledger_order(in_stored_order {int} NOT NULL)",
         ]),
     ]
