@@ -83,23 +83,31 @@ extension PipelineRun {
         let data = ctx.data!, pseudonymiser = ctx.pseudonymiser!
         // Each thread then makes only folders of its own inside this one.
         try OutputFile.makeDirectory(out)
-        let packs = ConcurrentJob { () throws -> [String] in
-            var written: [String] = []
-            let engine = MeasureEngine(data: data)
-            for funder in engine.fundersWithFlows(period) {
-                let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
-                let pack = EvidencePack(evidence: evidence, data: data, pseudonymiser: pseudonymiser)
-                written += try pack.write(to: out + "/evidence", templates: templates)
+        // Two threads take every other funder, so the packs left when the
+        // other outputs are done are shared by both cores.
+        let funders = Array(MeasureEngine(data: data).fundersWithFlows(period).enumerated())
+        let packs = (0..<2).map { share in
+            ConcurrentJob { () throws -> [(Int, [String])] in
+                let engine = MeasureEngine(data: data)
+                return try funders.filter { $0.offset % 2 == share }.map { n, funder in
+                    let evidence = engine.evidence(for: funder, period: period, reconciliation: recon)
+                    let pack = EvidencePack(evidence: evidence, data: data, pseudonymiser: pseudonymiser)
+                    return (n, try pack.write(to: out + "/evidence", templates: templates))
+                }
             }
-            return written
+        }
+        /// Every pack's files, in the order of the funders in the pipeline file.
+        func waitForPacks() throws -> [String] {
+            let done = packs.map { job in Result { try job.wait() } }
+            return try done.flatMap { try $0.get() }.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         do {
             try renderReports(ctx, templates: templates, reconciliation: recon)
         } catch {
-            _ = try? packs.wait()  // never leave a pack half written behind a failure
+            _ = try? waitForPacks()  // never leave a pack half written behind a failure
             throw error
         }
-        ctx.written += try packs.wait()
+        ctx.written += try waitForPacks()
         ctx.timed("render: waiting for the evidence packs")
         // A figure the warehouse could not give fails the run before any output is kept.
         try data.checkMeasures()
