@@ -13,16 +13,24 @@ struct LedgerOrderTests {
     /// Writes each file's rows (days after 1 January 2024, each row's text
     /// unique), runs the ingest and classify stages, and returns the rows'
     /// texts in `position` order, with whether they were taken as stored.
-    func ledger(_ files: [[Int]], _ w: Workspace) throws -> (texts: [String], asStored: Bool) {
+    /// (On PostgreSQL when `postgres` is given: a URL of a schema of its own.)
+    func ledger(_ files: [[Int]], _ w: Workspace, postgres: String? = nil) throws -> (texts: [String], asStored: Bool) {
         for (f, days) in files.enumerated() {
             let rows = days.enumerated().map { i, d in
                 "2024-01-\(String(format: "%02d", 1 + d)),Row \(f)-\(i),-1.00\n"
             }
             try w.write("exports/file-\(f).csv", header + rows.joined())
         }
-        try w.ingest()
-        _ = try w.dataset()
-        let warehouse = try Warehouse(path: w.warehousePath)
+        let warehouse: Warehouse
+        if let postgres {
+            warehouse = try Warehouse.open(postgres)
+            _ = try IngestStage(pipeline: try w.pipeline(), warehouse: warehouse).run()
+            _ = try Dataset.load(pipeline: try w.pipeline(), warehouse: warehouse)
+        } else {
+            try w.ingest()
+            _ = try w.dataset()
+            warehouse = try Warehouse(path: w.warehousePath)
+        }
         let texts = try warehouse.query("""
             SELECT m.description FROM ledger_entry e JOIN movement_row m ON m.id = e.movement_id ORDER BY e.position
             """).map { $0.text(0) }
@@ -98,12 +106,36 @@ struct LedgerOrderTests {
 
     /// Any files, in date order or not: the same order as sorting them.
     @Test func positionIsTheLedgerOrderHoweverTheRowsWereStored() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...6).array(of: 1...9).array(of: 1...3), Gen.bool) { files, inOrder in
+        await sameOrderAsSorting(count: 60, postgres: false)
+    }
+
+    /// The same on PostgreSQL, where `position` is counted with row_number().
+    @Test(.enabled(if: TestPostgres.url != nil,
+                   "REDIST_TEST_PG_URL is not set: no PostgreSQL server to test against (scripts/pg-test-server.sh start)"))
+    func positionIsTheLedgerOrderOnPostgreSQL() async {
+        await sameOrderAsSorting(count: 15, postgres: true)
+    }
+
+    /// On PostgreSQL too, an export in date order is taken as stored, and one out of order sorted.
+    @Test(.enabled(if: TestPostgres.url != nil,
+                   "REDIST_TEST_PG_URL is not set: no PostgreSQL server to test against (scripts/pg-test-server.sh start)"))
+    func bothWaysOnPostgreSQL() throws {
+        for (files, asStored) in [([[0, 0, 1, 3, 3, 3, 7]], true), ([[3, 0, 1, 7, 3, 0]], false)] {
+            let w = try Workspace()
+            try w.write("pipeline.toml", Workspace.cashbook)
+            let result = try ledger(files, w, postgres: TestPostgres.fresh())
+            #expect(result.asStored == asStored)
+            #expect(result.texts == expected(files))
+        }
+    }
+
+    func sameOrderAsSorting(count: Int, postgres: Bool) async {
+        await propertyCheck(count: count, input: Gen.int(in: 0...6).array(of: 1...9).array(of: 1...3), Gen.bool) { files, inOrder in
             let files = inOrder ? files.map { $0.sorted() } : files
             do {
                 let w = try Workspace()
                 try w.write("pipeline.toml", Workspace.cashbook)
-                let result = try ledger(files, w)
+                let result = try ledger(files, w, postgres: postgres ? TestPostgres.fresh() : nil)
                 #expect(result.texts == expected(files), "files \(files)")
                 // Taken as stored only when every file was in date order.
                 if result.asStored { #expect(files.allSatisfy { $0 == $0.sorted() }, "files \(files)") }
