@@ -634,9 +634,6 @@ final class RecordLoader {
     }
 }
 
-/// Finds, on the reader's thread, the rows of a file that may repeat
-/// another (its table is 16 MiB of random accesses: a cache miss a row),
-/// and hands them to the loader with their batch.
 /// Whether a file's movements, in the order they are read (which is the
 /// order they are stored in, so of their ids), are in the ledger's order
 /// within the file: by date, then line. `sql/classify.sql` then takes the
@@ -664,6 +661,9 @@ final class StoredOrder: @unchecked Sendable {
     }
 }
 
+/// Finds, on the reader's thread, the rows of a file that may repeat
+/// another (its table is 16 MiB of random accesses: a cache miss a row),
+/// and hands them to the loader with their batch.
 final class OccurrenceFilter: @unchecked Sendable {
     private var seen = IdentityFilter()
     /// Movement rows of the file so far.
