@@ -89,8 +89,8 @@ struct LedgerOrderTests {
                 == [["0", "1", "2024-01-01", "2024-01-05"], ["1", "0", "2024-01-04", "2024-01-02"]])
     }
 
-    /// A re-read file's rows are stored again after the others': ids with a
-    /// gap, or out of the ledger's order, so they are sorted.
+    /// A re-read file's rows are stored again after the others', out of the
+    /// ledger's order (its days come before theirs), so they are sorted.
     @Test func aChangedExportIsPlacedByItsDates() throws {
         let w = try Workspace()
         try w.write("pipeline.toml", Workspace.cashbook)
