@@ -117,7 +117,8 @@ pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema, hy
 	  python3 -m pip install -q flattentool jsonschema rfc3339-validator hypothesis
 
 test: deps pydeps embed-check ## Run every test, then validate the sample's open data against the 360Giving schema
-	$(SWIFT) test 2>&1 | tee .test-output.log; exit $${PIPESTATUS[0]}
+	$(SWIFT) test 2>&1 | tee .test-output.log; rc=$${PIPESTATUS[0]}; \
+	  if [ $$rc -ne 0 ]; then python3 scripts/unfinished_tests.py .test-output.log; fi; exit $$rc
 	$(MAKE) --no-print-directory check-open-data
 	$(MAKE) --no-print-directory fuzz-quick
 
