@@ -27,15 +27,15 @@ def main(path):
             if m and m.group(1) != "run":
                 running[m.group(1)] += 1
                 continue
+            m = ISSUE.match(line)
+            if m:
+                issues.append(line)
+                continue
             m = ENDED.match(line)
             if m:
                 running[m.group(1)] -= 1
                 if m.group(2) == "failed":
                     failed.append(m.group(1))
-                continue
-            m = ISSUE.match(line)
-            if m:
-                issues.append(line)
     unfinished = sorted(name for name, n in running.items() if n > 0)
     print("tests that failed: %s" % (", ".join(failed) if failed else "none"))
     for line in issues[:20]:
