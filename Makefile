@@ -12,7 +12,7 @@ OUT        ?= out/$(basename $(notdir $(PIPELINE)))/$(subst /,-,$(PERIOD))
 DEMO_OUT   := out/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick fuzz-libfuzzer embed clean release install uninstall
+.PHONY: help deps pydeps build demo quarterly evidence ingest check test check-open-data bench check-reports fuzz fuzz-quick memcheck fuzz-libfuzzer embed clean release install uninstall
 
 help: ## List the targets
 	@echo "redist — how much of the money that came in reached groups?"
@@ -116,11 +116,14 @@ pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema, hy
 	@python3 -c "import flattentool, jsonschema, rfc3339_validator, hypothesis" 2>/dev/null || \
 	  python3 -m pip install -q flattentool jsonschema rfc3339-validator hypothesis
 
+# A test that crashes the test process: the backtrace shows only the thread
+# that crashed, and the tests still running are named after it.
 test: deps pydeps embed-check ## Run every test, then validate the sample's open data against the 360Giving schema
-	$(SWIFT) test 2>&1 | tee .test-output.log; rc=$${PIPESTATUS[0]}; \
+	SWIFT_BACKTRACE=enable=yes,threads=crashed,registers=none,images=none $(SWIFT) test 2>&1 | tee .test-output.log; rc=$${PIPESTATUS[0]}; \
 	  if [ $$rc -ne 0 ]; then python3 scripts/unfinished_tests.py .test-output.log; fi; exit $$rc
 	$(MAKE) --no-print-directory check-open-data
 	$(MAKE) --no-print-directory fuzz-quick
+	$(MAKE) --no-print-directory memcheck
 
 SCHEMAS ?= ../shared/schemas
 check-open-data: build pydeps ## Validate the sample pipeline's 360giving.csv against the 360Giving schema
@@ -145,6 +148,10 @@ fuzz: build pydeps ## Fuzz the parsers and readers for FUZZ_SECONDS (default 300
 	$(MAKE) --no-print-directory fuzz-libfuzzer LIBFUZZER_ARGS="-max_total_time=$(FUZZ_LIBFUZZER_SECONDS)" || status=1; \
 	python3 fuzz/run.py --seconds $$(( $(FUZZ_SECONDS) - $(FUZZ_LIBFUZZER_SECONDS) )) --redist $(REDIST) --out $(FUZZ_OUT) $(FUZZ_ARGS) || status=1; \
 	exit $$status
+
+memcheck: build ## Run the sample pipeline under valgrind's memcheck: any read or write of memory not the program's fails
+	@command -v valgrind >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq valgrind; else echo "install valgrind: sudo apt-get install valgrind"; exit 1; fi; }
+	bash scripts/memcheck.sh $(REDIST) build/memcheck
 
 fuzz-quick: build pydeps ## The short seeded fuzz run that make test ends with (about a minute)
 	@status=0; \

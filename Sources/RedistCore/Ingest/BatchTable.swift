@@ -23,18 +23,25 @@ final class BatchTable {
 
     private let connection: OpaquePointer
     let source: UnsafeMutablePointer<Source>
-    private let module: UnsafeMutablePointer<sqlite3_module>
+
+    /// The table's methods, the same for every connection, made once and
+    /// never freed: SQLite disconnects an unregistered table lazily, at the
+    /// connection's next statement, through this struct.
+    nonisolated(unsafe) private static let module: UnsafeMutablePointer<sqlite3_module> = {
+        let m = UnsafeMutablePointer<sqlite3_module>.allocate(capacity: 1)
+        m.initialize(to: makeModule())
+        return m
+    }()
 
     init(_ connection: OpaquePointer) throws {
         self.connection = connection
         source = .allocate(capacity: 1)
         source.initialize(to: Source())
-        module = .allocate(capacity: 1)
-        module.initialize(to: Self.makeModule())
-        let rc = sqlite3_create_module_v2(connection, Self.name, module, source, nil)
+        // SQLite frees `source` (with `freeSource`) once nothing of the
+        // table is left, which may be after this object is gone; also when
+        // registering fails.
+        let rc = sqlite3_create_module_v2(connection, Self.name, Self.module, source, Self.freeSource)
         guard rc == SQLITE_OK else {
-            module.deallocate()
-            source.deallocate()
             throw DatabaseErrorMessage(String(cString: sqlite3_errmsg(connection)))
         }
     }
@@ -42,8 +49,10 @@ final class BatchTable {
     /// Unregisters the table; statements that use it must be finalized first.
     deinit {
         sqlite3_create_module_v2(connection, Self.name, nil, nil, nil)
-        module.deallocate()
-        source.deallocate()
+    }
+
+    private static let freeSource: @convention(c) (UnsafeMutableRawPointer?) -> Void = { aux in
+        aux?.assumingMemoryBound(to: Source.self).deallocate()
     }
 
     /// The table's object and its cursors: SQLite's base struct first, then ours.

@@ -42,11 +42,13 @@ extension Warehouse {
             let fileId = db.lastInsertedRowID
             try db.execute(sql: "SAVEPOINT records")
 
+            // Everything that can fail before the reader's thread starts is
+            // made first: once started, it is always waited for.
             let occurrences = OccurrenceFilter()
             let order = StoredOrder()
-            let channel = Self.startReading(read, dimensions: try Dimensions(db), occurrences: occurrences, order: order)
-
+            let dimensions = try Dimensions(db)
             let loader = try RecordLoader(db, fileId: fileId)
+            let channel = Self.startReading(read, dimensions: dimensions, occurrences: occurrences, order: order)
             do {
                 while let batch = channel.take() {
                     try loader.add(batch)
@@ -148,6 +150,7 @@ extension Warehouse {
                 })
                 occurrences.note(&batch)
                 channel.put(batch)
+                batch = Batch()  // the sink's closures keep this variable
                 channel.finish(.success(sink))
             } catch {
                 channel.finish(.failure(error))
@@ -393,11 +396,15 @@ final class BatchChannel: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The reader's outcome, once it is done; asked for once. It is handed
+    /// over, not kept: the sink's closures refer back to this channel.
     func waitForResult() -> Result<RecordSink, Error> {
         condition.lock()
         defer { condition.unlock() }
         while !done { condition.wait() }
-        return result!
+        guard let outcome = result else { preconditionFailure("the reader's outcome was asked for twice") }
+        result = nil
+        return outcome
     }
 }
 
