@@ -118,7 +118,7 @@ pydeps: ## Install the Python tools the checks use (flatten-tool, jsonschema, hy
 
 # A test that crashes the test process: the backtrace shows only the thread
 # that crashed, and the tests still running are named after it.
-test: deps pydeps embed-check ## Run every test, then validate the sample's open data against the 360Giving schema
+test: deps pydeps embed-check ## Run every test, then check the sample's open data against the 360Giving schema, fuzz briefly and run the sample under valgrind
 	SWIFT_BACKTRACE=enable=yes,threads=crashed,registers=none,images=none $(SWIFT) test 2>&1 | tee .test-output.log; rc=$${PIPESTATUS[0]}; \
 	  if [ $$rc -ne 0 ]; then python3 scripts/unfinished_tests.py .test-output.log; fi; exit $$rc
 	$(MAKE) --no-print-directory check-open-data

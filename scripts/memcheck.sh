@@ -17,6 +17,8 @@ mkdir -p "$out"
 # valgrind 3.19 cannot read the DWARF 5 that Swift writes: a copy without it.
 objcopy --strip-debug "$binary" "$out/redist"
 export REDIST_PSEUDONYM_KEY=memcheck-only
+# What memcheck says of a read or write of memory the program does not own.
+invalid='== (Invalid (read|write|free)|Mismatched free|Source and destination overlap|Syscall param .* points to unaddressable)'
 status=0
 # A first run, which loads every file and writes every output, then a
 # re-run on the same warehouse, which finds nothing changed.
@@ -30,10 +32,10 @@ for step in run rerun; do
     tail -5 "$out/$step.stderr.txt"
     status=1
   fi
-  errors=$(grep -cE "== (Invalid (read|write|free)|Mismatched free|Source and destination overlap|Syscall param .* points to unaddressable)" "$out/$step.valgrind.txt" || true)
+  errors=$(grep -cE "$invalid" "$out/$step.valgrind.txt" || true)
   if [ "$errors" -gt 0 ]; then
     echo "memcheck: redist $step: invalid memory accesses at $errors place(s) in the code; the first:"
-    grep -m1 -A24 -E "== (Invalid (read|write|free)|Mismatched free|Source and destination overlap|Syscall param .* points to unaddressable)" "$out/$step.valgrind.txt"
+    grep -m1 -A24 -E "$invalid" "$out/$step.valgrind.txt"
     echo "(all of valgrind's report: $out/$step.valgrind.txt)"
     status=1
   else
