@@ -212,19 +212,35 @@ struct XMLStreamTests {
     }
 
     /// A comment, CDATA section or processing instruction that is never
-    /// closed takes the rest of the file with it: libxml2 finds it where
-    /// the file ends (the line xmllint gives), and the failure says what was
-    /// left open rather than only that elements were.
-    @Test func whatIsNeverClosedIsNamed() throws {
+    /// closed takes the rest of the file with it: libxml2 finds it only
+    /// where the file ends, so the failure names the line it opens on (the
+    /// file read again) and what was left open, rather than only that
+    /// elements were.
+    @Test func whatIsNeverClosedIsNamedWhereItOpens() throws {
         let (_, comment) = try run("<root>\n<a>x</a>\n<!-- note\n<a>y</a>\n</root>\n")
-        #expect(comment?.description == "events.xml:6 (/root): error: the file ends inside a comment that is never closed: everything after its \"<!--\" was read as part of it (expected \"-->\" where it ends, or the rest of a file that is cut short)")
+        #expect(comment?.description == "events.xml:3 (/root): error: a comment that opens on this line is never closed: the file ends inside it, and everything after its \"<!--\" was read as part of it (expected \"-->\" where it ends, or the rest of a file that is cut short)")
         let (_, cdata) = try run("<root>\n<a><![CDATA[x</a>\n</root>")
-        #expect(cdata?.description == "events.xml:3 (/root/a): error: the file ends inside a CDATA section that is never closed: everything after its \"<![CDATA[\" was read as part of it (expected \"]]>\" where it ends, or the rest of a file that is cut short)")
+        #expect(cdata?.description == "events.xml:2 (/root/a): error: a CDATA section that opens on this line is never closed: the file ends inside it, and everything after its \"<![CDATA[\" was read as part of it (expected \"]]>\" where it ends, or the rest of a file that is cut short)")
         let (_, pi) = try run("<root>\n<?note x\n</root>\n")
-        #expect(pi?.description == "events.xml:4 (/root): error: the file ends inside a processing instruction that is never closed: everything after its \"<?\" was read as part of it (expected \"?>\" where it ends, or the rest of a file that is cut short)")
+        #expect(pi?.description == "events.xml:2 (/root): error: a processing instruction that opens on this line is never closed: the file ends inside it, and everything after its \"<?\" was read as part of it (expected \"?>\" where it ends, or the rest of a file that is cut short)")
         // A comment that is closed, however long, is no failure.
         let (_, closed) = try run("<root>\n<!-- " + String(repeating: "long ", count: 50_000) + "-->\n</root>\n")
         #expect(closed == nil)
+    }
+
+    /// The one never closed is the first opening after the last closing:
+    /// comments and sections closed before it do not count, nor does one
+    /// that ends "]]]>", and lines are counted across read chunks and with
+    /// CR line ends.
+    @Test func theOpeningNeverClosedIsFoundAfterClosedOnes() throws {
+        let long = String(repeating: "<a>filler text to cross a read chunk</a>\n", count: 3_000)
+        let (_, comment) = try run("<root>\n<!-- one -->\n" + long + "<!-- two -->\n<a>x</a>\n<!-- three\n<a>y</a>\n</root>\n")
+        #expect(comment?.location.line == 3_005, "\(String(describing: comment))")
+        #expect(comment?.description.contains("a comment that opens on this line is never closed") == true)
+        let (_, cdata) = try run("<root>\n<a><![CDATA[x]]]></a>\n<a><![CDATA[y</a>\n</root>\n")
+        #expect(cdata?.location.line == 3, "\(String(describing: cdata))")
+        let (_, cr) = try run("<root>\r<a>x</a>\r<!-- note\r<a>y</a>\r</root>\r")
+        #expect(cr?.location.line == 3, "\(String(describing: cr))")
     }
 
     @Test func gzipIsRecognisedByItsBytesNotItsName() throws {

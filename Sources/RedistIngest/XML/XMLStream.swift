@@ -542,8 +542,16 @@ final class XMLStream {
                 let where_ = SourceLocation(file: displayPath, line: errorLine, path: elementPath)
                 let open = hot.pointee.depth
                 if terminating && parsedEverything, let unclosed = XMLText.neverClosed(error.code) {
-                    // libxml2 finds a comment, CDATA section or processing instruction never closed only where the file ends.
-                    failure = FileFailure(where_, "the file ends inside \(unclosed.what) that is never closed: everything after its \"\(unclosed.opening)\" was read as part of it (expected \"\(unclosed.closing)\" where it ends, or the rest of a file that is cut short)")
+                    // libxml2 finds a comment, CDATA section or processing
+                    // instruction never closed only where the file ends: the
+                    // line it opens on is found by reading the file again.
+                    let expected = "(expected \"\(unclosed.closing)\" where it ends, or the rest of a file that is cut short)"
+                    if let opens = XMLInputFile.lineOfLastOpening(unclosed.opening, closedBy: unclosed.closing, path: path, displayPath: displayPath) {
+                        failure = FileFailure(SourceLocation(file: displayPath, line: opens, path: elementPath),
+                                              "\(unclosed.what) that opens on this line is never closed: the file ends inside it, and everything after its \"\(unclosed.opening)\" was read as part of it \(expected)")
+                    } else {
+                        failure = FileFailure(where_, "the file ends inside \(unclosed.what) that is never closed: everything after its \"\(unclosed.opening)\" was read as part of it \(expected)")
+                    }
                 } else if terminating && open > 0 && parsedEverything {
                     // libxml2 says "Premature end of data" or "Extra content at the end of the document" when the input stops inside an element.
                     failure = FileFailure(where_, "the file is cut short: it ends inside <\(qualifiedName(depth: open))> with \(open) element\(open == 1 ? "" : "s") still open (expected the rest of the document and its closing tags)")
@@ -734,6 +742,46 @@ private final class XMLInputFile {
     func close() {
         if let gz { gzclose(gz); self.gz = nil }
         if fd >= 0 { sysClose(fd); fd = -1 }
+    }
+
+    /// The line of the first `opening` after the last `closing` in the file
+    /// (an opening's own bytes are never part of a closing): where a
+    /// comment, CDATA section or processing instruction that is never closed
+    /// opens. Only asked when libxml2 has reported one, so the file is read
+    /// a second time only then; nil when none is found (text that is not
+    /// ASCII-compatible, such as UTF-16) or the file cannot be read again.
+    static func lineOfLastOpening(_ opening: String, closedBy closing: String, path: String, displayPath: String) -> Int? {
+        guard let file = try? XMLInputFile(path: path, displayPath: displayPath) else { return nil }
+        defer { file.close() }
+        let open = Array(opening.utf8), close = Array(closing.utf8)
+        let capacity = 64 * 1024
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        // The last bytes read (as many as the longer pattern), to match both against.
+        var window: [UInt8] = []
+        let width = max(open.count, close.count)
+        func windowEnds(with pattern: [UInt8]) -> Bool {
+            window.count >= pattern.count && window.suffix(pattern.count).elementsEqual(pattern)
+        }
+        var line = 1
+        var found: Int? = nil
+        while let n = try? file.read(into: buffer, capacity: capacity, line: 0, path: nil), n > 0 {
+            let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n {
+                let b = bytes[i]
+                if b == 0x0A { line += 1 }
+                if window.count == width { window.removeFirst() }
+                window.append(b)
+                if windowEnds(with: open) {
+                    if found == nil { found = line }
+                    window.removeAll(keepingCapacity: true)
+                } else if windowEnds(with: close) {
+                    found = nil
+                    window.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        return found
     }
 }
 
