@@ -546,7 +546,7 @@ final class XMLStream {
                     // instruction never closed only where the file ends: the
                     // line it opens on is found by reading the file again.
                     let expected = "(expected \"\(unclosed.closing)\" where it ends, or the rest of a file that is cut short)"
-                    if let opens = XMLInputFile.lineOfLastOpening(unclosed.opening, closedBy: unclosed.closing, path: path, displayPath: displayPath) {
+                    if let opens = XMLInputFile.lineOfUnclosedOpening(unclosed.opening, closedBy: unclosed.closing, path: path, displayPath: displayPath) {
                         failure = FileFailure(SourceLocation(file: displayPath, line: opens, path: elementPath),
                                               "\(unclosed.what) that opens on this line is never closed: the file ends inside it, and everything after its \"\(unclosed.opening)\" was read as part of it \(expected)")
                     } else {
@@ -750,7 +750,7 @@ private final class XMLInputFile {
     /// opens. Only asked when libxml2 has reported one, so the file is read
     /// a second time only then; nil when none is found (text that is not
     /// ASCII-compatible, such as UTF-16) or the file cannot be read again.
-    static func lineOfLastOpening(_ opening: String, closedBy closing: String, path: String, displayPath: String) -> Int? {
+    static func lineOfUnclosedOpening(_ opening: String, closedBy closing: String, path: String, displayPath: String) -> Int? {
         guard let file = try? XMLInputFile(path: path, displayPath: displayPath) else { return nil }
         defer { file.close() }
         let open = Array(opening.utf8), close = Array(closing.utf8)
